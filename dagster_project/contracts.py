@@ -1,0 +1,290 @@
+"""The extract contract (shared/spec/extracts.md) as data.
+
+One place for every feed's columns, types, keys and code lists: the ingestion validates
+against it, the sample generator writes to it and the dbt sources mirror it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# --- code lists (Client Level Data / SALT wording) -------------------------------------
+
+GENDER = ["Male", "Female", "Other", "Unknown"]
+FUNDING_SOURCE = ["Council", "Joint (council and NHS)", "NHS Continuing Healthcare", "Self-funded"]
+COUNCIL_SUPPORTED = ["Council", "Joint (council and NHS)"]
+PRIMARY_SUPPORT_REASON = [
+    "Physical Support: Access & Mobility only",
+    "Physical Support: Personal Care Support",
+    "Sensory Support",
+    "Support with Memory & Cognition",
+    "Learning Disability Support",
+    "Mental Health Support",
+    "Social Support",
+]
+CLIENT_TYPE = ["Service User", "Carer"]
+SERVICE_TYPE = [
+    "Long Term Support: Nursing Care",
+    "Long Term Support: Residential Care",
+    "Long Term Support: Community",
+    "Long Term Support: Prison",
+    "Short Term Support: ST-Max",
+    "Short Term Support: Other Short Term",
+    "Carer Support: Direct Payment",
+    "Carer Support: Council Commissioned Support",
+    "Carer Support: Information, Advice and Other Universal Services",
+]
+DELIVERY_MECHANISM = [
+    "Direct Payment",
+    "Part Direct Payment",
+    "CASSR Managed Personal Budget",
+    "CASSR Commissioned Support only",
+    "n/a",
+]
+SUPPORT_SETTING = ["Nursing", "Residential", "Community"]
+ROUTE_OF_ACCESS = [
+    "Discharge from Hospital",
+    "Diversion from Hospital Services",
+    "Community / Other route",
+    "Self-Funder with Depleted Funds",
+    "Planned Entry (Transition)",
+]
+SEQUEL = [
+    "Early Cessation of Service (not leading to long term support)",
+    "Early Cessation of Service (leading to long term support)",
+    "Long Term Support (any level)",
+    "Ongoing Low Level Support",
+    "Short Term Support (Other)",
+    "No Services Provided - Universal Services/Signposted to Other Services",
+    "No Services Provided - No identified needs",
+    "Death",
+]
+STATUS_AT_91_DAYS = ["At home", "In hospital", "In residential or nursing care", "Deceased", "Not known"]
+REQUEST_OUTCOME = [
+    "Assessment",
+    "Short Term Support: ST-Max",
+    "Short Term Support: Other Short Term",
+    "Long Term Support",
+    "Ongoing Low Level Support",
+    "Universal Services/Signposted to Other Services",
+    "No Services Provided - No identified needs",
+    "No Services Provided - Other",
+]
+ASSESSMENT_TYPE = ["Needs Assessment", "Carer Assessment", "Reassessment"]
+ASSESSMENT_OUTCOME = [
+    "Eligible needs - services provided",
+    "Eligible needs - no services required",
+    "Information and guidance only",
+    "No eligible needs",
+    "Ended before completion",
+]
+REVIEW_TYPE = ["Planned", "Unplanned"]
+REVIEW_OUTCOME = [
+    "No change in support",
+    "Support increased",
+    "Support reduced",
+    "Support ended",
+    "Moved to residential or nursing care",
+]
+EMPLOYMENT_STATUS = [
+    "Paid: 16 or more hours a week",
+    "Paid: less than 16 hours a week",
+    "Paid: hours unknown",
+    "Unemployed and seeking work",
+    "Not in paid employment",
+    "Unknown",
+]
+ACCOMMODATION_STATUS = [
+    "Owner occupier or shared ownership",
+    "Tenant",
+    "Settled mainstream housing with family/friends",
+    "Supported accommodation",
+    "Shared Lives scheme",
+    "Approved premises",
+    "Sheltered housing",
+    "Mobile accommodation",
+    "Rough sleeper",
+    "Night shelter",
+    "Refuge",
+    "Placed in temporary accommodation",
+    "Staying with family/friends as short-term guest",
+    "Acute/long stay healthcare residential facility or hospital",
+    "Registered care home",
+    "Registered nursing home",
+    "Prison",
+    "Other temporary accommodation",
+    "Unknown",
+]
+ACUTE_OR_NON_ACUTE = ["Acute", "Non-acute"]
+RESPONSIBLE_ORG = ["NHS", "Social Care", "Both"]
+DTOC_REASON = ["A", "B", "C", "D(i)", "D(ii)", "E", "F", "G", "H", "I", "O"]
+TARGET_PROFILE = ["flat", "linear"]
+AREA_TYPE = ["LA", "Family group", "Region", "England"]
+PERIOD_TYPE = ["month", "quarter", "ytd", "rolling_12m", "financial_year"]
+PROSPECTS = ["Green", "Amber", "Red"]
+
+
+def canonical_code(value: str) -> str:
+    """Key used to match a code: case-blind, repeated spaces folded, en dash = hyphen."""
+    return re.sub(r"\s+", " ", value.replace("\u2013", "-").replace("\u2014", "-")).strip().lower()
+
+
+# --- feeds -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # text | date | bool | int | number | period (YYYY-MM) | fyear (YYYY/YY)
+    required: bool = True  # the column must be present in the header
+    nullable: bool = True  # an empty cell is allowed
+    codes: tuple[str, ...] | None = None
+    pseudonymise: bool = False
+
+
+@dataclass(frozen=True)
+class Feed:
+    name: str
+    folder: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    mode: str  # full (newest file per council replaces) | additive | snapshot
+    person_level: bool = False
+    # row rules beyond column types: (sql predicate that is TRUE when the row is bad, rule text)
+    rules: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    formats: tuple[str, ...] = ("csv",)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def C(name, type="text", **kw) -> Column:  # noqa: N802 - short constructor for the table below
+    if "codes" in kw and kw["codes"] is not None:
+        kw["codes"] = tuple(kw["codes"])
+    return Column(name, type, **kw)
+
+
+PID = dict(nullable=False, pseudonymise=True)
+LA = dict(nullable=False)
+
+FEEDS: dict[str, Feed] = {
+    f.name: f
+    for f in [
+        Feed("people", "liquidlogic", (
+            C("person_id", **PID), C("la_code", **LA), C("date_of_birth", "date"),
+            C("gender", codes=GENDER), C("ethnicity"),
+            C("primary_support_reason", codes=PRIMARY_SUPPORT_REASON), C("date_of_death", "date"),
+        ), key=("la_code", "person_id"), mode="full", person_level=True, rules=(
+            ("date_of_birth > current_date", "date of birth in the future"),
+            ("date_of_death < date_of_birth", "date of death before date of birth"),
+        )),
+        Feed("requests", "liquidlogic", (
+            C("request_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
+            C("request_date", "date", nullable=False), C("route_of_access", codes=ROUTE_OF_ACCESS),
+            C("request_outcome", codes=REQUEST_OUTCOME), C("outcome_date", "date"),
+        ), key=("la_code", "request_id"), mode="full", person_level=True, rules=(
+            ("outcome_date < request_date", "outcome date before request date"),
+        )),
+        Feed("assessments", "liquidlogic", (
+            C("assessment_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
+            C("request_id"), C("assessment_type", codes=ASSESSMENT_TYPE),
+            C("start_date", "date", nullable=False), C("completion_date", "date"),
+            C("assessment_outcome", codes=ASSESSMENT_OUTCOME),
+        ), key=("la_code", "assessment_id"), mode="full", person_level=True, rules=(
+            ("completion_date < start_date", "end before start"),
+        )),
+        Feed("services", "liquidlogic", (
+            C("service_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
+            C("client_type", nullable=False, codes=CLIENT_TYPE),
+            C("service_type", nullable=False, codes=SERVICE_TYPE),
+            C("support_setting", codes=SUPPORT_SETTING),
+            C("delivery_mechanism", codes=DELIVERY_MECHANISM),
+            C("start_date", "date", nullable=False), C("end_date", "date"),
+            C("funding_source", codes=FUNDING_SOURCE),
+        ), key=("la_code", "service_id"), mode="full", person_level=True, rules=(
+            ("end_date < start_date", "end before start"),
+        )),
+        Feed("reablement", "liquidlogic", (
+            C("episode_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
+            C("start_date", "date", nullable=False), C("end_date", "date"),
+            C("hospital_discharge", "bool"), C("sequel", codes=SEQUEL),
+            C("status_at_91_days", codes=STATUS_AT_91_DAYS),
+        ), key=("la_code", "episode_id"), mode="full", person_level=True, rules=(
+            ("end_date < start_date", "end before start"),
+        )),
+        Feed("reviews", "liquidlogic", (
+            C("review_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
+            C("review_date", "date", nullable=False), C("review_type", codes=REVIEW_TYPE),
+            C("review_outcome", codes=REVIEW_OUTCOME),
+        ), key=("la_code", "review_id"), mode="full", person_level=True),
+        Feed("client_status", "liquidlogic", (
+            C("person_id", **PID), C("la_code", **LA), C("as_at_date", "date", nullable=False),
+            C("employment_status", codes=EMPLOYMENT_STATUS),
+            C("accommodation_status", codes=ACCOMMODATION_STATUS),
+        ), key=("la_code", "person_id", "as_at_date"), mode="full", person_level=True),
+        Feed("holding_list", "liquidlogic", (
+            C("snapshot_date", "date", nullable=False), C("person_id", **PID), C("la_code", **LA),
+            C("team"), C("waiting_since", "date"),
+        ), key=("la_code", "snapshot_date", "person_id"), mode="full", person_level=True, rules=(
+            ("waiting_since > snapshot_date", "waiting since after the snapshot date"),
+        )),
+        Feed("dtoc", "dtoc", (
+            C("period", "period", nullable=False), C("la_code", **LA),
+            C("provider_code", required=False),
+            C("acute_or_non_acute", codes=ACUTE_OR_NON_ACUTE),
+            C("responsible_org", nullable=False, codes=RESPONSIBLE_ORG),
+            C("reason_code", nullable=False, codes=DTOC_REASON),
+            C("delayed_days", "number", nullable=False),
+        ), key=("period", "la_code", "provider_code", "acute_or_non_acute", "responsible_org", "reason_code"),
+            mode="additive", rules=(("delayed_days < 0", "negative delayed days"),)),
+        Feed("population", "population", (
+            C("la_code", **LA), C("year", "int", nullable=False), C("sex", nullable=False),
+            C("age", "int", nullable=False), C("population", "number", nullable=False),
+        ), key=("la_code", "year", "sex", "age"), mode="additive", rules=(
+            ("age < 0 or age > 90", "age outside 0-90"),
+            ("population < 0", "negative population"),
+        )),
+        Feed("targets", "reference", (
+            C("indicator_code", nullable=False), C("la_code", **LA),
+            C("period", "period", required=False), C("financial_year", "fyear", required=False),
+            C("target", "number", nullable=False),
+            C("profile", required=False, codes=TARGET_PROFILE),
+        ), key=("indicator_code", "la_code", "period", "financial_year"), mode="additive", rules=(
+            ("period is null and financial_year is null", "target has neither period nor financial_year"),
+        )),
+        Feed("benchmarks", "reference", (
+            C("indicator_code", nullable=False), C("financial_year", "fyear", nullable=False),
+            C("area_code", nullable=False), C("area_name"), C("area_type", nullable=False, codes=AREA_TYPE),
+            C("value", "number"), C("rank", "int"), C("rank_of", "int"),
+        ), key=("indicator_code", "financial_year", "area_code", "area_type"), mode="additive"),
+        Feed("family_groups", "reference", (
+            C("la_code", **LA), C("family_group", nullable=False),
+        ), key=("la_code",), mode="additive"),
+        Feed("indicator_values", "reference", (
+            C("indicator_code", nullable=False), C("la_code", **LA),
+            C("period_type", nullable=False, codes=PERIOD_TYPE), C("period_end", "date", nullable=False),
+            C("numerator", "number"), C("denominator", "number"), C("value", "number"),
+        ), key=("indicator_code", "la_code", "period_type", "period_end"), mode="additive", rules=(
+            ("denominator < 0 or numerator < 0", "negative numerator or denominator"),
+        )),
+        Feed("risk_register", "risk_register", (
+            C("la_code", required=False), C("risk_id", nullable=False), C("risk_name"),
+            C("risk_description"), C("area"), C("date_entered", "date"),
+            C("original_likelihood", "int"), C("original_impact", "int"),
+            C("current_likelihood", "int"), C("current_impact", "int"),
+            C("target_likelihood", "int"), C("target_impact", "int"),
+            C("target_date", "date"), C("prospects", codes=PROSPECTS), C("tasks"),
+            C("progress_update"), C("risk_owner"), C("reviewed_by"), C("review_date", "date"),
+            C("original_score", "int", required=False), C("current_score", "int", required=False),
+            C("target_score", "int", required=False),
+        ), key=("la_code", "risk_id"), mode="snapshot", formats=("csv", "xlsx"), rules=tuple(
+            (f"{p}_{d} < 1 or {p}_{d} > 5", f"{p} {d} outside 1-5")
+            for p in ("original", "current", "target") for d in ("likelihood", "impact")
+        )),
+    ]
+}
+
+LIQUIDLOGIC_FEEDS = [f for f in FEEDS.values() if f.folder == "liquidlogic"]
