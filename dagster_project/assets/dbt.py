@@ -1,0 +1,32 @@
+"""The dbt project as assets: staging, intermediate and marts groups, dbt tests as checks."""
+
+from typing import Any, Mapping
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from ..constants import INTERMEDIATE, MARTS, OWNER, STAGING
+from ..resources.warehouse import WarehouseResource
+from ..settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+class LayeredTranslator(DagsterDbtTranslator):
+    """Groups follow the dbt folders; marts keep their bare names (marts/<name>)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        path = dbt_resource_props.get("original_file_path", "")
+        for layer in (STAGING, INTERMEDIATE, MARTS):
+            if f"models/{layer}/" in path:
+                return layer
+        return MARTS if dbt_resource_props.get("resource_type") == "seed" else None
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
+        return [OWNER]
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=LayeredTranslator())
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    with warehouse.write_lock():
+        yield from dbt.cli(["build"], context=context).stream()

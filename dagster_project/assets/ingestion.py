@@ -1,0 +1,69 @@
+"""One asset per extract feed: landing files -> warehouse `raw` schema (ingest/loader.py).
+
+A feed that fails to load keeps its last good data, so the asset still materialises (the
+rest of the build goes on) and its `load_ok` check fails with the reason: the run is then
+reported failed by `vitalsigns build` and shown red in the UI.
+"""
+
+import dagster as dg
+
+from ..constants import INGESTION, OWNER, RAW_SCHEMA
+from ..contracts import FEEDS, Feed
+from ..ingest.loader import LoadFailed, load_feed
+from ..resources.warehouse import WarehouseResource
+
+
+def _feed_asset(feed: Feed) -> dg.AssetsDefinition:
+    key = dg.AssetKey([RAW_SCHEMA, feed.name])
+
+    @dg.asset(
+        key=key,
+        group_name=INGESTION,
+        owners=[OWNER],
+        kinds={"duckdb", "csv"},
+        description=(
+            f"`{feed.folder}/{feed.name}_<YYYYMMDD>` extracts loaded into raw.{feed.name} "
+            f"({feed.mode} feed{', person ids pseudonymised' if feed.person_level else ''})."
+        ),
+        check_specs=[dg.AssetCheckSpec("load_ok", asset=key,
+                                       description="Every file of the feed loaded (none quarantined or failed).")],
+    )
+    def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        settings = warehouse.settings
+        error = None
+        with warehouse.connect() as con:
+            try:
+                outcomes = load_feed(con, settings, feed.name)
+            except LoadFailed as exc:
+                error = str(exc)
+                outcomes = []
+            rows = con.execute(f"select count(*) from {RAW_SCHEMA}.{feed.name}").fetchone()[0]
+            recent = con.execute(
+                "select status, count(*) from raw._load_log where feed = ? group by 1 order by 1", [feed.name]
+            ).fetchall()
+        for o in outcomes:
+            context.log.info(f"{o.file.name}: {o.status}; read {o.rows_read}, accepted {o.rows_accepted}, "
+                             f"rejected {o.rows_rejected}")
+        if error:
+            context.log.error(error)
+        yield dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": rows,
+                "files_loaded_now": sum(o.status == "loaded" for o in outcomes),
+                "files_unchanged": sum(o.status == "unchanged" for o in outcomes),
+                "rows_rejected_now": sum(o.rows_rejected for o in outcomes),
+                "load_history": dg.MetadataValue.json({s: n for s, n in recent}),
+            }
+        )
+        yield dg.AssetCheckResult(
+            check_name="load_ok",
+            passed=error is None,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=error or "all files loaded",
+            metadata={"message": error or ""},
+        )
+
+    return _load
+
+
+feed_assets = [_feed_asset(f) for f in FEEDS.values()]

@@ -1,0 +1,48 @@
+"""The published analyst database (aggregates only), built from the marts."""
+
+import dagster as dg
+
+from ..constants import OWNER, PUBLISHING
+from ..publish.database import publish
+from ..resources.warehouse import WarehouseResource
+
+MARTS_READ = ["indicator_catalogue", "indicator_values", "ascof", "exceptions", "dtoc_monthly",
+              "admissions_rolling_12m", "risk_register", "risk_register_changes", "data_quality"]
+
+
+@dg.asset(
+    key=dg.AssetKey(["published", "vitalsigns"]),
+    group_name=PUBLISHING,
+    owners=[OWNER],
+    kinds={"duckdb"},
+    deps=[dg.AssetKey(["marts", m]) for m in MARTS_READ],
+    description="Aggregate-only copy of the marts for analysts (<home>/published/vitalsigns.duckdb): small "
+                "numbers suppressed, person-level data refused, swapped in atomically.",
+)
+def published_database(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    settings = warehouse.settings
+    with warehouse.write_lock():
+        rows = publish(settings.warehouse_path, settings.published_path, settings.suppression_threshold)
+    context.log.info(f"published {settings.published_path}: {rows}")
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(settings.published_path)),
+        "suppression_threshold": settings.suppression_threshold,
+        **{f"rows/{k}": v for k, v in rows.items()},
+    })
+
+
+@dg.asset_check(asset=published_database, blocking=True,
+                description="The published file holds no person id, date of birth or free text about a person.")
+def no_person_level_data(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    import duckdb
+
+    from ..publish.database import PublishedTable, person_level_problems
+
+    path = warehouse.settings.published_path
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+        tables = [PublishedTable(n, con.execute(f"select * from marts.{n}").df()) for n in names]
+    problems = person_level_problems(tables)
+    return dg.AssetCheckResult(passed=not problems, metadata={"problems": "; ".join(problems) or "none",
+                                                              "tables_checked": len(tables)})

@@ -1,0 +1,43 @@
+"""Run every asset in process and say plainly what failed (for `vitalsigns build` and tests)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from .constants import ALL_ASSETS_JOB
+
+
+@dataclass
+class BuildOutcome:
+    success: bool
+    failures: list[str] = field(default_factory=list)
+    report_paths: list[Path] = field(default_factory=list)
+    run_id: str = ""
+
+
+def run_everything(instance: dg.DagsterInstance | None = None, tags: dict | None = None) -> BuildOutcome:
+    from .definitions import defs
+
+    job = defs.resolve_job_def(ALL_ASSETS_JOB)
+    result = job.execute_in_process(instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False,
+                                    tags=tags or {})
+    failures = []
+    for event in result.get_step_failure_events():
+        err = event.step_failure_data.error
+        message = (err.message.strip().splitlines() or [""])[-1] if err else ""
+        cause = err.cause.message.strip().splitlines()[-1] if err and err.cause else ""
+        failures.append(f"step {event.step_key}: {message} {cause}".strip())
+    for ev in result.get_asset_check_evaluations():
+        if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
+            detail = ev.description or (ev.metadata.get("message").value if "message" in ev.metadata else "")
+            failures.append(f"check {ev.asset_key.to_user_string()}:{ev.check_name} failed: {detail}")
+    reports = []
+    for event in result.get_asset_materialization_events():
+        md = event.materialization.metadata
+        for key in ("html", "pdf", "xlsx"):
+            if key in md:
+                reports.append(Path(md[key].value))
+    return BuildOutcome(success=result.success and not failures, failures=failures, report_paths=reports,
+                        run_id=result.run_id)

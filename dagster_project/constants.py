@@ -1,0 +1,12 @@
+"""Asset group names and other names the UI shows, in one place."""
+
+INGESTION = "ingestion"
+STAGING = "staging"
+INTERMEDIATE = "intermediate"
+MARTS = "marts"
+PUBLISHING = "publishing"
+REPORTS = "reports"
+
+RAW_SCHEMA = "raw"
+ALL_ASSETS_JOB = "vitalsigns_all"
+OWNER = "team:performance-and-intelligence"

@@ -1,0 +1,46 @@
+"""The one Definitions object: assets by domain, resources for this deployment, schedule, sensor."""
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from .assets import dbt as dbt_assets_module
+from .assets import ingestion, publishing
+from .dbt_runtime import dbt_executable
+from .resources.warehouse import WarehouseResource
+from .schedules import everything_job, nightly_schedule
+from .sensors import landing_sensor
+from .settings import DBT_PROJECT_DIR, Settings
+
+
+def build_resources(settings: Settings) -> dict:
+    # dbt's profile reads the warehouse path from the environment
+    os.environ["VITALSIGNS_WAREHOUSE"] = str(settings.warehouse_path)
+    os.environ.setdefault("VITALSIGNS_DBT_THREADS", str(settings.dbt_threads))
+    return {
+        "warehouse": WarehouseResource(landing=str(settings.landing), home=str(settings.home)),
+        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
+                              dbt_executable=dbt_executable()),
+    }
+
+
+def _report_assets() -> list:
+    try:
+        from .assets import reports
+    except ImportError:  # reports need the rendering stack; the pipeline runs without it
+        return []
+    return reports.report_assets
+
+
+defs = dg.Definitions(
+    assets=[*ingestion.feed_assets, dbt_assets_module.warehouse_models, publishing.published_database,
+            *_report_assets()],
+    asset_checks=[publishing.no_person_level_data],
+    jobs=[everything_job],
+    schedules=[nightly_schedule],
+    sensors=[landing_sensor],
+    resources=build_resources(Settings.from_env()),
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,30 @@
+{# Age in whole years on a date (a birthday on the date counts). #}
+{% macro age_at(dob, on_date) -%}
+    (year({{ on_date }}) - year({{ dob }})
+     - case when strftime({{ on_date }}, '%m%d') < strftime({{ dob }}, '%m%d') then 1 else 0 end)
+{%- endmacro %}
+
+{# First calendar year of the financial year containing a date (FY 2016/17 -> 2016). #}
+{% macro fy_start_year(d) -%}
+    (case when month({{ d }}) >= 4 then year({{ d }}) else year({{ d }}) - 1 end)
+{%- endmacro %}
+
+{# 'YYYY/YY' label of a financial year from its first calendar year. #}
+{% macro fy_label(start_year) -%}
+    ({{ start_year }}::varchar || '/' || lpad((({{ start_year }} + 1) % 100)::varchar, 2, '0'))
+{%- endmacro %}
+
+{# Age band used by the measures: 18-64, 65+ (null under 18 or unknown). #}
+{% macro age_band(age) -%}
+    (case when {{ age }} between 18 and 64 then '18-64' when {{ age }} >= 65 then '65+' end)
+{%- endmacro %}
+
+{# A ratio that never divides by zero: null when the denominator is null or zero. #}
+{% macro safe_ratio(num, den, scale=1) -%}
+    (case when {{ den }} is null or {{ den }} = 0 then null else {{ scale }} * ({{ num }})::double / ({{ den }}) end)
+{%- endmacro %}
+
+{# Round half away from zero (display rounding, per measures.md). #}
+{% macro round_half_away(x, places) -%}
+    (sign({{ x }}) * floor(abs({{ x }}) * power(10, {{ places }}) + 0.5) / power(10, {{ places }}))
+{%- endmacro %}

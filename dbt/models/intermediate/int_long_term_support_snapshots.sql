@@ -1,0 +1,45 @@
+-- People in council-supported long-term support at each month end (and so at 31 March),
+-- one row per person: setting, self-directed support flags, age and latest statuses.
+with dates as (select distinct la_code, month_end as as_at from {{ ref('int_council_months') }}),
+
+services as (
+    select s.*, p.date_of_birth, p.date_of_death, p.primary_support_reason
+    from {{ ref('stg_services') }} s
+    left join {{ ref('int_people_ages') }} p using (la_code, person_id)
+    where s.is_long_term and s.client_type = 'Service User' and s.is_council_supported
+),
+
+active as (
+    select d.as_at, s.*
+    from dates d
+    join services s
+      on s.la_code = d.la_code
+     and s.start_date <= d.as_at
+     and (s.end_date is null or s.end_date >= d.as_at)
+     and (s.date_of_death is null or s.date_of_death >= d.as_at)
+),
+
+people as (
+    select
+        la_code, as_at, person_id,
+        any_value(primary_support_reason) as primary_support_reason,
+        {{ age_at('any_value(date_of_birth)', 'as_at') }} as age,
+        bool_or(is_permanent_placement) as in_residential_or_nursing,
+        bool_or(is_community) as in_community,
+        bool_or(is_community and delivery_mechanism in
+                ('Direct Payment', 'Part Direct Payment', 'CASSR Managed Personal Budget')) as community_self_directed,
+        bool_or(is_community and delivery_mechanism in ('Direct Payment', 'Part Direct Payment')) as community_direct_payment
+    from active
+    group by la_code, as_at, person_id
+),
+
+employment as (
+    select la_code, person_id, as_at_date, employment_status
+    from {{ ref('stg_client_status') }} where employment_status is not null
+)
+
+select p.*, {{ age_band('p.age') }} as age_band, e.employment_status
+from people p
+asof left join employment e
+  on e.la_code = p.la_code and e.person_id = p.person_id and e.as_at_date <= p.as_at
+where p.age >= 18

@@ -1,0 +1,19 @@
+with source as (select * from {{ source('raw', 'targets') }}),
+
+renamed as (
+    select
+        -- ids
+        indicator_code,
+        la_code,
+        -- dates
+        period,
+        case when period is not null then last_day(strptime(period || '-01', '%Y-%m-%d')::date) end as period_end,
+        financial_year,
+        -- codes
+        coalesce(lower(profile), 'flat') as profile,
+        -- amounts
+        target
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,3 @@
+{% test expression_is_true(model, expression, column_name=none) %}
+select * from {{ model }} where not coalesce(({{ expression }}), false)
+{% endtest %}
