@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from .constants import ALL_ASSETS_JOB
+from .settings import Settings
 
 
 @dataclass
@@ -17,10 +18,11 @@ class BuildOutcome:
     run_id: str = ""
 
 
-def run_everything(instance: dg.DagsterInstance | None = None, tags: dict | None = None) -> BuildOutcome:
-    from .definitions import defs
+def run_everything(settings: Settings, instance: dg.DagsterInstance | None = None,
+                   tags: dict | None = None) -> BuildOutcome:
+    from .definitions import make_definitions
 
-    job = defs.resolve_job_def(ALL_ASSETS_JOB)
+    job = make_definitions(settings).resolve_job_def(ALL_ASSETS_JOB)
     result = job.execute_in_process(instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False,
                                     tags=tags or {})
     failures = []

@@ -136,7 +136,7 @@ def _run_build(settings: Settings) -> int:
     from .build_runner import run_everything
 
     started = time.monotonic()
-    outcome = run_everything(dg.DagsterInstance.get())
+    outcome = run_everything(settings, dg.DagsterInstance.get())
     print()
     print(f"build finished in {time.monotonic() - started:.0f}s")
     print(f"  warehouse:  {settings.warehouse_path}")

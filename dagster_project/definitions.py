@@ -34,13 +34,17 @@ def _report_assets() -> list:
     return reports.report_assets
 
 
-defs = dg.Definitions(
-    assets=[*ingestion.feed_assets, dbt_assets_module.warehouse_models, publishing.published_database,
-            *_report_assets()],
-    asset_checks=[publishing.no_person_level_data],
-    jobs=[everything_job],
-    schedules=[nightly_schedule],
-    sensors=[landing_sensor],
-    resources=build_resources(Settings.from_env()),
-    executor=dg.in_process_executor,
-)
+def make_definitions(settings: Settings) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[*ingestion.feed_assets, dbt_assets_module.warehouse_models, publishing.published_database,
+                *_report_assets()],
+        asset_checks=[publishing.no_person_level_data],
+        jobs=[everything_job],
+        schedules=[nightly_schedule],
+        sensors=[landing_sensor],
+        resources=build_resources(settings),
+        executor=dg.in_process_executor,
+    )
+
+
+defs = make_definitions(Settings.from_env())
