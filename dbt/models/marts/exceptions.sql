@@ -6,8 +6,15 @@
 with catalogue as (select * from {{ ref('indicator_catalogue') }}),
 
 values_on_dashboard as (
+    -- the dashboard's period type for the indicator (e.g. rolling 12 months for admissions);
+    -- monthly values where a council only has those
     select v.* from {{ ref('indicator_values') }} v
-    join catalogue k on k.indicator_code = v.indicator_code and k.dashboard_period_type = v.period_type
+    join catalogue k on k.indicator_code = v.indicator_code
+    where v.period_type = k.dashboard_period_type
+       or (v.period_type = 'month' and not exists (
+              select 1 from {{ ref('indicator_values') }} d
+              where d.la_code = v.la_code and d.indicator_code = v.indicator_code
+                and d.period_type = k.dashboard_period_type and d.value is not null))
 ),
 
 report_months as (
@@ -42,6 +49,17 @@ linked_risk as (
     group by all
 ),
 
+current_targeted as (
+    -- a lagging value is judged against its own period's target, else the report month's
+    select c.*, coalesce(c.target, t.target) as current_target,
+           coalesce(c.tolerance_used, {{ var('default_tolerance') }}) as tol
+    from (select cv.*, k.tolerance as tolerance_used from current_values cv
+          join catalogue k using (indicator_code) where cv.pick = 1) c
+    left join {{ ref('int_indicator_targets') }} t
+      on t.la_code = c.la_code and t.indicator_code = c.indicator_code
+     and t.month_end = c.report_period and not t.for_financial_year
+),
+
 assessed as (
     select
         c.la_code,
@@ -50,19 +68,24 @@ assessed as (
         c.period_end as value_period_end,
         c.value,
         c.display_value,
-        c.target,
-        c.rag,
-        coalesce(c.rag = 'R' or (case when k.polarity = 'bigger' then (c.target - c.display_value)
-                                      else (c.display_value - c.target) end) / nullif(abs(c.target), 0) >= 0.05,
-                 false) as off_target,
+        c.current_target as target,
+        coalesce(c.rag, case
+            when (case when k.polarity = 'bigger' then c.current_target - c.display_value
+                       else c.display_value - c.current_target end) <= 0 then 'G'
+            when (case when k.polarity = 'bigger' then c.current_target - c.display_value
+                       else c.display_value - c.current_target end) / nullif(abs(c.current_target), 0) < c.tol then 'A'
+            else 'R' end) as rag,
+        coalesce((case when k.polarity = 'bigger' then (c.current_target - c.display_value)
+                       else (c.display_value - c.current_target) end) / nullif(abs(c.current_target), 0) >= 0.05
+                 or c.rag = 'R', false) as off_target,
         c.three_deteriorations as deteriorating,
         coalesce(k.affects_budget, false) as affects_budget,
         lr.risks as linked_risks
-    from current_values c
+    from current_targeted c
     join catalogue k using (indicator_code)
     left join linked_risk lr
       on lr.la_code = c.la_code and lr.report_period = c.report_period and lr.indicator_code = c.indicator_code
-    where c.pick = 1 and c.target is not null
+    where c.current_target is not null
 )
 
 select
