@@ -272,12 +272,12 @@ FEEDS: dict[str, Feed] = {
         )),
         Feed("risk_register", "risk_register", (
             C("la_code", required=False), C("risk_id", nullable=False), C("risk_name"),
-            C("risk_description"), C("area"), C("date_entered", "date"),
-            C("original_likelihood", "int"), C("original_impact", "int"),
-            C("current_likelihood", "int"), C("current_impact", "int"),
-            C("target_likelihood", "int"), C("target_impact", "int"),
-            C("target_date", "date"), C("prospects", codes=PROSPECTS), C("tasks"),
-            C("progress_update"), C("risk_owner"), C("reviewed_by"), C("review_date", "date"),
+            C("risk_description", required=False), C("area", required=False), C("date_entered", "date", required=False),
+            C("original_likelihood", "int", required=False), C("original_impact", "int", required=False),
+            C("current_likelihood", "int", nullable=False), C("current_impact", "int", nullable=False),
+            C("target_likelihood", "int", required=False), C("target_impact", "int", required=False),
+            C("target_date", "date", required=False), C("prospects", required=False, codes=PROSPECTS), C("tasks", required=False),
+            C("progress_update", required=False), C("risk_owner", required=False), C("reviewed_by", required=False), C("review_date", "date", required=False),
             C("original_score", "int", required=False), C("current_score", "int", required=False),
             C("target_score", "int", required=False),
         ), key=("la_code", "risk_id"), mode="snapshot", formats=("csv", "xlsx"), rules=tuple(

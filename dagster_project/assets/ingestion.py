@@ -37,7 +37,7 @@ def _feed_asset(feed: Feed) -> dg.AssetsDefinition:
             except LoadFailed as exc:
                 error = str(exc)
                 outcomes = []
-            rows = con.execute(f"select count(*) from {RAW_SCHEMA}.{feed.name}").fetchone()[0]
+            rows = con.execute(f"select count(*) from {RAW_SCHEMA}.{feed.name}").fetchall()[0][0]
             recent = con.execute(
                 "select status, count(*) from raw._load_log where feed = ? group by 1 order by 1", [feed.name]
             ).fetchall()

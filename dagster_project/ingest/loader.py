@@ -95,7 +95,7 @@ def _already_loaded(con, feed: Feed, digest: str) -> bool:
     return con.execute(
         "select count(*) from raw._load_log where feed = ? and file_hash = ? and status in ('loaded', 'empty')",
         [feed.name, digest],
-    ).fetchone()[0] > 0
+    ).fetchall()[0][0] > 0
 
 
 def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
@@ -115,7 +115,7 @@ def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
         log.error("%s quarantined: %s", path, exc)
         return outcome
 
-    rows_read = con.execute(f"select count(*) from {table}").fetchone()[0]
+    rows_read = con.execute(f"select count(*) from {table}").fetchall()[0][0]
     rejected_rows = {r.row for r in rejects}
     outcome = FileOutcome(feed.name, path, "loaded", rows_read, rows_read - len(rejected_rows),
                           len(rejected_rows), rejects=rejects)
@@ -213,7 +213,7 @@ def _write(con, settings: Settings, feed: Feed, path: Path, accepted: str, outco
 
 def _fill_la_code(con, accepted: str, path: Path) -> str:
     """A risk register may omit la_code when the landing folder serves one council."""
-    missing = con.execute(f"select count(*) from {accepted} where la_code is null").fetchone()[0]
+    missing = con.execute(f"select count(*) from {accepted} where la_code is null").fetchall()[0][0]
     if not missing:
         return accepted
     councils = [r[0] for r in con.execute(

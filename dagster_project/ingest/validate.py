@@ -85,7 +85,8 @@ def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str,
             bad = con.execute(
                 f'select _row, "{col.name}" from {table} where "{col.name}" is not null '
                 f'and ({_typed_expr(col, chr(34) + col.name + chr(34))}) is null order by _row limit 1'
-            ).fetchone()
+            ).fetchall()
+            bad = bad[0] if bad else None
             if bad:
                 shown = "value (hidden: person-level feed)" if feed.person_level else repr(bad[1])
                 raise UnreadableFile(f"{path}:{bad[0]}:{col.name}: {shown} is not {TYPE_WORDS[col.type]}")
