@@ -38,8 +38,7 @@ def run_everything(settings: Settings, instance: dg.DagsterInstance | None = Non
     reports = []
     for event in result.get_asset_materialization_events():
         md = event.materialization.metadata
-        for key in ("html", "pdf", "xlsx"):
-            if key in md:
-                reports.append(Path(md[key].value))
+        if "outputs" in md:
+            reports += [Path(p) for p in md["outputs"].value]
     return BuildOutcome(success=result.success and not failures, failures=failures, report_paths=reports,
                         run_id=result.run_id)

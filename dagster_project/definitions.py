@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from .assets import dbt as dbt_assets_module
-from .assets import ingestion, publishing
+from .assets import ingestion, publishing, reports
 from .dbt_runtime import dbt_executable
 from .resources.warehouse import WarehouseResource
 from .schedules import everything_job, nightly_schedule
@@ -26,18 +26,10 @@ def build_resources(settings: Settings) -> dict:
     }
 
 
-def _report_assets() -> list:
-    try:
-        from .assets import reports
-    except ImportError:  # reports need the rendering stack; the pipeline runs without it
-        return []
-    return reports.report_assets
-
-
 def make_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*ingestion.feed_assets, dbt_assets_module.warehouse_models, publishing.published_database,
-                *_report_assets()],
+                *reports.report_assets],
         asset_checks=[publishing.no_person_level_data],
         jobs=[everything_job],
         schedules=[nightly_schedule],

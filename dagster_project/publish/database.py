@@ -107,7 +107,7 @@ def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int) -> list[P
     adm.loc[adm_hide, ["admissions_12m", "rate_per_100k"]] = None
 
     risks = _read(warehouse, """
-        select la_code, snapshot_date, risk_id, risk_name, area,
+        select la_code, snapshot_date, risk_id, risk_name, risk_description, area, tasks, progress_update,
                original_likelihood, original_impact, original_score,
                current_likelihood, current_impact, current_score,
                target_likelihood, target_impact, target_score,

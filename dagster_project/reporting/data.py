@@ -1,0 +1,237 @@
+"""What the report documents read: queries on the published (aggregate-only, suppressed)
+database and display formatting. Reports never recompute a measure; they show the marts.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}
+SUPPRESSED = "*"
+COMMENTARY_SECTIONS = [
+    "Why is this important?",
+    "What explains current performance?",
+    "What will success look like?",
+    "Action required",
+    "Responsible officers",
+]
+
+
+class ReportData:
+    """One council and report month, read from the published database."""
+
+    def __init__(self, db: str | Path, la_code: str, period: str, landing: str | Path | None = None):
+        self.db = Path(db)
+        self.la_code = la_code
+        self.period = period
+        self.period_end = month_end(period)
+        self.landing = Path(landing) if landing else None
+        self._con = duckdb.connect(str(self.db), read_only=True)
+        self.catalogue = self.sql("select * from marts.indicator_catalogue")
+        self._cat = self.catalogue.set_index("indicator_code")
+
+    def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
+        return self._con.execute(query, params or []).df()
+
+    def close(self) -> None:
+        self._con.close()
+
+    # --- identity ------------------------------------------------------------------
+    @property
+    def council_name(self) -> str:
+        return COUNCIL_NAMES.get(self.la_code, self.la_code)
+
+    @property
+    def period_label(self) -> str:
+        return self.period_end.strftime("%B %Y")
+
+    # --- dashboard -----------------------------------------------------------------
+    def dashboard_months(self, n: int = 13) -> list[dt.date]:
+        return [month_end(add_months(self.period, -k)) for k in reversed(range(n))]
+
+    def dashboard(self) -> pd.DataFrame:
+        """Rolling 13 months of each dashboard indicator at its dashboard period type."""
+        months = self.dashboard_months()
+        return self.sql(
+            """
+            select k.dashboard_order, k.indicator_code, k.title, k.polarity, k.unit, k.decimals,
+                   v.period_end, v.value, v.display_value, v.numerator, v.denominator, v.target, v.rag,
+                   v.watch, v.is_override, v.suppressed
+            from marts.indicator_catalogue k
+            left join marts.indicator_values v
+              on v.indicator_code = k.indicator_code and v.la_code = ?
+             and v.period_type = case when exists (
+                    select 1 from marts.indicator_values d where d.la_code = ? and d.indicator_code = k.indicator_code
+                      and d.period_type = k.dashboard_period_type) then k.dashboard_period_type else 'month' end
+             and v.period_end between ? and ?
+            where k.dashboard_order is not null
+            order by k.dashboard_order, v.period_end
+            """,
+            [self.la_code, self.la_code, months[0], months[-1]],
+        )
+
+    def current_target(self, code: str) -> float | None:
+        rows = self.sql(
+            "select target from marts.indicator_values where la_code = ? and indicator_code = ? and target is not null "
+            "and period_end <= ? order by period_end desc limit 1", [self.la_code, code, self.period_end])
+        return None if rows.empty else float(rows.iloc[0, 0])
+
+    # --- exceptions ----------------------------------------------------------------
+    def exceptions(self) -> pd.DataFrame:
+        return self.sql(
+            """select e.*, k.title, k.unit, k.decimals, k.polarity, k.lead_officer, k.data_owner, k.comparator_code
+               from marts.exceptions e join marts.indicator_catalogue k using (indicator_code)
+               where e.la_code = ? and e.period_end = ? order by k.dashboard_order""",
+            [self.la_code, self.period_end],
+        )
+
+    def series(self, code: str, months: int = 24) -> pd.DataFrame:
+        pt = self._period_type(code)
+        return self.sql(
+            "select period_end, value, target, suppressed from marts.indicator_values where la_code = ? "
+            "and indicator_code = ? and period_type = ? and period_end between ? and ? order by period_end",
+            [self.la_code, code, pt, month_end(add_months(self.period, -(months - 1))), self.period_end])
+
+    def _period_type(self, code: str) -> str:
+        wanted = self._cat.loc[code, "dashboard_period_type"]
+        has = self.sql("select count(*) as n from marts.indicator_values where la_code = ? and indicator_code = ? "
+                       "and period_type = ?", [self.la_code, code, wanted]).iloc[0, 0]
+        return wanted if has else "month"
+
+    def family_average(self, code: str) -> float | None:
+        comparator = self._cat.loc[code, "comparator_code"] if code in self._cat.index else None
+        if not isinstance(comparator, str) or not comparator:
+            return None
+        rows = self.sql("select family_group_avg from marts.ascof where la_code = ? and indicator_code = ? "
+                        "and family_group_avg is not null order by financial_year desc limit 1",
+                        [self.la_code, comparator])
+        return None if rows.empty else float(rows.iloc[0, 0])
+
+    def commentary(self, code: str) -> dict[str, str]:
+        """Report-card sections from commentary/<code>/<YYYY-MM>.md; missing ones say so."""
+        text = ""
+        if self.landing:
+            path = self.landing / "commentary" / code / f"{self.period}.md"
+            if path.exists():
+                text = path.read_text(encoding="utf-8-sig")
+        sections = {}
+        current = None
+        for line in text.splitlines():
+            heading = re.match(r"^#+\s*(.+?)\s*$", line)
+            if heading and heading.group(1).rstrip(":") in COMMENTARY_SECTIONS:
+                current = heading.group(1).rstrip(":")
+                sections[current] = ""
+            elif current:
+                sections[current] += line + "\n"
+        return {s: (sections.get(s) or "").strip() or "_Commentary not yet provided._" for s in COMMENTARY_SECTIONS}
+
+    # --- ASCOF, data quality, risks --------------------------------------------------
+    def ascof(self) -> pd.DataFrame:
+        fy = financial_year(self.period_end)
+        latest = self.sql("select max(financial_year) as fy from marts.ascof where la_code = ? and financial_year <= ? "
+                          "and value is not null", [self.la_code, fy]).iloc[0, 0]
+        return self.sql(
+            """select a.*, k.title, k.polarity, k.unit, k.decimals from marts.ascof a
+               join marts.indicator_catalogue k using (indicator_code)
+               where a.la_code = ? and a.financial_year = ? order by a.ascof_code""",
+            [self.la_code, latest or fy])
+
+    def data_quality(self) -> pd.DataFrame:
+        return self.sql(
+            """select feed, file, status, rows_read, rows_accepted, rows_rejected, message, rejected_rules,
+                      loaded_at from marts.data_quality
+               qualify row_number() over (partition by feed order by loaded_at desc) = 1
+               order by feed""")
+
+    def risks(self) -> pd.DataFrame:
+        return self.sql("select * from marts.risk_register where la_code = ? order by current_score desc, risk_id",
+                        [self.la_code])
+
+    def risk_changes(self) -> pd.DataFrame:
+        return self.sql("select * from marts.risk_register_changes where la_code = ? order by change_type, risk_id",
+                        [self.la_code])
+
+
+COUNCIL_NAMES = {
+    "E10000020": "Norfolk County Council",
+    "E10000024": "Nottinghamshire County Council",
+    "E10000029": "Suffolk County Council",
+    "E10000003": "Cambridgeshire County Council",
+    "E10000015": "Hertfordshire County Council",
+    "E10000012": "Essex County Council",
+    "E10000019": "Lincolnshire County Council",
+    "E10000021": "Northamptonshire County Council",
+    "E10000008": "Devon County Council",
+    "E10000034": "Worcestershire County Council",
+    "E06000016": "Leicester City Council",
+}
+
+
+# --- display helpers --------------------------------------------------------------------
+
+def month_end(period: str | dt.date) -> dt.date:
+    if isinstance(period, dt.date):
+        return period.replace(day=calendar.monthrange(period.year, period.month)[1])
+    y, m = map(int, period[:7].split("-"))
+    return dt.date(y, m, calendar.monthrange(y, m)[1])
+
+
+def add_months(period: str, k: int) -> str:
+    y, m = map(int, period[:7].split("-"))
+    idx = y * 12 + (m - 1) + k
+    return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
+
+
+def financial_year(d: dt.date) -> str:
+    start = d.year if d.month >= 4 else d.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def fmt(value, unit: str, decimals: int, suppressed: bool = False) -> str:
+    """A value at the catalogue's precision (half away from zero), '*' when suppressed."""
+    if suppressed:
+        return SUPPRESSED
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    d = int(decimals)
+    q = round_half_away(float(value), d)
+    text = f"{q:,.{d}f}"
+    return text + "%" if unit == "%" else text
+
+
+def round_half_away(x: float, places: int) -> float:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def fmt_count(value, suppressed: bool = False) -> str:
+    if suppressed:
+        return SUPPRESSED
+    if value is None or pd.isna(value):
+        return ""
+    return f"{int(round(value)):,}"
+
+
+def rag_span(text: str, rag: str | None) -> str:
+    """A markdown span that carries the RAG letter as well as the colour class."""
+    if not rag or pd.isna(rag):
+        return text or " "
+    return f"[{text} {rag}]{{.rag .rag-{rag.lower()}}}"
+
+
+def md_table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> str:
+    """A pipe table (renders in HTML and PDF alike)."""
+    def cell(s) -> str:
+        return str(s).replace("|", "\\|").replace("\n", " ")
+    align = align or ["l"] + ["r"] * (len(header) - 1)
+    marks = {"l": ":---", "r": "---:", "c": ":---:"}
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |",
+             "| " + " | ".join(marks[a] for a in align) + " |"]
+    lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,86 @@
+"""vital_signs.xlsx: the dashboard and the indicator values for analysts who live in Excel."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .data import ReportData, fmt
+
+FILLS = {"G": PatternFill("solid", fgColor="C6EFCE"), "A": PatternFill("solid", fgColor="FFEB9C"),
+         "R": PatternFill("solid", fgColor="FFC7CE")}
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+def _header(ws, names: list[str]) -> None:
+    ws.append(names)
+    for cell in ws[1]:
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "C2"
+
+
+def write_vital_signs(data: ReportData, path: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Dashboard"
+    months = data.dashboard_months()
+    _header(ws, ["Indicator", "Better"] + [m.strftime("%b %y") for m in months] + ["Target"])
+    dash = data.dashboard()
+    for code, g in dash.groupby("indicator_code", sort=False):
+        first = g.iloc[0]
+        cells = {pd.Timestamp(v.period_end).date(): v for v in g.itertuples() if not pd.isna(v.period_end)}
+        target = data.current_target(code)
+        row = [first.title, first.polarity]
+        for m in months:
+            v = cells.get(m)
+            if v is None:
+                row.append(None)
+            else:
+                text = fmt(v.value, first.unit, first.decimals, bool(v.suppressed))
+                row.append(f"{text} {v.rag}" if isinstance(v.rag, str) else text)
+        row.append(fmt(target, first.unit, first.decimals) if target is not None else None)
+        ws.append(row)
+        for j, m in enumerate(months):
+            v = cells.get(m)
+            if v is not None and isinstance(v.rag, str):
+                ws.cell(ws.max_row, 3 + j).fill = FILLS[v.rag]
+    ws.column_dimensions["A"].width = 60
+    for j in range(len(months) + 2):
+        ws.column_dimensions[get_column_letter(2 + j)].width = 11
+    ws.append([])
+    ws.append(["Letters give the rating as well as the colour: G meets target, A within tolerance, R off target; "
+               "no letter = no target. * = suppressed small number."])
+
+    values = data.sql(
+        """select v.indicator_code, k.title, v.period_type, v.period_end, v.numerator, v.denominator, v.value,
+                  v.target, v.rag, v.direction_prev, v.direction_yoy, v.is_override, v.suppressed, k.unit, k.decimals
+           from marts.indicator_values v join marts.indicator_catalogue k using (indicator_code)
+           where v.la_code = ? order by k.dashboard_order nulls last, v.indicator_code, v.period_type, v.period_end""",
+        [data.la_code])
+    vs = wb.create_sheet("Values")
+    cols = ["indicator_code", "title", "period_type", "period_end", "numerator", "denominator", "value", "target",
+            "rag", "direction_prev", "direction_yoy", "is_override", "suppressed"]
+    _header(vs, cols)
+    for rec in values[cols + ["decimals"]].itertuples(index=False):
+        row = [None if (isinstance(x, float) and pd.isna(x)) or x is pd.NaT else x for x in rec[:-1]]
+        row[3] = pd.Timestamp(row[3]).date() if row[3] is not None else None
+        vs.append(row)
+        r = vs.max_row
+        vs.cell(r, 4).number_format = "yyyy-mm-dd"
+        places = int(rec[-1]) if not pd.isna(rec[-1]) else 1
+        for c in (7, 8):
+            vs.cell(r, c).number_format = "#,##0" + ("." + "0" * places if places else "")
+        for c in (5, 6):
+            vs.cell(r, c).number_format = "#,##0"
+        if isinstance(rec[8], str) and rec[8] in FILLS:
+            vs.cell(r, 9).fill = FILLS[rec[8]]
+    vs.column_dimensions["B"].width = 50
+    vs.auto_filter.ref = vs.dimensions
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
