@@ -210,6 +210,11 @@ def round_half_away(x: float, places: int) -> float:
     return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
+def cell_text(value) -> str:
+    """A cell's text, empty for null (pandas gives NaN for missing strings)."""
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
 def fmt_count(value, suppressed: bool = False) -> str:
     if suppressed:
         return SUPPRESSED

@@ -1,0 +1,3 @@
+from .generator import generate
+
+__all__ = ["generate"]

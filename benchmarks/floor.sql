@@ -1,0 +1,212 @@
+-- The floor: one hand-written DuckDB script from the landing CSVs straight to three marts
+-- (ascof, admissions_rolling_12m, dtoc_monthly). An independent second implementation of the
+-- definitions in measures.md: the benchmark asserts its results equal the pipeline's.
+-- {landing} is replaced by the landing folder.
+
+create or replace temp macro age(dob, d) as
+    year(d) - year(dob) - case when strftime(d, '%m%d') < strftime(dob, '%m%d') then 1 else 0 end;
+
+create or replace temp table people as
+    select * from read_csv('{landing}/liquidlogic/people_*.csv', header = true, all_varchar = false,
+                           types = {'date_of_birth': 'DATE', 'date_of_death': 'DATE', 'person_id': 'VARCHAR'});
+create or replace temp table services as
+    select *, funding_source in ('Council', 'Joint (council and NHS)') as council
+    from read_csv('{landing}/liquidlogic/services_*.csv', header = true,
+                  types = {'start_date': 'DATE', 'end_date': 'DATE', 'person_id': 'VARCHAR', 'service_id': 'VARCHAR'});
+create or replace temp table reablement as
+    select * from read_csv('{landing}/liquidlogic/reablement_*.csv', header = true,
+                           types = {'start_date': 'DATE', 'end_date': 'DATE', 'hospital_discharge': 'BOOLEAN',
+                                    'person_id': 'VARCHAR', 'episode_id': 'VARCHAR'});
+create or replace temp table client_status as
+    select * from read_csv('{landing}/liquidlogic/client_status_*.csv', header = true,
+                           types = {'as_at_date': 'DATE', 'person_id': 'VARCHAR'});
+create or replace temp table activity as
+    select la_code, request_date::date as d from read_csv('{landing}/liquidlogic/requests_*.csv', header = true,
+                                                           types = {'request_date': 'DATE'})
+    union all select la_code, end_date from reablement where end_date is not null
+    union all select la_code, last_day(strptime(period || '-01', '%Y-%m-%d')::date)
+              from read_csv('{landing}/dtoc/dtoc_*.csv', header = true, types = {'period': 'VARCHAR'})
+    union all select la_code, completion_date::date from read_csv('{landing}/liquidlogic/assessments_*.csv',
+              header = true, types = {'completion_date': 'DATE'}) where completion_date is not null;
+create or replace temp table pop as
+    select la_code, year,
+           sum(population) filter (where age between 18 and 64) as p1864,
+           sum(population) filter (where age >= 65) as p65,
+           sum(population) filter (where age >= 18) as p18
+    from read_csv('{landing}/population/population_*.csv', header = true)
+    group by all;
+create or replace temp table dtoc as
+    select la_code, period, responsible_org, sum(delayed_days) as delayed_days
+    from read_csv('{landing}/dtoc/dtoc_*.csv', header = true, types = {'period': 'VARCHAR'})
+    group by all;
+
+-- financial years fully covered by each council's data
+create or replace temp table years as
+    with b as (select la_code, date_trunc('month', min(d)) as lo, last_day(max(d)) as hi from activity group by 1)
+    select la_code, make_date(y, 4, 1) as fy_start, make_date(y + 1, 3, 31) as fy_end,
+           y::varchar || '/' || lpad(((y + 1) % 100)::varchar, 2, '0') as financial_year, y
+    from b, (select unnest(range(2000, 2040)) as y) ys
+    where make_date(y, 4, 1) >= lo and make_date(y + 1, 3, 31) <= hi;
+
+create or replace temp table year_pop as
+    select y.la_code, y.financial_year, y.y,
+           arg_max(p.p1864, p.year) as p1864, arg_max(p.p65, p.year) as p65, arg_max(p.p18, p.year) as p18
+    from years y join pop p on p.la_code = y.la_code and p.year <= y.y
+    group by all;
+
+create or replace temp table admissions as
+    with perm as (
+        select s.*, p.date_of_birth,
+               max(coalesce(s.end_date, date '9999-12-31')) over (partition by s.la_code, s.person_id
+                   order by s.start_date, s.service_id rows between unbounded preceding and 1 preceding) as prev_end
+        from services s left join people p using (la_code, person_id)
+        where s.service_type in ('Long Term Support: Nursing Care', 'Long Term Support: Residential Care')
+          and s.client_type = 'Service User')
+    select la_code, start_date, age(date_of_birth, start_date) as age
+    from perm
+    where council and (prev_end is null or start_date > prev_end + interval 7 day)
+      and age(date_of_birth, start_date) >= 18;
+
+create or replace temp table episodes as
+    select r.*, age(p.date_of_birth, r.start_date) as age,
+           not exists (select 1 from services s where s.la_code = r.la_code and s.person_id = r.person_id
+                       and s.service_type like 'Long Term Support:%' and s.client_type = 'Service User' and s.council
+                       and s.start_date <= r.start_date and coalesce(s.end_date, date '9999-12-31') >= r.start_date) as new_client
+    from reablement r left join people p using (la_code, person_id);
+
+create or replace temp table ascof as
+with
+community as (
+    select y.la_code, y.financial_year, s.person_id,
+           bool_or(s.delivery_mechanism in ('Direct Payment', 'Part Direct Payment', 'CASSR Managed Personal Budget')) as sds,
+           bool_or(s.delivery_mechanism in ('Direct Payment', 'Part Direct Payment')) as dp
+    from years y
+    join services s on s.la_code = y.la_code and s.service_type = 'Long Term Support: Community'
+     and s.client_type = 'Service User' and s.council and s.start_date <= y.fy_end
+     and coalesce(s.end_date, date '9999-12-31') >= y.fy_end
+    join people p on p.la_code = s.la_code and p.person_id = s.person_id
+    where age(p.date_of_birth, y.fy_end) >= 18 and (p.date_of_death is null or p.date_of_death >= y.fy_end)
+    group by all
+),
+carers as (
+    select y.la_code, y.financial_year, s.person_id,
+           bool_or(s.service_type = 'Carer Support: Direct Payment' or s.delivery_mechanism in
+                   ('Direct Payment', 'Part Direct Payment', 'CASSR Managed Personal Budget')) as sds,
+           bool_or(s.service_type = 'Carer Support: Direct Payment' or s.delivery_mechanism in
+                   ('Direct Payment', 'Part Direct Payment')) as dp
+    from years y
+    join services s on s.la_code = y.la_code and s.client_type = 'Carer'
+     and s.service_type in ('Carer Support: Direct Payment', 'Carer Support: Council Commissioned Support')
+     and s.start_date <= y.fy_end and coalesce(s.end_date, date '9999-12-31') >= y.fy_start
+    left join people p on p.la_code = s.la_code and p.person_id = s.person_id
+    where p.date_of_birth is null or age(p.date_of_birth, y.fy_end) >= 18
+    group by all
+),
+ld as (
+    select distinct y.la_code, y.financial_year, y.fy_end, s.person_id
+    from years y
+    join services s on s.la_code = y.la_code and s.service_type like 'Long Term Support:%'
+     and s.client_type = 'Service User' and s.council
+     and s.start_date <= y.fy_end and coalesce(s.end_date, date '9999-12-31') >= y.fy_start
+    join people p on p.la_code = s.la_code and p.person_id = s.person_id
+    where p.primary_support_reason = 'Learning Disability Support' and age(p.date_of_birth, y.fy_end) between 18 and 64
+),
+ld_status as (
+    select ld.*,
+        (select arg_max(employment_status, as_at_date) from client_status c where c.la_code = ld.la_code
+           and c.person_id = ld.person_id and c.as_at_date <= ld.fy_end and employment_status is not null) as emp,
+        (select arg_max(accommodation_status, as_at_date) from client_status c where c.la_code = ld.la_code
+           and c.person_id = ld.person_id and c.as_at_date <= ld.fy_end and accommodation_status is not null) as acc
+    from ld
+),
+adm as (
+    select y.la_code, y.financial_year,
+           count(*) filter (where a.age between 18 and 64) as a1864, count(*) filter (where a.age >= 65) as a65
+    from years y left join admissions a on a.la_code = y.la_code and a.start_date between y.fy_start and y.fy_end
+    group by all
+),
+b1 as (
+    select y.la_code, y.financial_year, count(e.episode_id) as den,
+           count(*) filter (where e.status_at_91_days = 'At home') as num
+    from years y left join episodes e on e.la_code = y.la_code and e.hospital_discharge and e.age >= 65
+     and e.start_date between make_date(y.y, 10, 1) and make_date(y.y, 12, 31)
+    group by all
+),
+d2 as (
+    select y.la_code, y.financial_year,
+           count(*) filter (where e.sequel in ('Ongoing Low Level Support', 'Short Term Support (Other)',
+               'No Services Provided - Universal Services/Signposted to Other Services',
+               'No Services Provided - No identified needs')) as num,
+           count(e.episode_id) as den
+    from years y left join episodes e on e.la_code = y.la_code and e.end_date between y.fy_start and y.fy_end
+     and e.new_client and e.age >= 18 and e.sequel in ('Long Term Support (any level)', 'Ongoing Low Level Support',
+         'Short Term Support (Other)', 'No Services Provided - Universal Services/Signposted to Other Services',
+         'No Services Provided - No identified needs')
+    group by all
+),
+dtoc_year as (
+    select y.la_code, y.financial_year, code,
+           sum(d.delayed_days) as num, avg(d.delayed_days / day(last_day(strptime(d.period || '-01', '%Y-%m-%d')))
+                                         / yp.p18 * 100000) as value, any_value(yp.p18) as den, count(*) as months
+    from years y
+    join year_pop yp using (la_code, financial_year)
+    join (select la_code, period, '2C(1)' as code, sum(delayed_days) as delayed_days from dtoc group by all
+          union all
+          select la_code, period, '2C(2)', sum(delayed_days) from dtoc
+          where responsible_org in ('Social Care', 'Both') group by all) d
+      on d.la_code = y.la_code and strptime(d.period || '-01', '%Y-%m-%d')::date between y.fy_start and y.fy_end
+    group by all
+)
+select la_code, financial_year, '1C(1A)' as ascof_code, count(*) filter (where sds)::double as numerator,
+       count(*)::double as denominator from community group by all
+union all select la_code, financial_year, '1C(2A)', count(*) filter (where dp), count(*) from community group by all
+union all select la_code, financial_year, '1C(1B)', count(*) filter (where sds), count(*) from carers group by all
+union all select la_code, financial_year, '1C(2B)', count(*) filter (where dp), count(*) from carers group by all
+union all select la_code, financial_year, '1E', count(*) filter (where emp like 'Paid:%'), count(*) from ld_status group by all
+union all select la_code, financial_year, '1G', count(*) filter (where acc in ('Owner occupier or shared ownership',
+    'Tenant', 'Settled mainstream housing with family/friends', 'Supported accommodation', 'Shared Lives scheme',
+    'Approved premises', 'Sheltered housing', 'Mobile accommodation')), count(*) from ld_status group by all
+union all select a.la_code, a.financial_year, '2A(1)', a.a1864, p.p1864 from adm a join year_pop p using (la_code, financial_year)
+union all select a.la_code, a.financial_year, '2A(2)', a.a65, p.p65 from adm a join year_pop p using (la_code, financial_year)
+union all select la_code, financial_year, '2B(1)', num, den from b1
+union all select la_code, financial_year, '2D', num, den from d2;
+
+create or replace temp table floor_ascof as
+    select la_code, financial_year, ascof_code, numerator, denominator,
+           case when ascof_code like '2A%' then numerator / nullif(denominator, 0) * 100000
+                else numerator / nullif(denominator, 0) * 100 end as value
+    from ascof
+    union all
+    select la_code, financial_year, code, num, den, case when months = 12 then value end from dtoc_year;
+
+create or replace temp table floor_dtoc_monthly as
+    select d.la_code, d.period, d.responsible_org, d.delayed_days,
+           day(last_day(strptime(d.period || '-01', '%Y-%m-%d'))) as days_in_month,
+           yp.p18 as population_18_plus,
+           d.delayed_days / day(last_day(strptime(d.period || '-01', '%Y-%m-%d'))) / yp.p18 * 100000 as rate_per_100k
+    from dtoc d
+    left join lateral (
+        select arg_max(p.p18, p.year) as p18 from pop p where p.la_code = d.la_code and p.year <= (
+            case when month(strptime(d.period || '-01', '%Y-%m-%d')) >= 4 then year(strptime(d.period || '-01', '%Y-%m-%d'))
+                 else year(strptime(d.period || '-01', '%Y-%m-%d')) - 1 end)
+    ) yp on true;
+
+create or replace temp table floor_admissions_rolling_12m as
+    with months as (
+        select la_code, unnest(generate_series(date_trunc('month', min(d)), date_trunc('month', max(d)), interval 1 month))::date as m,
+               date_trunc('month', min(d))::date as lo
+        from activity group by la_code
+    ),
+    ends as (select la_code, last_day(m) as period_end, (m - interval 11 month)::date as window_start,
+                    case when month(m) >= 4 then year(m) else year(m) - 1 end as fy from months where (m - interval 11 month) >= lo)
+    select e.la_code, e.period_end, band as age_band,
+           count(a.start_date)::bigint as admissions_12m,
+           case band when '18-64' then any_value(p.p1864) else any_value(p.p65) end as population,
+           count(a.start_date) / case band when '18-64' then any_value(p.p1864) else any_value(p.p65) end * 100000 as rate_per_100k
+    from ends e
+    cross join (values ('18-64'), ('65+')) b(band)
+    left join admissions a on a.la_code = e.la_code and a.start_date between e.window_start and e.period_end
+     and ((band = '18-64' and a.age between 18 and 64) or (band = '65+' and a.age >= 65))
+    left join lateral (select arg_max(p18, year) as p18, arg_max(p1864, year) as p1864, arg_max(p65, year) as p65
+                       from pop where pop.la_code = e.la_code and pop.year <= e.fy) p on true
+    group by all;
