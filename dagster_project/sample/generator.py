@@ -220,7 +220,7 @@ class Council:
         n = len(pid)
         paid = 0.034 if band == "ld" else 0.021
         employment = _choice(r, K.EMPLOYMENT_STATUS,
-                             [paid * 35, paid * 55, paid * 10, 0.06, 0.83 - paid, 0.11], n)
+                             [paid * 0.35, paid * 0.55, paid * 0.10, 0.06, 0.83 - paid, 0.11], n)
         residential = dict(zip(ids, stype != "Long Term Support: Community"))
         in_home = np.array([residential[p] for p in pid])
         accommodation = np.where(
@@ -248,9 +248,9 @@ class Council:
         r, w = self.rng, self.w
         frames = []
         for stype, per_year, mean_days, mech in [
-            ("Carer Support: Direct Payment", 1300, 180, "Direct Payment"),
-            ("Carer Support: Council Commissioned Support", 250, 240, None),
-            ("Carer Support: Information, Advice and Other Universal Services", 1500, 700, "n/a"),
+            ("Carer Support: Direct Payment", 1000, 120, "Direct Payment"),
+            ("Carer Support: Council Commissioned Support", 200, 150, None),
+            ("Carer Support: Information, Advice and Other Universal Services", 1700, 800, "n/a"),
         ]:
             starts = _arrivals(r, per_year * self.f, w.start - 3 * 365 * DAY, w.end)
             n = len(starts)

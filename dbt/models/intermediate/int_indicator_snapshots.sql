@@ -6,7 +6,7 @@ carers as (
     select d.la_code, d.month_end as as_at, count(distinct s.person_id) as carers
     from {{ ref('int_council_months') }} d
     join {{ ref('stg_services') }} s
-      on s.la_code = d.la_code and s.client_type = 'Carer' and s.is_carer_specific
+      on s.la_code = d.la_code and s.client_type = 'Carer' and s.service_type like 'Carer Support:%'
      and s.start_date <= d.month_end and (s.end_date is null or s.end_date >= d.month_end)
     group by 1, 2
 ),
