@@ -28,9 +28,11 @@ def run_everything(settings: Settings, instance: dg.DagsterInstance | None = Non
     failures = []
     for event in result.get_step_failure_events():
         err = event.step_failure_data.error
-        message = (err.message.strip().splitlines() or [""])[-1] if err else ""
-        cause = err.cause.message.strip().splitlines()[-1] if err and err.cause else ""
-        failures.append(f"step {event.step_key}: {message} {cause}".strip())
+        root = err
+        while root is not None and root.cause is not None:
+            root = root.cause  # the innermost error says what went wrong; the outer ones are Dagster's wrapping
+        message = (root.message.strip().splitlines() or [""])[-1] if root else "unknown error"
+        failures.append(f"asset {event.step_key.replace('__', '/')}: {message}")
     for ev in result.get_asset_check_evaluations():
         if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
             detail = ev.description or (ev.metadata.get("message").value if "message" in ev.metadata else "")

@@ -128,7 +128,10 @@ class ReportData:
                 sections[current] = ""
             elif current:
                 sections[current] += line + "\n"
-        return {s: (sections.get(s) or "").strip() or "_Commentary not yet provided._" for s in COMMENTARY_SECTIONS}
+        out = {s: (sections.get(s) or "").strip() or "_Commentary not yet provided._" for s in COMMENTARY_SECTIONS}
+        # officers are one per line in the source: keep the line breaks
+        out["Responsible officers"] = out["Responsible officers"].replace("\n", "  \n")
+        return out
 
     # --- ASCOF, data quality, risks --------------------------------------------------
     def ascof(self) -> pd.DataFrame:

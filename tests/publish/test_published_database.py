@@ -1,0 +1,111 @@
+"""The published database: atomic swap, readers never blocked or shown half a build,
+a failed build leaves yesterday's file byte-identical, nothing person-level gets out."""
+from __future__ import annotations
+
+import hashlib
+import statistics
+import threading
+import time
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dagster_project.publish import database
+from dagster_project.sample import generate
+from tests.conftest import build
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("published")
+    generate(root / "landing", councils=1, years=2, scale=0.05, seed=11)
+    outcome, settings = build(root / "landing", root / "home")
+    assert outcome.success, outcome.failures
+    return settings
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_failed_build_leaves_the_previous_file_byte_identical(site, monkeypatch):
+    before = digest(site.published_path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure while building the published tables")
+
+    monkeypatch.setattr(database, "build_tables", broken)
+    (site.landing / "dtoc" / "dtoc_20170501.csv").write_text(
+        "period,la_code,provider_code,acute_or_non_acute,responsible_org,reason_code,delayed_days\n"
+        "2017-04,E10000020,R00A,Acute,Social Care,A,37\n")
+    outcome, _ = build(site.landing, site.home)
+    assert not outcome.success
+    assert any("published/vitalsigns" in f and "simulated failure" in f for f in outcome.failures), outcome.failures
+    assert digest(site.published_path) == before
+    assert not list(site.published_path.parent.glob(".*.tmp")), "no half-written file left behind"
+
+
+def test_person_level_data_is_refused_and_nothing_is_swapped(site, monkeypatch):
+    before = digest(site.published_path)
+    real = database.build_tables
+
+    def leaky(con, threshold):
+        tables = real(con, threshold)
+        tables.append(database.PublishedTable("leak", pd.DataFrame({"person_id": ["abc"], "n": [1]})))
+        return tables
+
+    monkeypatch.setattr(database, "build_tables", leaky)
+    with pytest.raises(database.PersonLevelDataFound, match="leak.person_id"):
+        database.publish(site.warehouse_path, site.published_path, 4)
+    assert digest(site.published_path) == before
+
+
+def test_pseudonymised_ids_in_any_column_are_caught():
+    frame = pd.DataFrame({"code": ["a1b2c3d4e5f6a7b8c9d0e1f2"]})
+    assert database.person_level_problems([database.PublishedTable("t", frame)]) == ["t.code: holds pseudonymised person ids"]
+
+
+def _reader(path, stop, results, errors, latencies):
+    while not stop.is_set():
+        started = time.perf_counter()
+        try:
+            with duckdb.connect(str(path), read_only=True) as con:
+                n, total = con.execute("select count(*), sum(coalesce(numerator, 0)) from marts.indicator_values").fetchall()[0]
+                tables = con.execute("select count(*) from information_schema.tables where table_schema = 'marts'").fetchall()[0][0]
+            results.append((n, total, tables))
+        except Exception as exc:  # any error at all is a failure of the swap
+            errors.append(repr(exc))
+        latencies.append(time.perf_counter() - started)
+
+
+def test_readers_in_a_loop_during_a_build_get_only_complete_answers(site, capsys):
+    stop, results, errors, idle = threading.Event(), [], [], []
+    t = threading.Thread(target=_reader, args=(site.published_path, stop, [], errors, idle))
+    t.start()
+    time.sleep(2)
+    stop.set()
+    t.join()
+
+    (site.landing / "dtoc" / "dtoc_20170601.csv").write_text(
+        "period,la_code,provider_code,acute_or_non_acute,responsible_org,reason_code,delayed_days\n"
+        "2017-05,E10000020,R00A,Acute,Social Care,A,41\n")
+    stop, busy = threading.Event(), []
+    t = threading.Thread(target=_reader, args=(site.published_path, stop, results, errors, busy))
+    t.start()
+    outcome, _ = build(site.landing, site.home)
+    stop.set()
+    t.join()
+    assert outcome.success, outcome.failures
+    assert errors == []
+    assert len(results) > 10
+    assert {r[2] for r in results} == {9}, "every answer saw all nine tables"
+    assert len({(r[0], r[1]) for r in results}) <= 2, "only the old or the new database, never a mixture"
+
+    def pct(xs, p):
+        return sorted(xs)[int(p * (len(xs) - 1))] * 1000
+    with capsys.disabled():
+        print(f"\nreader latency idle p50 {pct(idle, .5):.1f} ms p95 {pct(idle, .95):.1f} ms; "
+              f"during build p50 {pct(busy, .5):.1f} ms p95 {pct(busy, .95):.1f} ms ({len(busy)} queries)")
