@@ -1,0 +1,188 @@
+"""Benchmark: the pipeline against the raw-SQL floor and a pandas implementation.
+
+Prints a table and writes benchmarks/results/latest.json. For each size (councils x years)
+it generates (and caches) a landing folder, then measures in one run:
+  1. the full build (ingest, dbt, publish; reports excluded) per stage, in a child process
+     whose peak resident memory is read from the OS;
+  2. the floor: benchmarks/floor.sql, one DuckDB script from the CSVs to the three marts,
+     whose results must equal the pipeline's (an independent second implementation);
+  3. a straightforward pandas implementation of the same marts (benchmarks/pandas_marts.py);
+  4. an incremental nightly run: one more month of extracts landed, rebuilt;
+and reports the ratios against the targets. Figures, not assertions: nothing here is a test.
+
+    .venv/bin/python benchmarks/run.py [--sizes 1x10,3x10,10x10] [--scale 1.0] [--skip-pandas-above 3]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CACHE = ROOT / "benchmarks" / "cache"
+RESULTS = ROOT / "benchmarks" / "results"
+END_MONTH = "2017-03"
+
+
+def landing_for(councils: int, years: int, scale: float, end_month: str = END_MONTH) -> Path:
+    from dagster_project.sample import generate
+
+    path = CACHE / f"c{councils}_y{years}_s{scale:g}_{end_month}"
+    if not (path / ".complete").exists():
+        shutil.rmtree(path, ignore_errors=True)
+        t = time.monotonic()
+        generate(path, councils=councils, years=years, scale=scale, seed=42, end_month=end_month)
+        (path / ".vitalsigns-sample").write_text("synthetic\n")
+        (path / ".complete").write_text(f"{time.monotonic() - t:.1f}s\n")
+    return path
+
+
+def _build_child(landing: str, home: str, queue) -> None:
+    """Run ingest + dbt + publish (no reports) in this process; report stage times and peak RSS."""
+    os.environ.update(VITALSIGNS_LANDING=landing, VITALSIGNS_HOME=home, VITALSIGNS_SAMPLE="1")
+    import dagster as dg
+
+    from dagster_project.cli import prepare_dbt_manifest
+    from dagster_project.definitions import make_definitions
+    from dagster_project.settings import Settings
+
+    prepare_dbt_manifest()
+    settings = Settings.from_env()
+    defs = make_definitions(settings)
+    instance = dg.DagsterInstance.ephemeral()
+    selection = dg.AssetSelection.all() - dg.AssetSelection.groups("reports")
+    job = dg.define_asset_job("bench", selection=selection).resolve(asset_graph=defs.resolve_asset_graph())
+    started = time.monotonic()
+    result = job.execute_in_process(instance=instance, resources=defs.resources, raise_on_error=False)
+    wall = time.monotonic() - started
+    stages = {"ingest": 0.0, "dbt": 0.0, "publish": 0.0}
+    for stat in instance.get_run_step_stats(result.run_id):
+        took = (stat.end_time or 0) - (stat.start_time or 0)
+        key = "dbt" if stat.step_key == "warehouse_models" else "publish" if stat.step_key.startswith("published") \
+            else "ingest"
+        stages[key] += took
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    queue.put({"success": result.success, "wall": wall, "stages": stages, "peak_mib": peak / 1024})
+
+
+def pipeline_build(landing: Path, home: Path) -> dict:
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=_build_child, args=(str(landing), str(home), q))
+    p.start()
+    out = q.get()
+    p.join()
+    return out
+
+
+def floor(landing: Path) -> tuple[float, duckdb.DuckDBPyConnection]:
+    sql = (ROOT / "benchmarks" / "floor.sql").read_text().replace("{landing}", str(landing))
+    con = duckdb.connect()
+    con.execute("set threads = 2")
+    t = time.monotonic()
+    con.execute(sql)
+    return time.monotonic() - t, con
+
+
+def compare(floor_con, warehouse: Path) -> dict[str, int]:
+    """Rows where the floor and the pipeline disagree (should all be zero)."""
+    floor_con.execute(f"attach '{warehouse}' as wh (read_only)")
+    checks = {
+        "ascof": """select count(*) from floor_ascof f join wh.marts.ascof p using (la_code, financial_year, ascof_code)
+                    where f.numerator is distinct from p.numerator or f.denominator is distinct from p.denominator
+                       or abs(coalesce(f.value, -1) - coalesce(p.value, -1)) > 1e-9""",
+        "ascof_matched": """select count(*) from floor_ascof f join wh.marts.ascof p using (la_code, financial_year, ascof_code)""",
+        "dtoc_monthly": """select count(*) from floor_dtoc_monthly f full join wh.marts.dtoc_monthly p
+                           using (la_code, period, responsible_org)
+                           where f.delayed_days is distinct from p.delayed_days
+                              or abs(coalesce(f.rate_per_100k, -1) - coalesce(p.rate_per_100k, -1)) > 1e-9""",
+        "admissions_rolling_12m": """select count(*) from floor_admissions_rolling_12m f join wh.marts.admissions_rolling_12m p
+                           using (la_code, period_end, age_band)
+                           where f.admissions_12m is distinct from p.admissions_12m
+                              or abs(coalesce(f.rate_per_100k, -1) - coalesce(p.rate_per_100k, -1)) > 1e-9""",
+    }
+    return {k: floor_con.execute(q).fetchall()[0][0] for k, q in checks.items()}
+
+
+def pandas_run(landing: Path, floor_con) -> tuple[float, int]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import pandas_marts
+
+    t = time.monotonic()
+    marts = pandas_marts.compute(landing)
+    took = time.monotonic() - t
+    floor_con.register("pd_ascof", marts["ascof"])
+    mismatches = floor_con.execute(
+        """select count(*) from pd_ascof p join floor_ascof f using (la_code, financial_year, ascof_code)
+           where p.numerator <> f.numerator or p.denominator <> f.denominator""").fetchall()[0][0]
+    return took, mismatches
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1x10,3x10,10x10", help="councils x years, comma separated")
+    ap.add_argument("--scale", type=float, default=float(os.environ.get("VITALSIGNS_BENCH_SCALE", "0.5")))
+    ap.add_argument("--skip-pandas-above", type=int, default=3, help="pandas only up to this many councils")
+    args = ap.parse_args()
+    rows = []
+    for size in args.sizes.split(","):
+        councils, years = map(int, size.split("x"))
+        landing = landing_for(councils, years, args.scale)
+        home = CACHE / f"home_{size}"
+        shutil.rmtree(home, ignore_errors=True)
+        full = pipeline_build(landing, home)
+        f_time, fcon = floor(landing)
+        diffs = compare(fcon, home / "warehouse" / "vitalsigns.duckdb")
+        p_time, p_mismatch = (None, None)
+        if councils <= args.skip_pandas_above:
+            p_time, p_mismatch = pandas_run(landing, fcon)
+        # incremental: one more month of extracts lands (full Liquid Logic extracts replace, DToC adds)
+        nxt = landing_for(councils, years, args.scale, end_month="2017-04")
+        inc_landing = CACHE / f"inc_{size}"
+        shutil.rmtree(inc_landing, ignore_errors=True)
+        shutil.copytree(landing, inc_landing)
+        for folder in ("liquidlogic", "dtoc"):
+            for p in (nxt / folder).glob("*.csv"):
+                shutil.copy(p, inc_landing / folder / p.name)
+        inc_home = CACHE / f"inc_home_{size}"
+        shutil.rmtree(inc_home, ignore_errors=True)
+        shutil.copytree(home, inc_home)
+        os.environ["VITALSIGNS_CONFIRM_SHRINK"] = "1"
+        inc = pipeline_build(inc_landing, inc_home)
+        rows.append({
+            "size": size, "councils": councils, "years": years, "scale": args.scale,
+            "full_build_s": round(full["wall"], 1), **{f"{k}_s": round(v, 1) for k, v in full["stages"].items()},
+            "floor_s": round(f_time, 1), "pandas_s": round(p_time, 1) if p_time else None,
+            "incremental_s": round(inc["wall"], 1), "peak_mib": round(full["peak_mib"]),
+            "build_vs_floor": round(full["wall"] / f_time, 2),
+            "incremental_vs_full": round(inc["wall"] / full["wall"], 2),
+            "pandas_vs_build": round(p_time / full["wall"], 2) if p_time else None,
+            "floor_mismatches": diffs, "pandas_mismatches": p_mismatch, "build_ok": full["success"],
+        })
+        print(json.dumps(rows[-1]), flush=True)
+    table = pd.DataFrame(rows).drop(columns=["floor_mismatches"])
+    print()
+    print(table.to_string(index=False))
+    if len(rows) > 1:
+        per_council = [r["full_build_s"] / r["councils"] for r in rows]
+        print(f"\ncost per council: {', '.join(f'{x:.1f}s' for x in per_council)} "
+              f"(linear or better when this does not grow)")
+    print("\ntargets: build <= 1.5x floor; incremental <= 15% of full; >= 10x faster than pandas; "
+          "peak <= 4096 MiB; linear growth")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
