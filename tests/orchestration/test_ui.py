@@ -129,6 +129,7 @@ def test_asset_graph_renders_in_headless_chromium(ui):
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={root / 'chrome'}", "--window-size=1600,1000", "--virtual-time-budget=20000"]
+    gql(port, "mutation { setNuxSeen }")  # the first-visit community pop-up would cover the graph
     url = f"http://127.0.0.1:{port}/asset-groups"
     dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
     assert "ingestion" in dom.stdout and "marts" in dom.stdout, dom.stdout[-2000:]
