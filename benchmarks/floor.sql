@@ -143,19 +143,6 @@ d2 as (
          'Short Term Support (Other)', 'No Services Provided - Universal Services/Signposted to Other Services',
          'No Services Provided - No identified needs')
     group by all
-),
-dtoc_year as (
-    select y.la_code, y.financial_year, code,
-           sum(d.delayed_days) as num, avg(d.delayed_days / day(last_day(strptime(d.period || '-01', '%Y-%m-%d')))
-                                         / yp.p18 * 100000) as value, any_value(yp.p18) as den, count(*) as months
-    from years y
-    join year_pop yp using (la_code, financial_year)
-    join (select la_code, period, '2C(1)' as code, sum(delayed_days) as delayed_days from dtoc group by all
-          union all
-          select la_code, period, '2C(2)', sum(delayed_days) from dtoc
-          where responsible_org in ('Social Care', 'Both') group by all) d
-      on d.la_code = y.la_code and strptime(d.period || '-01', '%Y-%m-%d')::date between y.fy_start and y.fy_end
-    group by all
 )
 select la_code, financial_year, '1C(1A)' as ascof_code, count(*) filter (where sds)::double as numerator,
        count(*)::double as denominator from community group by all
@@ -170,6 +157,21 @@ union all select a.la_code, a.financial_year, '2A(1)', a.a1864, p.p1864 from adm
 union all select a.la_code, a.financial_year, '2A(2)', a.a65, p.p65 from adm a join year_pop p using (la_code, financial_year)
 union all select la_code, financial_year, '2B(1)', num, den from b1
 union all select la_code, financial_year, '2D', num, den from d2;
+
+create or replace temp table dtoc_year as
+
+    select y.la_code, y.financial_year, code,
+           sum(d.delayed_days) as num, avg(d.delayed_days / day(last_day(strptime(d.period || '-01', '%Y-%m-%d')))
+                                         / yp.p18 * 100000) as value, any_value(yp.p18) as den, count(*) as months
+    from years y
+    join year_pop yp using (la_code, financial_year)
+    join (select la_code, period, '2C(1)' as code, sum(delayed_days) as delayed_days from dtoc group by all
+          union all
+          select la_code, period, '2C(2)', sum(delayed_days) from dtoc
+          where responsible_org in ('Social Care', 'Both') group by all) d
+      on d.la_code = y.la_code and strptime(d.period || '-01', '%Y-%m-%d')::date between y.fy_start and y.fy_end
+    group by all
+;
 
 create or replace temp table floor_ascof as
     select la_code, financial_year, ascof_code, numerator, denominator,
@@ -192,17 +194,19 @@ create or replace temp table floor_dtoc_monthly as
     ) yp on true;
 
 create or replace temp table floor_admissions_rolling_12m as
-    with months as (
-        select la_code, unnest(generate_series(date_trunc('month', min(d)), date_trunc('month', max(d)), interval 1 month))::date as m,
-               date_trunc('month', min(d))::date as lo
+    with bounds as (
+        select la_code, date_trunc('month', min(d))::date as lo, date_trunc('month', max(d))::date as hi
         from activity group by la_code
+    ),
+    months as (
+        select la_code, unnest(generate_series(lo, hi, interval 1 month))::date as m, lo from bounds
     ),
     ends as (select la_code, last_day(m) as period_end, (m - interval 11 month)::date as window_start,
                     case when month(m) >= 4 then year(m) else year(m) - 1 end as fy from months where (m - interval 11 month) >= lo)
     select e.la_code, e.period_end, band as age_band,
            count(a.start_date)::bigint as admissions_12m,
-           case band when '18-64' then any_value(p.p1864) else any_value(p.p65) end as population,
-           count(a.start_date) / case band when '18-64' then any_value(p.p1864) else any_value(p.p65) end * 100000 as rate_per_100k
+           any_value(case band when '18-64' then p.p1864 else p.p65 end) as population,
+           count(a.start_date) / any_value(case band when '18-64' then p.p1864 else p.p65 end) * 100000 as rate_per_100k
     from ends e
     cross join (values ('18-64'), ('65+')) b(band)
     left join admissions a on a.la_code = e.la_code and a.start_date between e.window_start and e.period_end
