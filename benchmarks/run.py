@@ -52,11 +52,9 @@ def _build_child(landing: str, home: str, queue) -> None:
     os.environ.update(VITALSIGNS_LANDING=landing, VITALSIGNS_HOME=home, VITALSIGNS_SAMPLE="1")
     import dagster as dg
 
-    from dagster_project.cli import prepare_dbt_manifest
     from dagster_project.definitions import make_definitions
     from dagster_project.settings import Settings
 
-    prepare_dbt_manifest()
     settings = Settings.from_env()
     defs = make_definitions(settings)
     instance = dg.DagsterInstance.ephemeral()

@@ -9,7 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from .settings import DBT_PROJECT_DIR, Settings
+from .dbt_runtime import prepare_dbt_manifest
+from .settings import Settings
 
 log = logging.getLogger("vitalsigns")
 
@@ -25,26 +26,6 @@ def _apply_paths(args) -> Settings:
     os.environ["VITALSIGNS_HOME"] = str(settings.home)
     os.environ["VITALSIGNS_WAREHOUSE"] = str(settings.warehouse_path)
     return settings
-
-
-def prepare_dbt_manifest(force: bool = False) -> Path:
-    """Parse the dbt project once, when a model changed since the last manifest (not on every import)."""
-    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
-    sources = [p for d in ("models", "seeds", "macros", "tests") for p in (DBT_PROJECT_DIR / d).rglob("*") if p.is_file()]
-    sources += [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
-    newest = max(p.stat().st_mtime for p in sources)
-    if force or not manifest.exists() or manifest.stat().st_mtime < newest:
-        from .dbt_runtime import dbt_executable
-
-        log.info("parsing the dbt project (models changed since the last manifest)")
-        proc = subprocess.run(
-            [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-             "--quiet"],
-            capture_output=True, text=True,
-        )
-        if proc.returncode != 0:
-            raise SystemExit(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
-    return manifest
 
 
 def ensure_dagster_home(settings: Settings) -> Path:
@@ -147,6 +128,9 @@ def _run_build(settings: Settings) -> int:
         print("\nFAILED:", file=sys.stderr)
         for f in outcome.failures:
             print(f"  - {f}", file=sys.stderr)
+        from .alerts import notify_failure
+
+        notify_failure("vitalsigns build failed:\n" + "\n".join(f"- {f}" for f in outcome.failures))
         return 1
     return 0
 

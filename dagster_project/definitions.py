@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from .assets import dbt as dbt_assets_module
+from .alerts import failure_hook
 from .assets import ingestion, publishing, reports
 from .dbt_runtime import dbt_executable
 from .resources.warehouse import WarehouseResource
@@ -33,7 +34,7 @@ def make_definitions(settings: Settings) -> dg.Definitions:
         asset_checks=[publishing.no_person_level_data],
         jobs=[everything_job],
         schedules=[nightly_schedule],
-        sensors=[landing_sensor],
+        sensors=[landing_sensor, failure_hook],
         resources=build_resources(settings),
         executor=dg.in_process_executor,
     )

@@ -26,9 +26,7 @@ def sample_settings(landing: Path, home: Path, **kw) -> Settings:
 def build(landing: Path, home: Path, **kw):
     """Materialise every asset for a landing folder; return (outcome, settings)."""
     from dagster_project.build_runner import run_everything
-    from dagster_project.cli import prepare_dbt_manifest
 
-    prepare_dbt_manifest()
     settings = sample_settings(landing, home, **kw)
     os.environ["VITALSIGNS_SAMPLE"] = "1"
     try:

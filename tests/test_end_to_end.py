@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -94,3 +95,29 @@ def test_a_rebuild_of_the_same_files_changes_nothing(built, tmp_path):
     assert unchanged[0][0] == 0  # 'unchanged' is not logged as a load; the hash check skips the file
     loads = query(settings.warehouse_path, "select count(*) from raw._load_log where status = 'loaded'")[0][0]
     assert loads == len([f for f in FEEDS if f != "risk_register"]) + 2  # two register snapshots, loaded once
+
+
+@pytest.mark.skipif(not __import__("shutil").which("chromium"), reason="Chromium not installed (.ci/run installs it)")
+def test_committee_report_renders_in_headless_chromium_without_broken_images_or_script_errors(built, tmp_path):
+    import os
+    import subprocess
+
+    _, _, settings = built
+    page = settings.reports_path / "E10000020" / "2017-03" / "committee_report.html"
+    shot = Path(os.environ.get("VITALSIGNS_SCREENSHOT_DIR", tmp_path)) / "committee_report.png"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'chrome'}", "--window-size=1400,2400", "--enable-logging=stderr", "--v=0"]
+    run = subprocess.run(["chromium", *flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, text=True,
+                         timeout=120)
+    assert shot.exists() and shot.stat().st_size > 20_000
+    assert "Uncaught" not in run.stderr and "Failed to load resource" not in run.stderr
+    # every image decodes: ask the page itself after load
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.read_text().replace(
+        "</body>", "<script>window.onload=()=>{const bad=[...document.images].filter(i=>!i.complete||i.naturalWidth===0)"
+                   ".length;document.title='images:'+document.images.length+' broken:'+bad;}</script></body>"))
+    dom = subprocess.run(["chromium", *flags, "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    title = re.search(r"<title>images:(\d+) broken:(\d+)</title>", dom)
+    assert title and int(title.group(1)) >= 1 and int(title.group(2)) == 0, dom[:300]

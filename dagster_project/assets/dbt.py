@@ -7,9 +7,11 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from ..constants import INTERMEDIATE, MARTS, OWNER, STAGING
 from ..resources.warehouse import WarehouseResource
+from ..dbt_runtime import prepare_dbt_manifest
 from ..settings import DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+prepare_dbt_manifest()  # a no-op unless the project changed since the manifest was written
 
 
 class LayeredTranslator(DagsterDbtTranslator):

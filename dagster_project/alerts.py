@@ -1,0 +1,55 @@
+"""Tell someone when a build fails: a command and/or a webhook from configuration.
+
+VITALSIGNS_FAILURE_COMMAND is run with the summary on stdin (and in $VITALSIGNS_FAILURE_SUMMARY);
+VITALSIGNS_FAILURE_WEBHOOK receives a JSON POST {"text": summary}. Both optional; a broken hook is
+logged, never allowed to hide the failure it reports.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import urllib.request
+
+import dagster as dg
+
+log = logging.getLogger(__name__)
+
+
+def notify_failure(summary: str) -> list[str]:
+    """Call the configured hooks; return what was done (for logs and tests)."""
+    done = []
+    command = os.environ.get("VITALSIGNS_FAILURE_COMMAND")
+    if command:
+        try:
+            subprocess.run(command, shell=True, input=summary, text=True, timeout=60, check=True,
+                           env={**os.environ, "VITALSIGNS_FAILURE_SUMMARY": summary})
+            done.append("command")
+        except (subprocess.SubprocessError, OSError) as exc:
+            log.error("failure command %r failed: %s", command, exc)
+    url = os.environ.get("VITALSIGNS_FAILURE_WEBHOOK")
+    if url:
+        try:
+            req = urllib.request.Request(url, data=json.dumps({"text": summary}).encode(),
+                                         headers={"Content-Type": "application/json"})
+            urllib.request.urlopen(req, timeout=20).close()
+            done.append("webhook")
+        except OSError as exc:
+            log.error("failure webhook %s failed: %s", url, exc)
+    return done
+
+
+@dg.run_failure_sensor(default_status=dg.DefaultSensorStatus.RUNNING,
+                       description="Calls the configured failure command / webhook with the failing step and message.")
+def failure_hook(context: dg.RunFailureSensorContext):
+    steps = context.get_step_failure_events()
+    lines = [f"vitalsigns run {context.dagster_run.run_id[:8]} ({context.dagster_run.job_name}) failed"]
+    for event in steps:
+        err = event.step_failure_data.error if event.step_failure_data else None
+        while err is not None and err.cause is not None:
+            err = err.cause
+        lines.append(f"- {event.step_key}: {(err.message.strip().splitlines() or [''])[-1] if err else 'failed'}")
+    if not steps:
+        lines.append(f"- {context.failure_event.message}")
+    notify_failure("\n".join(lines))
