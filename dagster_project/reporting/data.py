@@ -233,13 +233,22 @@ def rag_span(text: str, rag: str | None) -> str:
     return f"[{text} {rag}]{{.rag .rag-{rag.lower()}}}"
 
 
-def md_table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> str:
-    """A pipe table (renders in HTML and PDF alike)."""
+def md_table(header: list[str], rows: list[list[str]], align: list[str] | None = None,
+             widths: list[int] | None = None) -> str:
+    """A pipe table (renders in HTML and PDF alike).
+
+    `widths` are relative column widths: pandoc takes them from the number of dashes in the
+    separator line when a row is wider than the page, which keeps long titles readable in PDF.
+    """
     def cell(s) -> str:
         return str(s).replace("|", "\\|").replace("\n", " ")
     align = align or ["l"] + ["r"] * (len(header) - 1)
-    marks = {"l": ":---", "r": "---:", "c": ":---:"}
+    widths = widths or [3] * len(header)
+
+    def mark(a: str, w: int) -> str:
+        dashes = "-" * max(3, w)
+        return {"l": ":" + dashes, "r": dashes + ":", "c": ":" + dashes + ":"}[a]
     lines = ["| " + " | ".join(cell(h) for h in header) + " |",
-             "| " + " | ".join(marks[a] for a in align) + " |"]
+             "| " + " | ".join(mark(a, w) for a, w in zip(align, widths)) + " |"]
     lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
     return "\n".join(lines) + "\n"

@@ -284,8 +284,10 @@ def _render_fallback(qmd: Path, output_dir: Path, params: dict, formats, name: s
                     raise RenderError(f"pandoc (html) failed: {exc}") from exc
             else:
                 typ = work / f"{name}.typ"
-                landscape = "```{=typst}\n#set page(paper: \"a4\", flipped: true, margin: 1.4cm)\n" \
-                            "#set text(size: 8pt)\n```\n"
+                landscape = ("```{=typst}\n#set page(paper: \"a4\", flipped: true, margin: 1.4cm)\n"
+                             "#set text(size: 8pt)\n"
+                             "#show figure: set block(breakable: true)\n"  # long tables continue on the next page
+                             "```\n")
                 d = "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + landscape + markdown + footer
                 try:
                     pypandoc.convert_text(d, "typst", format="markdown", outputfile=str(typ), extra_args=args)
