@@ -31,29 +31,21 @@ ld_cohort as (
       and {{ age_at('p.date_of_birth', 'y.fy_end') }} between 18 and 64
 ),
 
-latest_employment as (
-    select c.la_code, c.fy_end, c.person_id, arg_max(cs.employment_status, cs.as_at_date) as employment_status
+latest_status as (
+    -- the latest non-empty status of each kind recorded on or before the year end
+    select c.la_code, c.fy_end, c.person_id,
+           arg_max(cs.employment_status, cs.as_at_date) filter (where cs.employment_status is not null) as employment_status,
+           arg_max(cs.accommodation_status, cs.as_at_date) filter (where cs.accommodation_status is not null) as accommodation_status
     from ld_cohort c
     join {{ ref('stg_client_status') }} cs
       on cs.la_code = c.la_code and cs.person_id = c.person_id and cs.as_at_date <= c.fy_end
-     and cs.employment_status is not null
-    group by all
-),
-
-latest_accommodation as (
-    select c.la_code, c.fy_end, c.person_id, arg_max(cs.accommodation_status, cs.as_at_date) as accommodation_status
-    from ld_cohort c
-    join {{ ref('stg_client_status') }} cs
-      on cs.la_code = c.la_code and cs.person_id = c.person_id and cs.as_at_date <= c.fy_end
-     and cs.accommodation_status is not null
     group by all
 ),
 
 ld as (
-    select c.*, e.employment_status, a.accommodation_status
+    select c.*, s.employment_status, s.accommodation_status
     from ld_cohort c
-    left join latest_employment e using (la_code, fy_end, person_id)
-    left join latest_accommodation a using (la_code, fy_end, person_id)
+    left join latest_status s using (la_code, fy_end, person_id)
 ),
 
 discharges as (
