@@ -31,7 +31,6 @@ class Settings:
     shrinkage_tolerance: float = 0.20
     reject_threshold: float = 0.05
     confirm_shrink: bool = False
-    population_year_offset: int = 0
     dbt_threads: int = 2
 
     @property

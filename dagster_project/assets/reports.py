@@ -4,7 +4,6 @@ Rendered from the published (aggregate-only, suppressed) database through the Qu
 wrapper. Materialise with config {council, period} in the UI's launchpad to re-render one
 council's month without rebuilding anything else; by default every council's latest month.
 """
-import json
 import os
 import time
 from pathlib import Path

@@ -165,7 +165,7 @@ def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
     return outcome
 
 
-def _select_for_raw(con, settings: Settings, feed: Feed, path: Path, accepted: str) -> str:
+def _select_for_raw(settings: Settings, feed: Feed, path: Path, accepted: str) -> str:
     cols = []
     for c in feed.columns:
         if c.pseudonymise:
@@ -182,7 +182,7 @@ def _select_for_raw(con, settings: Settings, feed: Feed, path: Path, accepted: s
 
 
 def _write(con, settings: Settings, feed: Feed, path: Path, accepted: str, outcome: FileOutcome) -> None:
-    con.execute(f"create or replace temp table _new as {_select_for_raw(con, settings, feed, path, accepted)}")
+    con.execute(f"create or replace temp table _new as {_select_for_raw(settings, feed, path, accepted)}")
     target = f"raw.{feed.name}"
     if feed.mode == "full":
         shrink = con.execute(

@@ -63,16 +63,10 @@ class WarehouseResource(dg.ConfigurableResource):
             yield
 
     @contextlib.contextmanager
-    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write connection, held only while this process has the warehouse write lock."""
         path = self.settings.warehouse_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        if read_only:
-            con = duckdb.connect(str(path), read_only=True)
-            try:
-                yield con
-            finally:
-                con.close()
-            return
         with self.write_lock():
             con = duckdb.connect(str(path))
             try:

@@ -3,7 +3,6 @@ a failed build leaves yesterday's file byte-identical, nothing person-level gets
 from __future__ import annotations
 
 import hashlib
-import statistics
 import threading
 import time
 
