@@ -31,4 +31,5 @@ class LayeredTranslator(DagsterDbtTranslator):
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=LayeredTranslator())
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     with warehouse.write_lock():
-        yield from dbt.cli(["build"], context=context).stream()
+        # unit tests check the SQL, not the data: the suite runs them (tests/test_dbt_unit_tests.py)
+        yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
