@@ -8,7 +8,8 @@ assessments a month; about 1,300 permanent admissions of older people a year.
 How it works. Each council's world is simulated on a timeline that starts two years before
 the window and runs half a year past it, then censored at the extract date exactly as a
 full Liquid Logic extract would be (open services have no end date, pending requests no
-outcome, 91-day statuses only once 91 days have passed):
+outcome, a reablement episode's 91-day status only once 91 days have passed since the
+discharge into it):
 
 - long-term support is a set of cohorts (older people in care homes, older people at home,
   working-age adults, learning disability, mental health), each a stream of arrivals with
@@ -76,7 +77,8 @@ class Mix:
         return self.names[rng.choice(len(self.names), size=n, p=self.p)]
 
 
-def _free(names: dict[str, float]):
+def _free(names: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """A weighted choice over free text (a column the contract does not validate, e.g. ethnicity)."""
     p = np.array(list(names.values()), dtype=float)
     return np.array(list(names), dtype=object), p / p.sum()
 
@@ -105,8 +107,10 @@ O_ASSESS = _code(K.REQUEST_OUTCOME, "Assessment")
 O_STMAX = _code(K.REQUEST_OUTCOME, "Short Term Support: ST-Max")
 O_STOTHER = _code(K.REQUEST_OUTCOME, "Short Term Support: Other Short Term")
 O_UNIVERSAL = _code(K.REQUEST_OUTCOME, "Universal Services/Signposted to Other Services")
+O_CLOSED = _code(K.REQUEST_OUTCOME, "No Services Provided - Other")
 NEEDS, CARER_ASSESS, REASSESS = (_code(K.ASSESSMENT_TYPE, a) for a in ("Needs Assessment", "Carer Assessment", "Reassessment"))
 A_SERVICES = _code(K.ASSESSMENT_OUTCOME, "Eligible needs - services provided")
+A_ENDED = _code(K.ASSESSMENT_OUTCOME, "Ended before completion")
 PLANNED, UNPLANNED = _code(K.REVIEW_TYPE, "Planned"), _code(K.REVIEW_TYPE, "Unplanned")
 R_MOVED = _code(K.REVIEW_OUTCOME, "Moved to residential or nursing care")
 SEQ_LTS = _code(K.SEQUEL, "Long Term Support (any level)")
@@ -297,9 +301,12 @@ def _arrivals(rng, per_year: float, t0: int, t1: int, amp: float = 0.0, trend: f
     return np.repeat(days, rng.poisson(lam))
 
 
-def _pick_active(rng, starts, ends, d0, d1, candidates=None, rounds: int = 16) -> np.ndarray:
-    """For each span [d0, d1], the index of a random service active throughout it (-1 if none found)."""
-    pool = np.arange(len(starts)) if candidates is None else np.asarray(candidates)
+def _pick_active(rng, starts, ends, d0, d1, rounds: int = 16) -> np.ndarray:
+    """For each span [d0, d1], the index of a random service active throughout it (-1 if none found).
+
+    Rejection sampling: a few vectorised rounds of random picks; the few left over get -1.
+    """
+    pool = np.arange(len(starts))
     out = np.full(len(d0), -1, dtype=np.int64)
     if len(pool) == 0:
         return out
@@ -338,10 +345,10 @@ def _ages(rng, model: str, n: int) -> np.ndarray:
 COHORTS = [
     ("res65", "res", 1345, 2.7, 0.12, 0.015, "old_res", PSR_OLD_RES, 0.68, 0.78),
     ("res1864", "res", 86, 6.0, 0.05, 0.0, "working", PSR_YOUNG_RES, 0.45, 0.25),
-    ("com65", "com", 1330, 2.0, 0.05, -0.02, "old_com", PSR_OLD_COM, 0.62, 0.45),
-    ("com1864", "com", 440, 4.0, 0.0, 0.0, "working", PSR_WORKING, 0.5, 0.1),
+    ("com65", "com", 3500, 0.8, 0.05, -0.02, "old_com", PSR_OLD_COM, 0.62, 0.45),
+    ("com1864", "com", 700, 2.5, 0.0, 0.0, "working", PSR_WORKING, 0.5, 0.1),
     ("ld", "com", 136, 15.0, 0.0, 0.01, "ld", PSR_LD, 0.42, 0.08),
-    ("mh", "com", 205, 4.0, 0.0, 0.0, "mh", PSR_MH, 0.45, 0.04),
+    ("mh", "com", 330, 2.5, 0.0, 0.0, "mh", PSR_MH, 0.45, 0.04),
 ]
 RES65_FROM_HOME, RES65_FROM_INTERIM = 0.30, 0.18  # routes into a care home for older people (rest: direct)
 
@@ -349,7 +356,7 @@ RES65_FROM_HOME, RES65_FROM_INTERIM = 0.30, 0.18  # routes into a care home for 
 # --- one council ----------------------------------------------------------------------------
 
 class Sim:
-    """The simulated world of one council, censored at the extract date by `frames()`."""
+    """The simulated world of one council, censored at the extract date by `extracts()`."""
 
     def __init__(self, seed: int, index: int, council: Council, scale: float, w: Window):
         self.seed, self.index, self.council, self.w = seed % (1 << 63), index, council, w
@@ -375,10 +382,10 @@ class Sim:
         dob = np.asarray(ref_days, dtype=np.int64) - np.floor(np.asarray(ages) * YEAR).astype(np.int64)
         u = rng.random(n)
         gender = np.where(u < female, "Female", "Male").astype(object)
-        cut = 1.0
-        for name, share in GENDER_OTHER.items():
-            cut -= share / 100
-            gender[u >= cut] = name
+        top = 1.0
+        for name, share in GENDER_OTHER.items():  # a few at the top of the draw: Other, Unknown
+            gender[(u >= top - share / 100) & (u < top)] = name
+            top -= share / 100
         eth_names, eth_p = ETHNICITY
         if isinstance(psr, dict):
             psr = Mix(K.PRIMARY_SUPPORT_REASON, psr).draw(rng, n)
@@ -476,7 +483,7 @@ class Sim:
                 self.add_services(person=person, client_type=SERVICE_USER, service_type=LT_COM,
                                   support_setting=COMMUNITY, delivery_mechanism=self.mechanism(rng, ages, name == "ld"),
                                   start=starts, end=ends, funding_source=FUNDING_COM.draw(rng, n))
-                self.pathway(rng, person[arrived], starts[arrived], name, 110)
+                self.pathway(rng, person[arrived], starts[arrived], name, 130)
 
     def placements(self, rng, person, starts, ends, nursing, funding) -> None:
         """Permanent placements; some residents move home: the next placement starts within 7 days."""
@@ -509,7 +516,7 @@ class Sim:
                           delivery_mechanism=self.mechanism(rng, ages[h] - (starts[h] - c_start) / YEAR,
                                                             np.zeros(len(h), bool)),
                           start=c_start, end=starts[h] - 1, funding_source=FUNDING_COM.draw(rng, len(h)))
-        self.pathway(rng, person[h], c_start, "com65", 110)
+        self.pathway(rng, person[h], c_start, "com65", 130)
         self.extra_reviews.append(pd.DataFrame({
             "person": person[h], "review_date": np.maximum(c_start + 1, starts[h] - rng.integers(0, 15, len(h))),
             "review_type": UNPLANNED, "review_outcome": R_MOVED, "setting": COMMUNITY}))
@@ -554,7 +561,9 @@ class Sim:
         sequel[~new & (sequel == SEQ_DEATH)] = SEQ_LTS
         status = STATUS_91.draw(rng, n)
         status[sequel == SEQ_DEATH] = DECEASED
-        status[(status == DECEASED) & ((sequel != SEQ_DEATH) & (~new | (sequel == SEQ_LTS)))] = AT_HOME
+        # existing clients stay on their package; a new long-term package means at home on day 91
+        status[(status == DECEASED) & (sequel != SEQ_DEATH) & ~new] = AT_HOME
+        status[new & (sequel == SEQ_LTS)] = AT_HOME
         # requests for new clients: decided the same day or within a couple of days
         nn = np.flatnonzero(new)
         asked = starts[nn] - rng.integers(0, 4, len(nn))
@@ -565,12 +574,12 @@ class Sim:
         dead = new & (sequel == SEQ_DEATH)
         self.die(person[dead], ends[dead])
         later = new & (status == DECEASED) & (sequel != SEQ_DEATH)
-        self.die(person[later], ends[later] + rng.integers(1, 91, later.sum()))
+        self.die(person[later], ends[later] + 1 + (rng.random(later.sum()) * (starts[later] + 90 - ends[later])).astype(np.int64))
         lts = np.flatnonzero(new & (sequel == SEQ_LTS))
         age_then = ages[lts] + (ends[lts] - starts[lts]) / YEAR
         c0 = ends[lts] + rng.integers(1, 11, len(lts))
         older = age_then >= 65
-        c1 = c0 + 1 + rng.exponential(np.where(older, 2.0, 4.0) * YEAR).astype(np.int64)
+        c1 = np.maximum(c0 + 1 + rng.exponential(np.where(older, 0.8, 2.5) * YEAR).astype(np.int64), starts[lts] + 92)
         self.add_services(person=person[lts], client_type=SERVICE_USER, service_type=LT_COM, support_setting=COMMUNITY,
                           delivery_mechanism=self.mechanism(rng, age_then, np.zeros(len(lts), bool)), start=c0, end=c1,
                           funding_source=FUNDING_COM.draw(rng, len(lts)))
@@ -579,10 +588,10 @@ class Sim:
         a_start = np.maximum(starts[lts], ends[lts] - rng.integers(1, 8, len(lts)))
         self.add_assessments(person[lts], -1, NEEDS, a_start, np.minimum(ends[lts], c0 - 1), A_SERVICES)
         care = np.flatnonzero(new & (status == IN_CARE))
-        t0 = ends[care] + rng.integers(20, 85, len(care))
+        t0 = ends[care] + 1 + (rng.random(len(care)) * (starts[care] + 85 - ends[care])).astype(np.int64)
         self.add_services(person=person[care], client_type=SERVICE_USER, service_type=ST_OTHER,
                           support_setting=RESIDENTIAL, delivery_mechanism=COMMISSIONED, start=t0,
-                          end=ends[care] + 91 + rng.integers(1, 30, len(care)), funding_source=COUNCIL)
+                          end=starts[care] + 91 + rng.integers(1, 30, len(care)), funding_source=COUNCIL)
         return pd.DataFrame({"person": person, "start": starts, "end": ends, "hospital": hospital, "sequel": sequel,
                              "status": status})
 
@@ -672,7 +681,7 @@ class Sim:
         decided = dates + np.where(outcome == O_UNIVERSAL, 0, rng.integers(0, 15, n))
         keys = self.new_requests(person, dates, ROUTES["contact"].draw(rng, n), outcome, decided)
         a = np.flatnonzero(outcome == O_ASSESS)
-        wait = np.minimum(rng.exponential(150 * self.ch["wait"], len(a)), 365).astype(np.int64)
+        wait = np.minimum(rng.exponential(175 * self.ch["wait"], len(a)), 365).astype(np.int64)
         start = decided[a] + wait
         self.add_assessments(person[a], keys[a], NEEDS, start, start + rng.integers(1, 41, len(a)),
                              CONTACT_ASSESSMENT.draw(rng, len(a)), decided[a])
@@ -696,16 +705,33 @@ class Sim:
         self.short_stays()
         self.carers()
         self.contacts()
+        dod = np.full(self.n_people, OPEN, dtype=np.int64)
+        if self.deaths:
+            who = np.concatenate([d[0] for d in self.deaths])
+            when = np.concatenate([d[1] for d in self.deaths])
+            np.minimum.at(dod, who, when)
+
+        def alive(frame: pd.DataFrame, col: str) -> pd.DataFrame:
+            """Nothing happens to anyone after their death (people waiting who die leave the list)."""
+            return frame[frame[col].to_numpy(np.int64) <= dod[frame["person"].to_numpy(np.int64)]]
+
         svc = pd.concat(self.services, ignore_index=True)
         self.services = []
         svc = svc[(svc["start"] <= w.end) & (svc["end"] >= w.start - 31)]
         svc = svc.sort_values(["start", "person", "service_type"], kind="stable").reset_index(drop=True)
-        reviews = self.reviews(svc)
-        status = self.client_status(svc, reviews)
-        req = pd.concat(self.requests, ignore_index=True)
+        reviews = alive(self.reviews(svc), "review_date")
+        status = alive(self.client_status(svc, reviews), "as_at")
+        req = alive(pd.concat(self.requests, ignore_index=True), "request_date")
+        died = req["outcome_date"].to_numpy(np.int64) > dod[req["person"].to_numpy(np.int64)]
+        req.loc[died, "outcome_date"] = dod[req.loc[died, "person"].to_numpy(np.int64)]  # closed on the death
+        req.loc[died, "request_outcome"] = O_CLOSED
         asm = pd.concat(self.assessments, ignore_index=True)
         self.requests, self.assessments = [], []
-        holding = self.holding_list(asm)
+        holding = alive(self.holding_list(asm), "snapshot")  # on the list until allocated, or until death
+        asm = alive(asm, "start")
+        cut = asm["completion"].to_numpy(np.int64) > dod[asm["person"].to_numpy(np.int64)]
+        asm.loc[cut, "completion"] = dod[asm.loc[cut, "person"].to_numpy(np.int64)]
+        asm.loc[cut, "assessment_outcome"] = A_ENDED  # the person died during the assessment
         req = req[(req["request_date"] >= w.start) & (req["request_date"] <= w.end)]
         req = req.sort_values(["request_date", "rkey"], kind="stable").reset_index(drop=True)
         asm = asm[(asm["start"] >= w.start) & (asm["start"] <= w.end)]
@@ -754,7 +780,9 @@ class Sim:
             "end_date": _iso(np.where(ended, svc["end"], OPEN)), "funding_source": svc["funding_source"].to_numpy()}))
         del svc
         closed = episodes["end"].to_numpy() <= w.end
-        followed = episodes["end"].to_numpy() + 91 <= w.end
+        # the status 91 days after discharge from hospital into reablement (ASCOF 2B(1)): known once
+        # 91 days have passed since the episode started, so October-December discharges are in a year-end extract
+        followed = closed & (episodes["start"].to_numpy() + 91 <= w.extract)
         yield finish("reablement", pd.DataFrame({
             "episode_id": ids("RB", len(episodes)), "person": episodes["person"].to_numpy(),
             "la_code": self.la, "start_date": _iso(episodes["start"]),
@@ -779,11 +807,6 @@ class Sim:
         # people: everyone who appears in an extract, with deaths up to the extract date
         seen = np.unique(np.concatenate(used))
         people = {k: np.concatenate([chunk[k] for chunk in self.people]) for k in self.people[0]}
-        dod = np.full(self.n_people, OPEN, dtype=np.int64)
-        if self.deaths:
-            who = np.concatenate([d[0] for d in self.deaths])
-            when = np.concatenate([d[1] for d in self.deaths])
-            np.minimum.at(dod, who, when)
         dod = np.where(dod <= w.end, dod, OPEN)
         order = seen[np.argsort(numbers[seen], kind="stable")]
         yield "people", pd.DataFrame({
@@ -805,13 +828,17 @@ class Sim:
         row = np.repeat(np.arange(len(s)), count)
         k = kmin[row] + np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
         day = s[row] + k * 365 + rng.integers(-14, 30, len(row))
-        keep = (day >= w.start) & (day <= e[row]) & (day > s[row]) & (rng.random(len(row)) < 0.93)
-        planned = pd.DataFrame({"person": person[row][keep], "review_date": day[keep], "review_type": PLANNED,
-                                "review_outcome": REVIEW_PLANNED.draw(rng, int(keep.sum())),
-                                "setting": setting[row][keep]})
+        keep = (day >= w.start) & (day <= e[row]) & (day > s[row]) & (rng.random(len(row)) < 0.85)
+        # and the first review of a new package, six to eight weeks after it starts (for some)
+        first = s + rng.integers(42, 57, len(s))
+        early = (first >= w.start) & (first <= e) & (rng.random(len(s)) < 0.3)
+        planned = pd.DataFrame({"person": np.concatenate([person[row][keep], person[early]]),
+                                "review_date": np.concatenate([day[keep], first[early]]), "review_type": PLANNED,
+                                "review_outcome": REVIEW_PLANNED.draw(rng, int(keep.sum() + early.sum())),
+                                "setting": np.concatenate([setting[row][keep], setting[early]])})
         lo = np.maximum(s, w.start)
         span = np.maximum(0, e - lo)
-        extra = rng.poisson(0.16 * span / YEAR)
+        extra = rng.poisson(0.14 * span / YEAR)
         row = np.repeat(np.arange(len(s)), extra)
         day = lo[row] + (rng.random(len(row)) * (span[row] + 1)).astype(np.int64)
         unplanned = pd.DataFrame({"person": person[row], "review_date": day, "review_type": UNPLANNED,
@@ -830,9 +857,10 @@ class Sim:
         lts = lts[np.isin(psr[lts["person"].to_numpy(np.int64)], [LD, MH])]
         s = lts["start"].to_numpy(np.int64)
         baseline = np.where(s >= w.start, s, s + ((w.start - s) // 365) * 365)
+        within = baseline <= lts["end"].to_numpy(np.int64)
         rows = pd.concat([
-            pd.DataFrame({"person": lts["person"].to_numpy(np.int64), "as_at": baseline,
-                          "setting": lts["support_setting"].to_numpy(object)}),
+            pd.DataFrame({"person": lts["person"].to_numpy(np.int64)[within], "as_at": baseline[within],
+                          "setting": lts["support_setting"].to_numpy(object)[within]}),
             reviews.loc[np.isin(psr[reviews["person"].to_numpy(np.int64)], [LD, MH]), ["person", "review_date", "setting"]]
             .rename(columns={"review_date": "as_at"}),
         ], ignore_index=True)
@@ -845,7 +873,7 @@ class Sim:
         people, first = np.unique(who, return_inverse=True)
         usual_u = rng.random(len(people))[first]
         u = np.where(rng.random(n) < 0.1, rng.random(n), usual_u)
-        paid = np.where(ld, 0.036 * self.ch["ld_paid"], 0.022 * self.ch["mh_paid"])
+        paid = np.where(ld, 0.038 * self.ch["ld_paid"], 0.026 * self.ch["mh_paid"])
         seeking = np.where(ld, 0.05, 0.12)
         unknown = 0.09
         hours = rng.choice(len(PAID), n, p=[0.3, 0.6, 0.1])
@@ -1084,6 +1112,25 @@ RISKS = [  # id, name, date entered, original L, I, current L, I, target L, I, t
      1, 5, "31/03/2019", "Green"),
     ("RM14238", "Failure in our responsibilities towards carers", "01/01/2015", 2, 3, 2, 3, 1, 1, "31/03/2018", "Amber"),
 ]
+PREVIOUS_TITLES = {  # what each risk was called before a council retitled it
+    "RM0207": "Failure to meet the needs of {la} citizens within available resources",
+    "RM13925": "Lack of capacity in IT systems",
+    "RM14247": "Failure of the care market",
+    "RM14149": "Implementation of the Care Act",
+    "RM019": "Failure to deliver a new social care system on time and to budget",
+    "RM014b": "Transport savings not achieved",
+    "RM14250": "Failure to achieve budget savings",
+    "RM14251": "Pressure on acute services and hospital discharges",
+    "RM14252": "Deprivation of Liberty Safeguards backlog",
+    "RM14253": "Shortfall between funding and pressures",
+    "RM14254": "Size of the holding list",
+    "RM14255": "Staff behaviour and practice changes not achieved",
+    "RM14256": "Data protection breaches",
+    "RM14257": "Judicial review into the fee uplift",
+    "RM14258": "Recruitment and retention in the home care market",
+    "RM14259": "Integration adversely affecting statutory responsibilities",
+    "RM14238": "Failure in our responsibilities to carers",
+}
 OWNERS = {"E10000020": ["James Bullion", "Sera Hall", "Janice Dane", "Lorna Bright", "Catherine Underwood"],
           None: ["Director of Adult Social Services", "Director of Commissioning", "Director of Operations",
                  "Head of Finance", "Head of Safeguarding"]}
@@ -1119,15 +1166,12 @@ def _risk_snapshots(seed: int, index: int, c: Council, w: Window) -> list[tuple[
         for i, (rid, name, entered, ol, oi, cl, ci, tl, ti, target_date, prospects) in enumerate(RISKS):
             if (when == previous and rid == new) or (when == latest and rid == closed):
                 continue
-            name = name.format(la=c.name)
-            if when == previous and rid == renamed:
-                name = name.replace("ICT", "IT") if "ICT" in name else name.replace("Failure", "Risk of failure")
-            if when == previous and rid in rescored:
-                if rid == rescored[0]:
-                    cl = max(1, cl - 1)
-                else:
-                    ci = min(5, ci + 1)
+            name = (PREVIOUS_TITLES[rid] if when == previous and rid == renamed else name).format(la=c.name)
             cl = int(np.clip(cl + shift[rid], max(1, tl), 5))
+            if when == previous and rid == rescored[0]:  # likelihood rose since the previous snapshot
+                cl = cl - 1 if cl > max(1, tl) else cl + 1
+            if when == previous and rid == rescored[1]:  # impact rose since
+                ci = ci - 1 if ci > 1 else ci + 1
             overdue = rid in ("RM014b", "RM14252")
             review = when - int(rng.integers(10, 40)) if overdue else when + int(rng.integers(30, 100))
             rows.append({
