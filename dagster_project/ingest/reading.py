@@ -77,29 +77,23 @@ def read_as_text(con: duckdb.DuckDBPyConnection, path: Path, table: str, mapping
             f"columns={_csv_columns(path)})"
         )
     try:
-        con.execute(f"create or replace temp table {table}_in as select * from {source}")
+        names = [r[0] for r in con.execute(f"describe select * from {source}").fetchall()]
+        row_expr = "(row_number() over ())::bigint + 1"
+        if ROW_COLUMN in names:
+            names.remove(ROW_COLUMN)
+            row_expr = f"{ROW_COLUMN}::bigint"
+        renamed = [mapping.get(_norm(n), _norm(n)) for n in names]
+        dupes = sorted({n for n in renamed if renamed.count(n) > 1})
+        if dupes:
+            raise UnreadableFile(f"{path}:1:{dupes[0]}: column appears more than once in the header")
+        select = ", ".join(f"nullif(trim(\"{old}\"), '') as \"{new}\"" for old, new in zip(names, renamed))
+        # one pass: read, rename, trim and number the rows as the file has them
+        con.execute(f"create or replace temp table {table} as select {row_expr} as _row, {select} from {source}")
     except duckdb.Error as exc:
         raise UnreadableFile(f"{path}:{_line_of(exc)}:0: cannot be parsed as CSV: {_first_line(exc)}") from exc
     finally:
         if source == "_xlsx_frame":
             con.unregister("_xlsx_frame")
-    names = [r[0] for r in con.execute(f"describe {table}_in").fetchall()]
-    row_expr = "(row_number() over ())::bigint + 1"
-    if ROW_COLUMN in names:
-        names.remove(ROW_COLUMN)
-        row_expr = f"{ROW_COLUMN}::bigint"
-    renamed = [mapping.get(_norm(n), _norm(n)) for n in names]
-    dupes = sorted({n for n in renamed if renamed.count(n) > 1})
-    if dupes:
-        raise UnreadableFile(f"{path}:1:{dupes[0]}: column appears more than once in the header")
-    select = ", ".join(
-        f"nullif(trim(\"{old}\"), '') as \"{new}\"" for old, new in zip(names, renamed)
-    )
-    con.execute(
-        f"create or replace temp table {table} as "
-        f"select {row_expr} as _row, {select} from {table}_in"
-    )
-    con.execute(f"drop table {table}_in")
     return renamed
 
 

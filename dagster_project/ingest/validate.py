@@ -97,6 +97,9 @@ def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str,
             select.append(f'({_typed_expr(col, chr(34) + col.name + chr(34))})::{db_type(col)} as "{col.name}"')
         else:
             select.append(f'null::{db_type(col)} as "{col.name}"')
+    # the text of code columns rides along, so unknown codes are found without a join
+    code_cols = [c for c in present if c.codes]
+    select += [f'"{c.name}" as "_text_{c.name}"' for c in code_cols]
     con.execute(f"create or replace temp table {table}_typed as select {', '.join(select)} from {table}")
 
     checks: list[str] = []
@@ -107,9 +110,8 @@ def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str,
                           f"from {table} where {q} is null")
         if col.codes:
             checks.append(
-                f"select t._row, '{col.name}', 'unknown code in {col.name}', "
-                f"{'null' if feed.person_level and col.pseudonymise else 't.' + q} from {table} t join {table}_typed y using (_row) "
-                f"where t.{q} is not null and y.{q} is null"
+                f"select _row, '{col.name}', 'unknown code in {col.name}', \"_text_{col.name}\" "
+                f"from {table}_typed where \"_text_{col.name}\" is not null and {q} is null"
             )
     for predicate, rule in feed.rules:
         col = _first_column(predicate, feed)

@@ -41,7 +41,7 @@ def write_vital_signs(data: ReportData, path: Path) -> Path:
             if v is None:
                 row.append(None)
             else:
-                text = fmt(v.value, first.unit, first.decimals, bool(v.suppressed))
+                text = fmt(v.value, first.unit, first.decimals, bool(v.suppressed)) + ("†" if v.is_override else "")
                 row.append(f"{text} {v.rag}" if isinstance(v.rag, str) else text)
         row.append(fmt(target, first.unit, first.decimals) if target is not None else None)
         ws.append(row)
@@ -54,7 +54,8 @@ def write_vital_signs(data: ReportData, path: Path) -> Path:
         ws.column_dimensions[get_column_letter(2 + j)].width = 11
     ws.append([])
     ws.append(["Letters give the rating as well as the colour: G meets target, A within tolerance, R off target; "
-               "no letter = no target. * = suppressed small number."])
+               "no letter = no target. * = suppressed small number. "
+               "† = value supplied by the council (overrides the computed one)."])
 
     values = data.sql(
         """select v.indicator_code, k.title, v.period_type, v.period_end, v.numerator, v.denominator, v.value,
