@@ -41,20 +41,38 @@ def _read(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return con.execute(sql).df()
 
 
-def _month_groups(iv: pd.DataFrame, event_codes: set[str]) -> pd.DataFrame:
-    """Month cells that add up to a published quarter, year-to-date or financial-year total."""
-    months = iv[(iv["period_type"] == "month") & iv["indicator_code"].isin(event_codes)]
-    if months.empty:
+def _relations(iv: pd.DataFrame, event_codes: set[str]) -> pd.DataFrame:
+    """(cell, group) memberships of the linear relations between published flow-measure rows.
+
+    quarter = its three months; financial year = its twelve months; ytd(m) = ytd(m-1) + month(m)
+    (April: ytd = month); rolling(m) = rolling(m-1) + month(m) - month(m-12). A cell is a row
+    index of `iv`; only relations whose members are all published are listed.
+    """
+    rows = iv[iv["indicator_code"].isin(event_codes)]
+    if rows.empty:
         return pd.DataFrame(columns=["cell", "group"])
-    pe = pd.to_datetime(months["period_end"])
-    fy = pe.dt.year - (pe.dt.month < 4)
-    quarter = (pe.dt.month - 4) % 12 // 3
-    key = months["la_code"] + "|" + months["indicator_code"]
-    frames = [
-        pd.DataFrame({"cell": months.index, "group": key + "|fy" + fy.astype(str)}),
-        pd.DataFrame({"cell": months.index, "group": key + "|q" + fy.astype(str) + quarter.astype(str)}),
-    ]
-    return pd.concat(frames, ignore_index=True)
+    pe = pd.to_datetime(rows["period_end"])
+    key = rows["la_code"] + "|" + rows["indicator_code"]
+    month_no = pe.dt.year * 12 + pe.dt.month - 1
+    index = {(k, t, m): i for i, k, t, m in zip(rows.index, key, rows["period_type"], month_no)}
+    out: list[tuple[int, str]] = []
+
+    def relation(name: str, members: list) -> None:
+        if all(m is not None for m in members):
+            out.extend((m, name) for m in members)
+
+    for i, k, t, m in zip(rows.index, key, rows["period_type"], month_no):
+        month = lambda j: index.get((k, "month", j))  # noqa: E731 - a local lookup
+        if t == "quarter":
+            relation(f"{k}|q{m}", [i, month(m), month(m - 1), month(m - 2)])
+        elif t == "financial_year":
+            relation(f"{k}|fy{m}", [i] + [month(m - j) for j in range(12)])
+        elif t == "ytd":
+            prev = None if m % 12 == 3 else index.get((k, "ytd", m - 1))  # April starts the year
+            relation(f"{k}|ytd{m}", [i, month(m)] + ([prev] if m % 12 != 3 else []))
+        elif t == "rolling_12m":
+            relation(f"{k}|r{m}", [i, index.get((k, "rolling_12m", m - 1)), month(m), month(m - 12)])
+    return pd.DataFrame(out, columns=["cell", "group"])
 
 
 def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int) -> list[PublishedTable]:
@@ -70,7 +88,7 @@ def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int) -> list[P
     proportion = iv["indicator_code"].map(units).eq("%")
     iv = suppress_ratio_table(
         iv, threshold, count_denominator=proportion, derived=["value", "display_value", "rag"],
-        groups=_month_groups(iv, set(kinds[kinds == "event"].index)),
+        groups=_relations(iv, set(kinds[kinds == "event"].index)),
     )
     hidden = iv.loc[iv["suppressed"], ["la_code", "indicator_code", "period_type", "period_end"]]
 

@@ -3,9 +3,10 @@
 Primary: a count from 1 to the threshold (default 4; some NHS publications use 5) is hidden,
 with every value derived from it. Complement: when a proportion's numerator is shown its
 denominator minus numerator is a count too, so a small complement hides the numerator.
-Secondary: where cells add up to a published total, a group with exactly one hidden cell
-would give it away by subtraction, so the next smallest cell is hidden as well (repeated
-until no group has a lone hidden cell). Zero is never suppressed. The warehouse keeps the
+Secondary: where published cells are bound by a linear relation (months and their quarter or
+year, year-to-date and rolling totals and the months they move by), a relation with exactly
+one hidden cell would give it away by subtraction, so the next smallest cell in it is hidden
+as well, repeated until no relation has a lone hidden cell. Zero is never suppressed. The warehouse keeps the
 true values; only published copies are suppressed.
 """
 from __future__ import annotations
@@ -19,23 +20,22 @@ def is_small(count: pd.Series, threshold: int) -> pd.Series:
 
 
 def secondary(cells: pd.DataFrame, suppressed: pd.Series) -> pd.Series:
-    """Hide more cells until no total group has exactly one hidden cell.
+    """Hide more cells until no relation has exactly one hidden cell.
 
-    `cells` has columns cell (id), group (id of a set of cells whose sum is published) and
-    count; a cell may sit in several groups. Returns the updated suppressed flag per cell id.
+    `cells` has columns cell (id), group (a set of published cells bound by a linear relation,
+    e.g. three months and their quarter, or ytd(m) = ytd(m-1) + month(m)) and count; a cell may
+    sit in several groups. Returns the updated suppressed flag per cell id.
     """
     hidden = suppressed.copy()
     if cells.empty:
         return hidden
-    for _ in range(100):
+    for _ in range(1000):
         flagged = cells.assign(hidden=cells["cell"].map(hidden).fillna(False).astype(bool))
         per_group = flagged.groupby("group")["hidden"].sum()
         lonely = per_group[per_group == 1].index
-        if len(lonely) == 0:
-            return hidden
         candidates = flagged[flagged["group"].isin(lonely) & ~flagged["hidden"] & (flagged["count"] > 0)]
         if candidates.empty:
-            # nothing else to hide (the only other cells are zero): the group total must go
+            # done, or the only other cells are zero (a zero gives nothing away)
             return hidden
         picks = candidates.sort_values(["group", "count", "cell"]).groupby("group").head(1)["cell"]
         hidden.loc[picks.unique()] = True

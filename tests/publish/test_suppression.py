@@ -61,3 +61,52 @@ def test_no_group_is_left_with_a_single_hidden_cell():
     hidden = secondary(cells, cells.set_index("cell")["count"].between(1, 4))
     per_group = cells.assign(h=cells["cell"].map(hidden)).groupby("group")["h"].sum()
     assert (per_group != 1).all()
+
+
+def _iv(rows):
+    return pd.DataFrame(rows, columns=["la_code", "indicator_code", "period_type", "period_end", "numerator",
+                                       "denominator", "value"])
+
+
+def test_a_hidden_month_cannot_be_recovered_from_consecutive_year_to_date_totals():
+    from dagster_project.publish.database import _relations
+
+    iv = _iv([
+        ("L", "RC_REVIEWS_COMPLETED", "month", "2016-04-30", 10, None, 10),
+        ("L", "RC_REVIEWS_COMPLETED", "month", "2016-05-31", 2, None, 2),
+        ("L", "RC_REVIEWS_COMPLETED", "month", "2016-06-30", 30, None, 30),
+        ("L", "RC_REVIEWS_COMPLETED", "ytd", "2016-04-30", 10, None, 10),
+        ("L", "RC_REVIEWS_COMPLETED", "ytd", "2016-05-31", 12, None, 12),
+        ("L", "RC_REVIEWS_COMPLETED", "ytd", "2016-06-30", 42, None, 42),
+        ("L", "RC_REVIEWS_COMPLETED", "quarter", "2016-06-30", 42, None, 42),
+    ])
+    out = suppress_ratio_table(iv, 4, count_denominator=pd.Series([False] * len(iv)), derived=["value"],
+                               groups=_relations(iv, {"RC_REVIEWS_COMPLETED"}))
+    shown = out.set_index(["period_type", "period_end"])["numerator"]
+    assert pd.isna(shown[("month", "2016-05-31")])
+    # without secondary suppression May = ytd(May) - ytd(April) = 12 - 10; now one of them is hidden too
+    assert pd.isna(shown[("ytd", "2016-05-31")]) or pd.isna(shown[("ytd", "2016-04-30")])
+    # and the quarter cannot give May back either: 42 - 10 - 30
+    assert pd.isna(shown[("quarter", "2016-06-30")]) or pd.isna(shown[("month", "2016-04-30")]) \
+        or pd.isna(shown[("month", "2016-06-30")])
+
+
+def test_every_relation_is_left_with_zero_or_at_least_two_hidden_cells():
+    from dagster_project.publish.database import _relations
+
+    rows = []
+    values = [9, 3, 8, 7, 12, 1, 6, 9, 10, 11, 8, 2, 7, 5]
+    for k, v in enumerate(values):
+        y, m = 2016 + (3 + k) // 12, (3 + k) % 12 + 1
+        end = pd.Timestamp(y, m, 1) + pd.offsets.MonthEnd(0)
+        rows.append(("L", "RC_REVIEWS_COMPLETED", "month", end.date().isoformat(), v, None, v))
+        if k >= 11:
+            rows.append(("L", "RC_REVIEWS_COMPLETED", "rolling_12m", end.date().isoformat(),
+                         sum(values[k - 11:k + 1]), None, 0))
+    iv = _iv(rows)
+    groups = _relations(iv, {"RC_REVIEWS_COMPLETED"})
+    assert not groups.empty
+    out = suppress_ratio_table(iv, 4, count_denominator=pd.Series([False] * len(iv)), derived=["value"],
+                               groups=groups)
+    hidden = groups.assign(h=groups["cell"].map(out["suppressed"]))
+    assert (hidden.groupby("group")["h"].sum() != 1).all()
