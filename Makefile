@@ -33,4 +33,4 @@ ui: install sample
 	$(BIN)/vitalsigns ui --landing $(SAMPLE) --home $(HOME_DIR)
 
 clean:
-	rm -rf data/warehouse data/published data/reports data/quarantine data/dagster dbt/target
+	rm -rf data/warehouse data/published data/reports data/quarantine data/dagster data/dbt dbt/target

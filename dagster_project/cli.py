@@ -104,20 +104,20 @@ def cmd_build(args) -> int:
     try:
         with exclusive_lock(settings.home / ".build.lock", float(os.environ.get("VITALSIGNS_BUILD_WAIT", "0")),
                             "another vitalsigns build"):
-            return _run_build(settings)
+            return _run_build(settings, full_refresh=args.full_refresh)
     except WarehouseBusy as exc:
         print(f"error: {exc}. Wait for it to finish (or set VITALSIGNS_BUILD_WAIT=seconds to queue).",
               file=sys.stderr)
         return 3
 
 
-def _run_build(settings: Settings) -> int:
+def _run_build(settings: Settings, full_refresh: bool = False) -> int:
     import dagster as dg
 
     from .build_runner import run_everything
 
     started = time.monotonic()
-    outcome = run_everything(settings, dg.DagsterInstance.get())
+    outcome = run_everything(settings, dg.DagsterInstance.get(), full_refresh=full_refresh)
     print()
     print(f"build finished in {time.monotonic() - started:.0f}s")
     print(f"  warehouse:  {settings.warehouse_path}")
@@ -163,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--landing")
     p.add_argument("--home")
     p.add_argument("--period", help="report period YYYY-MM (default: latest month with data)")
+    p.add_argument("--full-refresh", action="store_true",
+                   help="recompute incremental models over all history (after corrected old records arrive)")
     p.set_defaults(fn=cmd_build)
 
     p = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1")

@@ -4,12 +4,12 @@ from __future__ import annotations
 import os
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from .assets import dbt as dbt_assets_module
 from .alerts import failure_hook
 from .assets import ingestion, publishing, reports
 from .dbt_runtime import dbt_executable
+from .resources.dbt_cli import DbtCoreCliResource
 from .resources.warehouse import WarehouseResource
 from .schedules import everything_job, nightly_schedule
 from .sensors import landing_sensor
@@ -20,9 +20,10 @@ def build_resources(settings: Settings) -> dict:
     # dbt's profile reads the warehouse path from the environment
     os.environ["VITALSIGNS_WAREHOUSE"] = str(settings.warehouse_path)
     os.environ.setdefault("VITALSIGNS_DBT_THREADS", str(settings.dbt_threads))
+    os.environ.setdefault("VITALSIGNS_DUCKDB_MEMORY_LIMIT", settings.duckdb_memory_limit)
     return {
         "warehouse": WarehouseResource(landing=str(settings.landing), home=str(settings.home)),
-        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
+        "dbt": DbtCoreCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
                               dbt_executable=dbt_executable()),
     }
 

@@ -32,6 +32,7 @@ class Settings:
     reject_threshold: float = 0.05
     confirm_shrink: bool = False
     dbt_threads: int = 2
+    duckdb_memory_limit: str = "2GB"
 
     @property
     def warehouse_path(self) -> Path:
@@ -48,6 +49,11 @@ class Settings:
     @property
     def quarantine_path(self) -> Path:
         return self.home / "quarantine"
+
+    @property
+    def dbt_target_path(self) -> Path:
+        """One dbt target folder per warehouse, so partial parsing carries over between runs."""
+        return self.home / "dbt" / "target"
 
     @property
     def dagster_home(self) -> Path:
@@ -79,4 +85,5 @@ class Settings:
             reject_threshold=float(env.get("VITALSIGNS_REJECT_THRESHOLD", "0.05")),
             confirm_shrink=env.get("VITALSIGNS_CONFIRM_SHRINK", "") in ("1", "true", "yes"),
             dbt_threads=int(env.get("VITALSIGNS_DBT_THREADS", "2")),
+            duckdb_memory_limit=env.get("VITALSIGNS_DUCKDB_MEMORY_LIMIT", "2GB"),
         )

@@ -3,6 +3,7 @@
 from typing import Any, Mapping
 
 import dagster as dg
+from pydantic import Field
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ..constants import INTERMEDIATE, MARTS, OWNER, STAGING
@@ -28,8 +29,17 @@ class LayeredTranslator(DagsterDbtTranslator):
         return [OWNER]
 
 
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = Field(
+        default=False,
+        description="Rebuild incremental models from all history (after a council re-sends corrected old records).",
+    )
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=LayeredTranslator())
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+                     config: DbtBuildConfig):
+    # unit tests check the SQL, not the data: the suite runs them (tests/test_dbt_unit_tests.py)
+    args = ["build", "--exclude-resource-type", "unit_test", *(["--full-refresh"] if config.full_refresh else [])]
     with warehouse.write_lock():
-        # unit tests check the SQL, not the data: the suite runs them (tests/test_dbt_unit_tests.py)
-        yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+        yield from dbt.cli(args, context=context, target_path=warehouse.settings.dbt_target_path).stream()

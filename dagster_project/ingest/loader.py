@@ -115,7 +115,7 @@ def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
         log.error("%s quarantined: %s", path, exc)
         return outcome
 
-    rows_read = con.execute(f"select count(*) from {table}").fetchall()[0][0]
+    rows_read = con.execute(f"select count(*) from {table}_typed").fetchall()[0][0]
     rejected_rows = {r.row for r in rejects}
     outcome = FileOutcome(feed.name, path, "loaded", rows_read, rows_read - len(rejected_rows),
                           len(rejected_rows), rejects=rejects)
@@ -182,12 +182,14 @@ def _select_for_raw(settings: Settings, feed: Feed, path: Path, accepted: str) -
 
 
 def _write(con, settings: Settings, feed: Feed, path: Path, accepted: str, outcome: FileOutcome) -> None:
-    con.execute(f"create or replace temp table _new as {_select_for_raw(settings, feed, path, accepted)}")
     target = f"raw.{feed.name}"
+    rows = _select_for_raw(settings, feed, path, accepted)
     if feed.mode == "full":
+        # a full extract replaces its councils' rows: counted and inserted straight from the typed
+        # file, with no intermediate copy (the largest feeds hold millions of rows)
         shrink = con.execute(
             f"""select n.la_code, coalesce(o.n, 0) as old_n, n.n as new_n from
-                (select la_code, count(*) n from _new group by 1) n
+                (select la_code, count(*) n from {accepted} a group by 1) n
                 left join (select la_code, count(*) n from {target} group by 1) o using (la_code)
                 where o.n > 0 and n.n < o.n * (1 - ?)""",
             [settings.shrinkage_tolerance],
@@ -201,8 +203,11 @@ def _write(con, settings: Settings, feed: Feed, path: Path, accepted: str, outco
                 "kept the previous extract. If the shrink is genuine, rerun with VITALSIGNS_CONFIRM_SHRINK=1"
             )
             return
-        con.execute(f"delete from {target} where la_code in (select distinct la_code from _new)")
-    elif feed.mode == "additive":
+        con.execute(f"delete from {target} where la_code in (select distinct la_code from {accepted} a)")
+        con.execute(f"insert into {target} by name {rows}")
+        return
+    con.execute(f"create or replace temp table _new as {rows}")
+    if feed.mode == "additive":
         on = " and ".join(f't."{k}" is not distinct from n."{k}"' for k in feed.key)
         con.execute(f"delete from {target} t where exists (select 1 from _new n where {on})")
     else:  # snapshot

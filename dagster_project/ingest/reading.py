@@ -62,9 +62,11 @@ def _norm(name: str) -> str:
 
 
 def read_as_text(con: duckdb.DuckDBPyConnection, path: Path, table: str, mapping: dict[str, str]) -> list[str]:
-    """Create temp table `table` with `_row` (line number in the file) and every column as text.
+    """Define `table` with `_row` (line number in the file) and every column as text.
 
-    Returns the column names after the mapping. Raises UnreadableFile when the file cannot be parsed.
+    For a CSV `table` is a view over DuckDB's reader, so the file is parsed once, when validate()
+    types it; a parse error surfaces there as UnreadableFile (see `parse_error`). Returns the column
+    names after the mapping; raises UnreadableFile when the header cannot be read.
     """
     if path.suffix.lower() == ".xlsx":
         frame = _read_xlsx(path)
@@ -87,14 +89,30 @@ def read_as_text(con: duckdb.DuckDBPyConnection, path: Path, table: str, mapping
         if dupes:
             raise UnreadableFile(f"{path}:1:{dupes[0]}: column appears more than once in the header")
         select = ", ".join(f"nullif(trim(\"{old}\"), '') as \"{new}\"" for old, new in zip(names, renamed))
-        # one pass: read, rename, trim and number the rows as the file has them
-        con.execute(f"create or replace temp table {table} as select {row_expr} as _row, {select} from {source}")
+        # read, rename, trim and number the rows as the file has them; a workbook is materialised
+        # because its frame is unregistered below
+        kind = "table" if source == "_xlsx_frame" else "view"
+        _drop_temp(con, table)
+        con.execute(f"create or replace temp {kind} {table} as select {row_expr} as _row, {select} from {source}")
     except duckdb.Error as exc:
-        raise UnreadableFile(f"{path}:{_line_of(exc)}:0: cannot be parsed as CSV: {_first_line(exc)}") from exc
+        raise parse_error(path, exc) from exc
     finally:
         if source == "_xlsx_frame":
             con.unregister("_xlsx_frame")
     return renamed
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """The previous file of the feed may have been the other kind (a workbook after a CSV)."""
+    for kind in ("view", "table"):
+        try:
+            con.execute(f"drop {kind} if exists {name}")
+        except duckdb.Error:
+            pass
+
+
+def parse_error(path: Path, exc: Exception) -> UnreadableFile:
+    return UnreadableFile(f"{path}:{_line_of(exc)}:0: cannot be parsed as CSV: {_first_line(exc)}")
 
 
 def _csv_columns(path: Path) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from ..contracts import Column, Feed, canonical_code
-from .reading import UnreadableFile, _sql_str
+from .reading import UnreadableFile, _sql_str, parse_error
 
 CANON_SQL = "trim(regexp_replace(lower(replace(replace({v}, '\u2013', '-'), '\u2014', '-')), '\\s+', ' ', 'g'))"
 
@@ -22,9 +22,10 @@ FALSE_WORDS = ("false", "n", "no", "0", "f")
 
 def _typed_expr(col: Column, v: str) -> str:
     if col.type == "date":
+        # ISO dates take DuckDB's fast cast; the slower formats are tried only for what is left
         return (
-            f"coalesce(try_strptime({v}, '%Y-%m-%d'), try_strptime({v}, '%d/%m/%Y'), "
-            f"try_strptime({v}, '%Y-%m-%dT%H:%M:%S'), try_strptime({v}, '%Y-%m-%d %H:%M:%S'))::date"
+            f"coalesce(try_cast({v} as date), try_strptime({v}, '%d/%m/%Y')::date, "
+            f"try_strptime({v}, '%Y-%m-%dT%H:%M:%S')::date, try_strptime({v}, '%Y-%m-%d %H:%M:%S')::date)"
         )
     if col.type == "bool":
         t = ", ".join(f"'{w}'" for w in TRUE_WORDS)
@@ -39,8 +40,11 @@ def _typed_expr(col: Column, v: str) -> str:
     if col.type == "fyear":
         return f"case when regexp_full_match({v}, '\\d{{4}}/\\d{{2}}') then {v} end"
     if col.codes:
-        cases = " ".join(f"when '{_sql_str(canonical_code(c))}' then '{_sql_str(c)}'" for c in col.codes)
-        return f"case {CANON_SQL.format(v=v)} {cases} end"
+        # exact spellings first; case, spacing and dash variants go through the slower canonical form
+        codes = "[" + ", ".join(f"'{_sql_str(c)}'" for c in col.codes) + "]"
+        canon = "[" + ", ".join(f"'{_sql_str(canonical_code(c))}'" for c in col.codes) + "]"
+        return (f"case when list_contains({codes}, {v}) then {v} "
+                f"else {codes}[list_position({canon}, {CANON_SQL.format(v=v)})] end")
     return v
 
 
@@ -72,46 +76,59 @@ class Reject:
 
 
 def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str, columns: list[str]) -> list[Reject]:
-    """Turn `table` (text) into `table`_typed with contract columns; return row rejects."""
+    """Turn `table` (text) into `table`_typed with contract columns; return row rejects.
+
+    The file is read and typed in one pass. A cell that does not convert keeps its text in
+    `_bad_<column>` (null everywhere else), which is all the type and code checks need.
+    """
     missing = [c.name for c in feed.columns if c.required and c.name not in columns]
     if missing:
         raise UnreadableFile(f"{path}:1:{missing[0]}: required column '{missing[0]}' is missing "
                              f"(header has: {', '.join(columns)})")
     present = [c for c in feed.columns if c.name in columns]
+    converted = [c for c in present if c.type in TYPE_WORDS or c.codes]
 
-    # Wrong types are whole-file errors: report the first offending cell.
-    for col in present:
-        if col.type in TYPE_WORDS:
-            bad = con.execute(
-                f'select _row, "{col.name}" from {table} where "{col.name}" is not null '
-                f'and ({_typed_expr(col, chr(34) + col.name + chr(34))}) is null order by _row limit 1'
-            ).fetchall()
-            bad = bad[0] if bad else None
-            if bad:
-                shown = "value (hidden: person-level feed)" if feed.person_level else repr(bad[1])
-                raise UnreadableFile(f"{path}:{bad[0]}:{col.name}: {shown} is not {TYPE_WORDS[col.type]}")
-
-    select = ["_row"]
+    inner = ["_row"]
+    outer = ["_row"]
     for col in feed.columns:
+        q = f'"{col.name}"'
         if col.name in columns:
-            select.append(f'({_typed_expr(col, chr(34) + col.name + chr(34))})::{db_type(col)} as "{col.name}"')
+            inner.append(f"({_typed_expr(col, q)})::{db_type(col)} as {q}")
         else:
-            select.append(f'null::{db_type(col)} as "{col.name}"')
-    # the text of code columns rides along, so unknown codes are found without a join
-    code_cols = [c for c in present if c.codes]
-    select += [f'"{c.name}" as "_text_{c.name}"' for c in code_cols]
-    con.execute(f"create or replace temp table {table}_typed as select {', '.join(select)} from {table}")
+            inner.append(f"null::{db_type(col)} as {q}")
+        outer.append(q)
+    for col in converted:
+        inner.append(f'"{col.name}" as "_text_{col.name}"')
+        outer.append(f'case when "{col.name}" is null then "_text_{col.name}" end as "_bad_{col.name}"')
+    try:
+        con.execute(f"create or replace temp table {table}_typed as select {', '.join(outer)} "
+                    f"from (select {', '.join(inner)} from {table})")
+    except duckdb.Error as exc:
+        raise parse_error(path, exc) from exc
+
+    # Wrong types are whole-file errors: report the first offending cell of the first such column.
+    typed_cols = [c for c in converted if c.type in TYPE_WORDS]
+    if typed_cols:
+        firsts = con.execute("select " + ", ".join(
+            f'min(_row) filter (where "_bad_{c.name}" is not null), arg_min("_bad_{c.name}", _row)'
+            for c in typed_cols) + f" from {table}_typed").fetchall()[0]
+        for i, col in enumerate(typed_cols):
+            row, value = firsts[2 * i], firsts[2 * i + 1]
+            if row is not None:
+                shown = "value (hidden: person-level feed)" if feed.person_level else repr(value)
+                raise UnreadableFile(f"{path}:{row}:{col.name}: {shown} is not {TYPE_WORDS[col.type]}")
 
     checks: list[str] = []
     for col in present:
         q = f'"{col.name}"'
         if not col.nullable:
+            blank = f'{q} is null and "_bad_{col.name}" is null' if col in converted else f"{q} is null"
             checks.append(f"select _row, '{col.name}' as col, 'missing {col.name}' as rule, null as val "
-                          f"from {table} where {q} is null")
+                          f"from {table}_typed where {blank}")
         if col.codes:
             checks.append(
-                f"select _row, '{col.name}', 'unknown code in {col.name}', \"_text_{col.name}\" "
-                f"from {table}_typed where \"_text_{col.name}\" is not null and {q} is null"
+                f"select _row, '{col.name}', 'unknown code in {col.name}', \"_bad_{col.name}\" "
+                f"from {table}_typed where \"_bad_{col.name}\" is not null"
             )
     for predicate, rule in feed.rules:
         col = _first_column(predicate, feed)

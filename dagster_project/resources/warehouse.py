@@ -68,7 +68,7 @@ class WarehouseResource(dg.ConfigurableResource):
         path = self.settings.warehouse_path
         path.parent.mkdir(parents=True, exist_ok=True)
         with self.write_lock():
-            con = duckdb.connect(str(path))
+            con = duckdb.connect(str(path), config={"memory_limit": self.settings.duckdb_memory_limit})
             try:
                 yield con
             finally:

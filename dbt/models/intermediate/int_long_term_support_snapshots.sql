@@ -1,6 +1,22 @@
 -- People in council-supported long-term support at each month end (and so at 31 March),
 -- one row per person: setting, self-directed support flags, age and latest statuses.
-with dates as (select distinct la_code, month_end as as_at from {{ ref('int_council_months') }}),
+--
+-- The largest model (a row per person per month over every year held), so it is incremental:
+-- a nightly build recomputes each council's last `lts_lookback_months` month ends (every period
+-- a committee report shows or compares with) and keeps the older ones; `vitalsigns build
+-- --full-refresh` recomputes every month, for when a council re-sends corrected old history.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['la_code', 'as_at'],
+          on_schema_change='fail') }}
+
+with dates as (
+    select distinct m.la_code, m.month_end as as_at
+    from {{ ref('int_council_months') }} m
+    {% if is_incremental() %}
+    left join (select la_code, max(as_at) as last_as_at from {{ this }} group by 1) held using (la_code)
+    where held.last_as_at is null
+       or m.month_end > held.last_as_at - to_months({{ var('lts_lookback_months') }})
+    {% endif %}
+),
 
 services as (
     select s.*, p.date_of_birth, p.date_of_death, p.primary_support_reason
