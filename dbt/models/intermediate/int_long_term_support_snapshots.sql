@@ -2,19 +2,28 @@
 -- one row per person: setting, self-directed support flags, age and latest statuses.
 --
 -- The largest model (a row per person per month over every year held), so it is incremental:
--- a nightly build recomputes each council's last `lts_lookback_months` month ends (every period
--- a committee report shows or compares with) and keeps the older ones; `vitalsigns build
--- --full-refresh` recomputes every month, for when a council re-sends corrected old history.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['la_code', 'as_at'],
-          on_schema_change='fail') }}
+-- a nightly build first deletes each council's last `lts_lookback_months` month ends (every period
+-- a committee report shows or compares with), then appends every month end after what is still
+-- held. A delete by range, not dbt's delete+insert on (la_code, as_at), which joins every new row
+-- to every held row of its month. `vitalsigns build --full-refresh` recomputes every month, for
+-- when a council re-sends corrected old history.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}
+        delete from {{ this }} t
+        using (select la_code, max(month_end) as last_month_end from {{ ref('int_council_months') }} group by 1) m
+        where t.la_code = m.la_code and t.as_at > m.last_month_end - to_months({{ var('lts_lookback_months') }})
+        {% endif %}"
+) }}
 
 with dates as (
     select distinct m.la_code, m.month_end as as_at
     from {{ ref('int_council_months') }} m
     {% if is_incremental() %}
     left join (select la_code, max(as_at) as last_as_at from {{ this }} group by 1) held using (la_code)
-    where held.last_as_at is null
-       or m.month_end > held.last_as_at - to_months({{ var('lts_lookback_months') }})
+    where held.last_as_at is null or m.month_end > held.last_as_at
     {% endif %}
 ),
 
