@@ -5,6 +5,8 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import pytest
+
 from dagster_project import alerts
 from dagster_project.build_runner import BuildOutcome
 
@@ -52,12 +54,24 @@ def test_a_failed_cli_build_calls_the_hook_and_exits_1(tmp_path, monkeypatch, ca
     out = tmp_path / "summary.txt"
     monkeypatch.setenv("VITALSIGNS_FAILURE_COMMAND", f"cat > {out}")
     monkeypatch.setattr(build_runner, "run_everything",
-                        lambda settings, instance=None, tags=None: BuildOutcome(False, ["asset raw/dtoc: bad file"]))
+                        lambda settings, instance=None, **kw: BuildOutcome(False, ["asset raw/dtoc: bad file"]))
     (tmp_path / "landing").mkdir()
     code = cli.main(["build", "--landing", str(tmp_path / "landing"), "--home", str(tmp_path / "home")])
     assert code == 1
     assert "asset raw/dtoc: bad file" in capsys.readouterr().err
     assert "asset raw/dtoc: bad file" in out.read_text()
+
+
+@pytest.mark.parametrize("flag,expected", [([], False), (["--full-refresh"], True)])
+def test_cli_build_passes_full_refresh_through(tmp_path, monkeypatch, flag, expected):
+    from dagster_project import build_runner, cli
+
+    seen = {}
+    monkeypatch.setattr(build_runner, "run_everything",
+                        lambda settings, instance=None, **kw: seen.update(kw) or BuildOutcome(True))
+    (tmp_path / "landing").mkdir()
+    assert cli.main(["build", "--landing", str(tmp_path / "landing"), "--home", str(tmp_path / "home"), *flag]) == 0
+    assert seen["full_refresh"] is expected
 
 
 def test_a_second_build_on_the_same_home_fails_clearly(tmp_path, monkeypatch, capsys):
