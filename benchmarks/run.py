@@ -48,7 +48,7 @@ def landing_for(councils: int, years: int, scale: float, end_month: str = END_MO
     return path
 
 
-def _build_child(landing: str, home: str, queue) -> None:
+def _build_child(landing: str, home: str, results) -> None:
     """Run ingest + dbt + publish (no reports) in this process; report stage times and peak RSS."""
     os.environ.update(VITALSIGNS_LANDING=landing, VITALSIGNS_HOME=home, VITALSIGNS_SAMPLE="1")
     import dagster as dg
@@ -74,7 +74,7 @@ def _build_child(landing: str, home: str, queue) -> None:
     # parse and Dagster recording an event per model and per test
     run_results = settings.dbt_target_path / "run_results.json"
     stages["dbt_engine"] = json.loads(run_results.read_text())["elapsed_time"] if run_results.exists() else 0.0
-    queue.put({"success": result.success, "wall": wall, "stages": stages})
+    results.put({"success": result.success, "wall": wall, "stages": stages})
 
 
 def _tree_rss(proc: psutil.Process) -> int:
