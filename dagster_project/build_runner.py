@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from .constants import ALL_ASSETS_JOB
+from .constants import ALL_ASSETS_JOB, WAREHOUSE_JOB
 from .schedules import full_refresh_run_config
 from .settings import Settings
 
@@ -20,10 +20,10 @@ class BuildOutcome:
 
 
 def run_everything(settings: Settings, instance: dg.DagsterInstance | None = None,
-                   tags: dict | None = None, full_refresh: bool = False) -> BuildOutcome:
+                   tags: dict | None = None, full_refresh: bool = False, reports: bool = True) -> BuildOutcome:
     from .definitions import make_definitions
 
-    job = make_definitions(settings).resolve_job_def(ALL_ASSETS_JOB)
+    job = make_definitions(settings).resolve_job_def(ALL_ASSETS_JOB if reports else WAREHOUSE_JOB)
     run_config = full_refresh_run_config(full_refresh)
     result = job.execute_in_process(instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False,
                                     tags=tags or {}, run_config=run_config)

@@ -9,4 +9,5 @@ REPORTS = "reports"
 
 RAW_SCHEMA = "raw"
 ALL_ASSETS_JOB = "vitalsigns_all"
+WAREHOUSE_JOB = "vitalsigns_warehouse"
 OWNER = "team:performance-and-intelligence"

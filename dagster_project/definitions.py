@@ -11,7 +11,7 @@ from .assets import ingestion, publishing, reports
 from .dbt_runtime import dbt_executable
 from .resources.dbt_cli import DbtCoreCliResource
 from .resources.warehouse import WarehouseResource
-from .schedules import everything_job, nightly_schedule
+from .schedules import everything_job, nightly_schedule, warehouse_job
 from .sensors import landing_sensor
 from .settings import DBT_PROJECT_DIR, Settings
 
@@ -33,7 +33,7 @@ def make_definitions(settings: Settings) -> dg.Definitions:
         assets=[*ingestion.feed_assets, dbt_assets_module.warehouse_models, publishing.published_database,
                 *reports.report_assets],
         asset_checks=[publishing.no_person_level_data],
-        jobs=[everything_job],
+        jobs=[everything_job, warehouse_job],
         schedules=[nightly_schedule],
         sensors=[landing_sensor, failure_hook],
         resources=build_resources(settings),

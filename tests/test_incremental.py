@@ -8,31 +8,16 @@ were; a full refresh must then agree with a from-scratch build everywhere.
 """
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 
-import dagster as dg
-
-from dagster_project.definitions import make_definitions
+from dagster_project.build_runner import run_everything
 from dagster_project.sample import generate
-from dagster_project.schedules import full_refresh_run_config
 from tests.conftest import query, sample_settings
 
 pytestmark = pytest.mark.slow
 
 LTS = "intermediate.int_long_term_support_snapshots"
-
-
-def run_everything(settings, full_refresh=False):
-    """Ingest, dbt and publish (reports are not what this tests, and take a third of a build)."""
-    defs = make_definitions(settings)
-    job = dg.define_asset_job("no_reports", selection=dg.AssetSelection.all() - dg.AssetSelection.groups("reports"))
-    result = job.resolve(asset_graph=defs.resolve_asset_graph()).execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), resources=defs.resources, raise_on_error=False,
-        run_config=full_refresh_run_config(full_refresh))
-    return result
 COUNTS = f"select as_at, count(*) from {LTS} group by 1 order by 1"
 
 
@@ -44,8 +29,10 @@ def runs(tmp_path_factory):
     (landing / ".vitalsigns-sample").write_text("synthetic\n")  # the sample's salt, as `vitalsigns sample` marks it
     settings = sample_settings(landing, home)
 
-    def build(full_refresh=False):
-        assert run_everything(settings, full_refresh=full_refresh).success
+    def build(settings=settings, full_refresh=False):
+        # reports are not what this tests, and take a third of a build
+        outcome = run_everything(settings, full_refresh=full_refresh, reports=False)
+        assert outcome.success, outcome.failures
         return dict(query(settings.warehouse_path, COUNTS))
 
     first = build()
@@ -68,10 +55,7 @@ def runs(tmp_path_factory):
     incremental = build()
     refreshed = build(full_refresh=True)
 
-    scratch_home = root / "scratch"
-    shutil.rmtree(scratch_home, ignore_errors=True)
-    assert run_everything(sample_settings(landing, scratch_home)).success
-    from_scratch = dict(query(sample_settings(landing, scratch_home).warehouse_path, COUNTS))
+    from_scratch = build(sample_settings(landing, root / "scratch"))
     return first, incremental, refreshed, from_scratch, cutoff, ended
 
 
