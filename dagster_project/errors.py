@@ -12,7 +12,7 @@ import re
 from .guards import UnsafeValue
 from .settings import ConfigError
 
-_PATH = re.compile(r"""["']?(/[^"'\s:]+)["']?""")
+_PATH = re.compile(r"""(?:^|[\s"'(])(/[^"'\s:]+/[^"'\s:]+)""")
 
 UNCHANGED = "the last good warehouse and published database are unchanged"
 
@@ -22,13 +22,30 @@ def _path_in(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _nearly_full(home: object) -> bool:
+    import shutil
+    from pathlib import Path
+
+    path = Path(str(home))
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        return shutil.disk_usage(path).free < 64 * 1024 * 1024
+    except OSError:
+        return False
+
+
 def explain(error: BaseException | str, home: object = None) -> str | None:
     """One actionable line for a known fault, else None (the caller shows the error itself)."""
     text = str(error)
     code = getattr(error, "errno", None)
     low = text.lower()
-    where = _path_in(text) or (str(home) if home else "the home folder")
-    if code == errno.ENOSPC or "no space left on device" in low or "disk is full" in low or "disk full" in low:
+    where = getattr(error, "filename", None) or _path_in(text) or (str(home) if home else "the home folder")
+    full = code == errno.ENOSPC or any(w in low for w in ("no space left on device", "disk is full", "disk full"))
+    if not full and home and any(w in low for w in ("disk i/o error", "could not write", "failed to write",
+                                                     "could not truncate", "could not fsync")):
+        full = _nearly_full(home)
+    if full:
         return (f"the disk is full (writing {where}): free some space, or point --home / VITALSIGNS_HOME at a "
                 f"larger disk, and run the build again; {UNCHANGED}")
     if code in (errno.EROFS, errno.EACCES, errno.EPERM) or "read-only file system" in low \
