@@ -107,10 +107,13 @@ def preflight(settings: Settings) -> None:
     cannot be written (otherwise every step fails with its own stack trace)."""
     import duckdb
 
-    probe = settings.home / f".write-test.{os.getpid()}"
     settings.home.mkdir(parents=True, exist_ok=True)
-    probe.write_bytes(b"")
-    probe.unlink()
+    for folder in (settings.home, settings.warehouse_path.parent, settings.published_path.parent,
+                   settings.reports_path, settings.quarantine_path, settings.dagster_home):
+        if folder.is_dir():
+            probe = folder / f".write-test.{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
     for path in (settings.warehouse_path, settings.published_path):
         if not path.exists():
             continue
