@@ -293,6 +293,13 @@ def _inert(node):
                 out.extend(res)
             else:
                 out.append(res)
+        # `{...}` right after code or a link would be read back as its attributes: a zero-width
+        # space between them keeps the text as text
+        for i in range(len(out) - 1, 0, -1):
+            prev, nxt = out[i - 1], out[i]
+            if isinstance(prev, dict) and prev.get("t") in ("Code", "Link", "Span") and isinstance(nxt, dict) \
+                    and nxt.get("t") == "Str" and str(nxt.get("c", "")).startswith("{"):
+                out.insert(i, {"t": "Str", "c": "\u200b"})
         return out
     if not isinstance(node, dict) or "t" not in node:
         return node
