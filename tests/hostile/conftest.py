@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.settings import Limits, Settings
+from dagster_project.settings import Settings
 
 LA = "E10000020"
 PEOPLE_HEADER = "person_id,la_code,date_of_birth,gender,ethnicity,primary_support_reason,date_of_death"
@@ -55,5 +55,7 @@ def env(tmp_path):
 
 def with_limits(settings: Settings, **kw) -> Settings:
     from dataclasses import replace
+
+    from dagster_project.settings import Limits
 
     return replace(settings, limits=replace(Limits(), **kw))

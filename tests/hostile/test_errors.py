@@ -13,7 +13,6 @@ import duckdb
 import openpyxl
 import pytest
 
-from dagster_project.errors import explain
 from dagster_project.ingest import loader
 from dagster_project.ingest.loader import LoadFailed, load_feed
 
@@ -125,6 +124,8 @@ def test_a_failed_write_is_reported_as_itself_not_as_a_failed_rollback(env, monk
      "mv /srv/vs/warehouse/vitalsigns.duckdb /srv/vs/warehouse/vitalsigns.duckdb.damaged"),
 ])
 def test_known_faults_get_one_actionable_line(error, expected):
+    from dagster_project.errors import explain
+
     line = explain(error)
     assert expected in line and "\n" not in line
 

@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from dagster_project.ingest.loader import LoadFailed, load_feed
-from dagster_project.settings import ConfigError, limits_from_env
+from dagster_project.settings import ConfigError
 
 from .conftest import DTOC_HEADER, LA, RISK_HEADER, dtoc_rows, people, raw_snapshot, tree_digest, with_limits, write
 
@@ -153,6 +153,8 @@ def test_csv_cell_over_the_length_cap_is_refused_with_its_row(env):
 
 
 def test_limits_are_settings_with_clear_errors(monkeypatch):
+    from dagster_project.settings import limits_from_env
+
     env = {"VITALSIGNS_MAX_FILE_MB": "10", "VITALSIGNS_MAX_ROWS_DTOC": "99", "VITALSIGNS_MAX_CELL_CHARS": "5000",
            "VITALSIGNS_XLSX_MAX_UNCOMPRESSED_MB": "3", "VITALSIGNS_MAX_DELAYED_DAYS": "5000"}
     limits = limits_from_env(env)

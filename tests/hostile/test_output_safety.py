@@ -12,10 +12,8 @@ import pypandoc
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from dagster_project.assets.reports import ReportConfig, report_dir, targets
-from dagster_project.guards import UnsafeValue, inside
-from dagster_project.reporting.data import md_escape, md_table, safe_markdown, safe_markdown_parts
-from dagster_project.reporting.spreadsheet import _append
+from dagster_project.assets.reports import ReportConfig, targets
+from dagster_project.reporting.data import md_table
 from dagster_project.settings import Settings
 
 from .inert import PAYLOADS, html_problems, pdf_text
@@ -35,6 +33,8 @@ def _render(markdown: str, tmp_path: Path) -> tuple[str, str]:
 
 @pytest.mark.parametrize("name", PAYLOADS)
 def test_escaped_text_renders_as_itself_in_html_and_pdf(name, tmp_path):
+    from dagster_project.reporting.data import md_escape  # new in issue 12
+
     payload = PAYLOADS[name]
     text = md_escape(f"Risk {payload}\nsecond line {payload}")
     doc = "\n\n".join([f"### RM1 — {text}", f"**Description.** {text}",
@@ -48,11 +48,15 @@ def test_escaped_text_renders_as_itself_in_html_and_pdf(name, tmp_path):
 
 
 def test_council_text_never_becomes_a_table_column_or_heading():
+    from dagster_project.reporting.data import md_escape  # new in issue 12
+
     assert md_table(["a", "b"], [[md_escape("x | y"), "z"]]).splitlines()[2] == "| x \\| y | z |"
     assert md_escape("# heading\n    code\n1. list") == "\\# heading\\\ncode\\\n1\\. list"
 
 
 def test_commentary_is_rendered_with_raw_html_off_and_only_http_links(tmp_path):
+    from dagster_project.reporting.data import safe_markdown  # new in issue 12
+
     commentary = "\n".join([
         "Performance improved; see [the plan](https://example.org/plan).",
         PAYLOADS["script"], PAYLOADS["img"], PAYLOADS["link"], "<javascript:alert('vs-auto')>",
@@ -70,17 +74,23 @@ def test_commentary_is_rendered_with_raw_html_off_and_only_http_links(tmp_path):
 @pytest.mark.parametrize("tricky", ["`<b>vs</b>`{=html}", "[a](https://x.org){onclick=alert(1)}",
                                     "`a`{.x onclick=alert(1)}", "[a]{onclick=alert(1)}"])
 def test_commentary_text_after_code_or_links_never_becomes_attributes(tricky, tmp_path):
+    from dagster_project.reporting.data import safe_markdown  # new in issue 12
+
     html, _ = _render(safe_markdown(f"Some **bold** text. {tricky}"), tmp_path)
     assert html_problems(html) == [] and "onclick=" not in html.replace("onclick=alert(1)}", "")
     assert "<b>vs</b>" not in html and "<strong>bold</strong>" in " ".join(html.split())
 
 
 def test_commentary_sections_are_sanitised_together():
+    from dagster_project.reporting.data import safe_markdown_parts  # new in issue 12
+
     parts = safe_markdown_parts(["**bold** text", "", "<script>x</script>"])
     assert parts[0] == "**bold** text" and parts[1] == "" and "<script>" not in parts[2]
 
 
 def test_workbook_strings_are_text_never_formulas(tmp_path):
+    from dagster_project.reporting.spreadsheet import _append  # new in issue 12
+
     wb = Workbook()
     _append(wb.active, ["=1+1", "+SUM(A1)", "-2+3", "@x", "plain", 3, "bell\x07"])
     wb.save(tmp_path / "w.xlsx")
@@ -91,6 +101,9 @@ def test_workbook_strings_are_text_never_formulas(tmp_path):
 
 
 def test_report_paths_cannot_leave_the_home(tmp_path):
+    from dagster_project.assets.reports import report_dir  # new in issue 12
+    from dagster_project.guards import UnsafeValue, inside  # new in issue 12
+
     settings = Settings(landing=tmp_path / "l", home=tmp_path / "home")
     assert report_dir(settings, "E10000020", "2017-03") == (tmp_path / "home/reports/E10000020/2017-03").resolve()
     for la, period in [("../../../../x", "2017-03"), ("E10000020", "2017-03/../../x"), ("/etc", "2017-03")]:
