@@ -93,11 +93,23 @@ def _already_loaded(con, feed: Feed, digest: str) -> bool:
     ).fetchall()[0][0] > 0
 
 
+_HASHES: dict[tuple, str] = {}
+
+
+def _cached_hash(path: Path) -> str:
+    """Every feed asset of a build lists the same stray files: hash each version once."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _HASHES:
+        _HASHES[key] = file_hash(path)
+    return _HASHES[key]
+
+
 def log_not_loaded(con, landing: Path) -> list:
     """Record each file or folder no feed loads, once per file version, as feed `landing`."""
     problems = not_loaded(landing)
     for p in problems:
-        digest = file_hash(p.path) if p.path.is_file() else None
+        digest = _cached_hash(p.path) if p.path.is_file() else None
         seen = con.execute("select count(*) from raw._load_log where feed = 'landing' and file = ? "
                            "and file_hash is not distinct from ? and status = 'not_loaded'",
                            [str(p.path), digest]).fetchall()[0][0]
