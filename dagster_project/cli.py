@@ -225,6 +225,12 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     verbose = bool(getattr(args, "verbose", False))
+    # Dagster redirects the process's stderr while it captures a run's logs; when the disk fills
+    # it cannot put it back, so the final error line goes to a copy of the terminal's stderr
+    try:
+        terminal = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
+    except (OSError, ValueError, AttributeError):  # pytest's capture has no real descriptor
+        terminal = sys.stderr
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not verbose:
         quiet_tracebacks()
@@ -239,9 +245,9 @@ def main(argv: list[str] | None = None) -> int:
         if verbose:
             import traceback
 
-            traceback.print_exc()
-        print(f"error: {one_line(exc, os.environ.get('VITALSIGNS_HOME'))}"
-              + ("" if verbose else " (run with --verbose for the traceback)"), file=sys.stderr)
+            traceback.print_exc(file=terminal)
+        print(f"\nerror: {one_line(exc, os.environ.get('VITALSIGNS_HOME'))}"
+              + ("" if verbose else " (run with --verbose for the traceback)"), file=terminal, flush=True)
         return 1
 
 

@@ -190,3 +190,18 @@ def test_likelihood_and_impact_ranges_are_settings(env):
 def test_every_feed_with_a_council_code_checks_it():
     assert all(any("la_code" in p for p, _ in f.rules) for f in FEEDS.values() if "la_code" in f.column_names)
     assert isinstance(FEEDS["dtoc"], Feed)
+
+
+def test_the_build_summary_lists_what_was_not_loaded(env, monkeypatch, capsys):
+    settings, _ = env
+    write(settings.landing, "dtoc", "dtoc_20171345.csv", [DTOC_HEADER])
+    (settings.landing / "misc").mkdir()
+    from dagster_project import build_runner, cli
+
+    monkeypatch.setattr(cli, "prepare_dbt_manifest", lambda: None)
+    monkeypatch.setattr(build_runner, "run_everything", lambda *a, **kw: build_runner.BuildOutcome(True))
+    assert cli.main(["build", "--landing", str(settings.landing), "--home", str(settings.home)]) == 0
+    out = capsys.readouterr().out
+    assert "NOT LOADED (2 file(s) or folder(s)" in out
+    assert f"{settings.landing / 'dtoc' / 'dtoc_20171345.csv'}: the date in the name is not a real date" in out
+    assert f"{settings.landing / 'misc'}: unknown folder 'misc'" in out
