@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from .constants import ALL_ASSETS_JOB, WAREHOUSE_JOB
+from .errors import explain
 from .schedules import full_refresh_run_config
 from .settings import Settings
 
@@ -34,6 +35,7 @@ def run_everything(settings: Settings, instance: dg.DagsterInstance | None = Non
         while root is not None and root.cause is not None:
             root = root.cause  # the innermost error says what went wrong; the outer ones are Dagster's wrapping
         message = (root.message.strip().splitlines() or [""])[-1] if root else "unknown error"
+        message = explain(root.message if root else "", settings.home) or message
         failures.append(f"asset {event.step_key.replace('__', '/')}: {message}")
     for ev in result.get_asset_check_evaluations():
         if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:

@@ -61,7 +61,7 @@ def cmd_check(args) -> int:
     import duckdb
 
     from .contracts import FEEDS
-    from .ingest.loader import feed_files
+    from .ingest.landing import feed_files, not_loaded
     from .ingest.reading import UnreadableFile, load_mapping, read_as_text
     from .ingest.validate import validate
 
@@ -69,8 +69,12 @@ def cmd_check(args) -> int:
     if not landing.is_dir():
         print(f"{landing}:0:0: landing folder does not exist", file=sys.stderr)
         return 2
+    limits = Settings.from_env(landing=landing).limits
     problems = files = 0
     con = duckdb.connect()
+    for item in not_loaded(landing):
+        problems += 1
+        print(item.line())
     for feed in FEEDS.values():
         paths = feed_files(landing, feed)
         if not paths:
@@ -78,8 +82,8 @@ def cmd_check(args) -> int:
         for path in paths:
             files += 1
             try:
-                cols = read_as_text(con, path, "_chk", load_mapping(path.parent, feed.name))
-                for r in validate(con, feed, path, "_chk", cols):
+                cols = read_as_text(con, path, "_chk", load_mapping(path.parent, feed.name), limits, feed.name)
+                for r in validate(con, feed, path, "_chk", cols, limits):
                     problems += 1
                     print(r.line(path))
             except UnreadableFile as exc:
@@ -87,6 +91,38 @@ def cmd_check(args) -> int:
                 print(str(exc))
     print(f"checked {files} files: {problems} problem(s)", file=sys.stderr)
     return 1 if problems else 0
+
+
+def _period_arg(value: str) -> str:
+    from .guards import UnsafeValue, check_period
+
+    try:
+        return check_period(value)
+    except UnsafeValue as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def preflight(settings: Settings) -> None:
+    """Fail in one line, before any step runs, when a database file is damaged or the home
+    cannot be written (otherwise every step fails with its own stack trace)."""
+    import duckdb
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    for folder in (settings.home, settings.warehouse_path.parent, settings.published_path.parent,
+                   settings.reports_path, settings.quarantine_path, settings.dagster_home):
+        if folder.is_dir():
+            probe = folder / f".write-test.{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+    for path in (settings.warehouse_path, settings.published_path):
+        if not path.exists():
+            continue
+        try:
+            duckdb.connect(str(path), read_only=True).close()
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                continue  # held by a UI run: the build queues behind it
+            raise
 
 
 def cmd_build(args) -> int:
@@ -97,6 +133,7 @@ def cmd_build(args) -> int:
         print(f"error: landing folder {settings.landing} does not exist (use --landing or VITALSIGNS_LANDING; "
               "`vitalsigns sample --out DIR` makes one)", file=sys.stderr)
         return 2
+    preflight(settings)
     prepare_dbt_manifest()
     ensure_dagster_home(settings)
     from .resources.warehouse import WarehouseBusy, exclusive_lock
@@ -124,6 +161,13 @@ def _run_build(settings: Settings, full_refresh: bool = False) -> int:
     print(f"  published:  {settings.published_path}" + ("" if settings.published_path.exists() else " (not written)"))
     for path in outcome.report_paths:
         print(f"  report:     {path}")
+    from .ingest.landing import not_loaded
+
+    skipped = not_loaded(settings.landing)
+    if skipped:
+        print(f"\nNOT LOADED ({len(skipped)} file(s) or folder(s) in the landing folder; also in marts.data_quality):")
+        for item in skipped:
+            print(f"  - {item.path}: {item.reason}")
     if outcome.failures:
         print("\nFAILED:", file=sys.stderr)
         for f in outcome.failures:
@@ -146,40 +190,85 @@ def cmd_ui(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="vitalsigns", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--verbose", action="store_true", help="show full tracebacks and Dagster's debug log")
+    parser = argparse.ArgumentParser(prog="vitalsigns", description=__doc__, parents=[common])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("sample", help="write a synthetic landing folder")
+    p = sub.add_parser("sample", help="write a synthetic landing folder", parents=[common])
     p.add_argument("--out", required=True)
     p.add_argument("--councils", type=int, default=1)
     p.add_argument("--years", type=int, default=2)
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--dirty", action="store_true", help="add data-quality noise")
-    p.add_argument("--end-month", default="2017-03", help="last month of data (YYYY-MM)")
+    p.add_argument("--end-month", default="2017-03", type=_period_arg, help="last month of data (YYYY-MM)")
     p.set_defaults(fn=cmd_sample)
 
-    p = sub.add_parser("build", help="ingest, dbt build, publish and render reports")
+    p = sub.add_parser("build", help="ingest, dbt build, publish and render reports", parents=[common])
     p.add_argument("--landing")
     p.add_argument("--home")
-    p.add_argument("--period", help="report period YYYY-MM (default: latest month with data)")
+    p.add_argument("--period", type=_period_arg, help="report period YYYY-MM (default: latest month with data)")
     p.add_argument("--full-refresh", action="store_true",
                    help="recompute incremental models over all history (after corrected old records arrive)")
     p.set_defaults(fn=cmd_build)
 
-    p = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
+    p = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1", parents=[common])
     p.add_argument("--port", type=int, default=3000)
     p.add_argument("--landing")
     p.add_argument("--home")
     p.set_defaults(fn=cmd_ui)
 
-    p = sub.add_parser("check", help="validate a landing folder without building")
+    p = sub.add_parser("check", help="validate a landing folder without building", parents=[common])
     p.add_argument("--landing", required=True)
     p.set_defaults(fn=cmd_check)
 
     args = parser.parse_args(argv)
+    verbose = bool(getattr(args, "verbose", False))
+    # Dagster redirects the process's stderr while it captures a run's logs; when the disk fills
+    # it cannot put it back, so the final error line goes to a copy of the terminal's stderr
+    try:
+        terminal = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
+    except (OSError, ValueError, AttributeError):  # pytest's capture has no real descriptor
+        terminal = sys.stderr
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return args.fn(args)
+    if not verbose:
+        quiet_tracebacks()
+    try:
+        return args.fn(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the one place a command ends on an error: one line unless --verbose
+        from .errors import one_line
+
+        if verbose:
+            import traceback
+
+            traceback.print_exc(file=terminal)
+        print(f"\nerror: {one_line(exc, os.environ.get('VITALSIGNS_HOME'))}"
+              + ("" if verbose else " (run with --verbose for the traceback)"), file=terminal, flush=True)
+        return 1
+
+
+class _FirstLine(logging.Filter):
+    """Keep the first line of a log record that carries a stack trace (Dagster's step failures)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        msg = record.getMessage()
+        if "Traceback" in msg or "Stack Trace" in msg or "\n  File " in msg:
+            record.msg, record.args = msg.split("\n", 1)[0], ()
+        return True
+
+
+def quiet_tracebacks() -> None:
+    for name in ("", "dagster", "dagster_dbt"):
+        lg = logging.getLogger(name)
+        if not any(isinstance(f, _FirstLine) for f in lg.filters):
+            lg.addFilter(_FirstLine())
+    logging.getLogger("dagster").setLevel(logging.INFO)
 
 
 if __name__ == "__main__":

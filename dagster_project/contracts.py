@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .guards import LA_CODE_PATTERN
+
 # --- code lists (Client Level Data / SALT wording) -------------------------------------
 
 GENDER = ["Male", "Female", "Other", "Unknown"]
@@ -152,10 +154,26 @@ class Feed:
     # row rules beyond column types: (sql predicate that is TRUE when the row is bad, rule text)
     rules: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     formats: tuple[str, ...] = ("csv",)
+    # rules whose bounds are settings (Limits fields in braces); the predicate may be a window
+    # function over the whole file, e.g. a sum per provider and month
+    plausibility: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # the file-name pattern: named groups `date` (YYYYMMDD) and optionally `time` (HHMMSS), `ext`;
+    # None means `<name>_<YYYYMMDD>.<one of formats>`
+    file_pattern: str | None = None
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def file_re(self) -> re.Pattern:
+        pattern = self.file_pattern or (
+            rf"{re.escape(self.name)}_(?P<date>\d{{8}})\.(?P<ext>{'|'.join(map(re.escape, self.formats))})")
+        return re.compile(rf"^(?:{pattern})$", re.IGNORECASE)
+
+    @property
+    def file_name_example(self) -> str:
+        return f"{self.name}_<YYYYMMDD>.{'|'.join(self.formats)}" if not self.file_pattern else self.file_pattern
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -167,11 +185,24 @@ def C(name, type="text", **kw) -> Column:  # noqa: N802 - short constructor for 
     return Column(name, type, **kw)
 
 
+LA_CODE_RULE = (f"la_code is not null and not regexp_full_match(la_code, '{LA_CODE_PATTERN}')",
+                "la_code is not an ONS council code (E06/E07/E08/E09/E10 and six digits, e.g. E10000020)")
+
+
+def _with_common_rules(feed: "Feed") -> "Feed":
+    """Every feed with a council code checks it: it names folders and reports (guards.py)."""
+    if "la_code" in feed.column_names and LA_CODE_RULE not in feed.rules:
+        from dataclasses import replace
+
+        return replace(feed, rules=(LA_CODE_RULE,) + tuple(feed.rules))
+    return feed
+
+
 PID = dict(nullable=False, pseudonymise=True)
 LA = dict(nullable=False)
 
 FEEDS: dict[str, Feed] = {
-    f.name: f
+    f.name: _with_common_rules(f)
     for f in [
         Feed("people", "liquidlogic", (
             C("person_id", **PID), C("la_code", **LA), C("date_of_birth", "date"),
@@ -239,13 +270,21 @@ FEEDS: dict[str, Feed] = {
             C("reason_code", nullable=False, codes=DTOC_REASON),
             C("delayed_days", "number", nullable=False),
         ), key=("period", "la_code", "provider_code", "acute_or_non_acute", "responsible_org", "reason_code"),
-            mode="additive", rules=(("delayed_days < 0", "negative delayed days"),)),
+            mode="additive", rules=(("delayed_days < 0", "negative delayed days"),), plausibility=(
+            ("sum(delayed_days) over (partition by period, la_code, provider_code) > {max_delayed_days}",
+             "delayed days for one provider in one month above {max_delayed_days:,.0f} "
+             "(VITALSIGNS_MAX_DELAYED_DAYS)"),
+        )),
         Feed("population", "population", (
             C("la_code", **LA), C("year", "int", nullable=False), C("sex", nullable=False),
             C("age", "int", nullable=False), C("population", "number", nullable=False),
         ), key=("la_code", "year", "sex", "age"), mode="additive", rules=(
             ("age < 0 or age > 90", "age outside 0-90"),
             ("population < 0", "negative population"),
+        ), plausibility=(
+            ("population > {max_population_per_age}",
+             "population above {max_population_per_age:,.0f} for one single year of age "
+             "(VITALSIGNS_MAX_POPULATION_PER_AGE)"),
         )),
         Feed("targets", "reference", (
             C("indicator_code", nullable=False), C("la_code", **LA),
@@ -280,8 +319,9 @@ FEEDS: dict[str, Feed] = {
             C("progress_update", required=False), C("risk_owner", required=False), C("reviewed_by", required=False), C("review_date", "date", required=False),
             C("original_score", "int", required=False), C("current_score", "int", required=False),
             C("target_score", "int", required=False),
-        ), key=("la_code", "risk_id"), mode="snapshot", formats=("csv", "xlsx"), rules=tuple(
-            (f"{p}_{d} < 1 or {p}_{d} > 5", f"{p} {d} outside 1-5")
+        ), key=("la_code", "risk_id"), mode="snapshot", formats=("csv", "xlsx"), plausibility=tuple(
+            (f"{p}_{d} < {{risk_scale_min}} or {p}_{d} > {{risk_scale_max}}",
+             f"{p} {d} outside {{risk_scale_min}}-{{risk_scale_max}}")
             for p in ("original", "current", "target") for d in ("likelihood", "impact")
         )),
     ]

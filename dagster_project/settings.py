@@ -22,6 +22,70 @@ class ConfigError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Caps on what is read from a landing file, so no extract can exhaust the machine.
+
+    Sizes are checked before a byte is parsed (and, for XLSX, before anything is expanded);
+    rows and cell lengths when the file is typed; plausibility ranges reject rows.
+    `per_feed` holds overrides as (feed, "max_file_mb" | "max_rows", value).
+    """
+    max_file_mb: float = 2048.0
+    max_rows: int = 20_000_000
+    xlsx_max_uncompressed_mb: float = 25.0
+    max_cell_chars: int = 32_767  # Excel's own limit for one cell
+    max_delayed_days: float = 100_000.0  # per provider (or council, without provider) per month
+    max_population_per_age: float = 200_000.0  # per council, year, sex and single year of age
+    risk_scale_min: int = 1
+    risk_scale_max: int = 5
+    per_feed: tuple[tuple[str, str, float], ...] = ()
+
+    def _for(self, feed: str, name: str) -> float:
+        for f, n, v in self.per_feed:
+            if f == feed and n == name:
+                return v
+        return getattr(self, name)
+
+    def file_bytes(self, feed: str) -> int:
+        return int(self._for(feed, "max_file_mb") * 1024 * 1024)
+
+    def rows(self, feed: str) -> int:
+        return int(self._for(feed, "max_rows"))
+
+    @property
+    def xlsx_uncompressed_bytes(self) -> int:
+        return int(self.xlsx_max_uncompressed_mb * 1024 * 1024)
+
+
+def _setting(env, name: str, default: str, kind=float):
+    raw = env.get(name, default)
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a valid {kind.__name__}; unset it for the default {default}") from None
+
+
+def limits_from_env(env=None) -> Limits:
+    env = os.environ if env is None else env
+    per_feed = []
+    for key, value in env.items():
+        for prefix, name, kind in (("VITALSIGNS_MAX_FILE_MB_", "max_file_mb", float),
+                                   ("VITALSIGNS_MAX_ROWS_", "max_rows", int)):
+            if key.startswith(prefix):
+                per_feed.append((key[len(prefix):].lower(), name, _setting(env, key, value, kind)))
+    return Limits(
+        max_file_mb=_setting(env, "VITALSIGNS_MAX_FILE_MB", "2048"),
+        max_rows=_setting(env, "VITALSIGNS_MAX_ROWS", "20000000", int),
+        xlsx_max_uncompressed_mb=_setting(env, "VITALSIGNS_XLSX_MAX_UNCOMPRESSED_MB", "25"),
+        max_cell_chars=_setting(env, "VITALSIGNS_MAX_CELL_CHARS", "32767", int),
+        max_delayed_days=_setting(env, "VITALSIGNS_MAX_DELAYED_DAYS", "100000"),
+        max_population_per_age=_setting(env, "VITALSIGNS_MAX_POPULATION_PER_AGE", "200000"),
+        risk_scale_min=_setting(env, "VITALSIGNS_RISK_SCALE_MIN", "1", int),
+        risk_scale_max=_setting(env, "VITALSIGNS_RISK_SCALE_MAX", "5", int),
+        per_feed=tuple(per_feed),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     landing: Path
     home: Path
@@ -33,6 +97,7 @@ class Settings:
     confirm_shrink: bool = False
     dbt_threads: int = 2
     duckdb_memory_limit: str = "2GB"
+    limits: Limits = Limits()
 
     @property
     def warehouse_path(self) -> Path:
@@ -86,4 +151,5 @@ class Settings:
             confirm_shrink=env.get("VITALSIGNS_CONFIRM_SHRINK", "") in ("1", "true", "yes"),
             dbt_threads=int(env.get("VITALSIGNS_DBT_THREADS", "2")),
             duckdb_memory_limit=env.get("VITALSIGNS_DUCKDB_MEMORY_LIMIT", "2GB"),
+            limits=limits_from_env(env),
         )

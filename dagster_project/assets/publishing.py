@@ -4,7 +4,7 @@ import dagster as dg
 
 from ..constants import OWNER, PUBLISHING
 from ..publish.database import publish
-from ..resources.warehouse import WarehouseResource
+from ..resources.warehouse import WarehouseResource, remove_stale_tmp
 
 MARTS_READ = ["indicator_catalogue", "indicator_values", "ascof", "exceptions", "dtoc_monthly",
               "admissions_rolling_12m", "risk_register", "risk_register_changes", "data_quality"]
@@ -22,6 +22,8 @@ MARTS_READ = ["indicator_catalogue", "indicator_values", "ascof", "exceptions", 
 def published_database(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = warehouse.settings
     with warehouse.write_lock():
+        for stale in remove_stale_tmp(settings.published_path.parent):
+            context.log.warning(f"removed {stale.name}, left by a publish that was killed")
         rows = publish(settings.warehouse_path, settings.published_path, settings.suppression_threshold)
     context.log.info(f"published {settings.published_path}: {rows}")
     return dg.MaterializeResult(metadata={

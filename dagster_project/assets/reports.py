@@ -12,6 +12,7 @@ import dagster as dg
 import duckdb
 
 from ..constants import OWNER, REPORTS
+from ..guards import UnsafeValue, check_la_code, check_period, inside, is_la_code
 from ..reporting.data import ReportData
 from ..reporting.quarto import render
 from ..reporting.spreadsheet import write_vital_signs
@@ -26,9 +27,17 @@ class ReportConfig(dg.Config):
     period: str = ""  # YYYY-MM; empty = VITALSIGNS_PERIOD, else each council's latest month with data
 
 
-def targets(published: Path, config: ReportConfig) -> list[tuple[str, str]]:
-    """(la_code, YYYY-MM) pairs to render."""
+def targets(published: Path, config: ReportConfig, log=None) -> list[tuple[str, str]]:
+    """(la_code, YYYY-MM) pairs to render; the period must be YYYY-MM, and a council code that is
+    not an ONS code (one an earlier version let in) is left out with a warning, never a folder."""
     period = config.period or os.environ.get("VITALSIGNS_PERIOD", "")
+    try:
+        if period:
+            check_period(period)
+        if config.council:
+            check_la_code(config.council)
+    except UnsafeValue as exc:
+        raise dg.Failure(str(exc)) from None
     with duckdb.connect(str(published), read_only=True) as con:
         rows = con.execute(
             """select la_code, strftime(max(period_end), '%Y-%m') from marts.indicator_values
@@ -36,18 +45,27 @@ def targets(published: Path, config: ReportConfig) -> list[tuple[str, str]]:
         councils = {la for la, _ in rows} | {r[0] for r in con.execute(
             "select distinct la_code from marts.risk_register").fetchall()}
     latest = dict(rows)
+    bogus = sorted(c for c in councils if not is_la_code(c))
+    if bogus and log is not None:
+        log.warning(f"not rendered: council code(s) {', '.join(map(repr, bogus))} are not ONS codes")
+    councils -= set(bogus)
     chosen = [config.council] if config.council else sorted(councils)
     unknown = [c for c in chosen if c not in councils]
     if unknown:
         raise dg.Failure(f"council {unknown[0]} is not in the published database (has: {', '.join(sorted(councils))})")
-    return [(la, period or latest.get(la) or time.strftime("%Y-%m")) for la in chosen]
+    return [(la, check_period(period or latest.get(la) or time.strftime("%Y-%m"))) for la in chosen]
+
+
+def report_dir(settings, la: str, period: str) -> Path:
+    """<home>/reports/<la_code>/<YYYY-MM>, refused if it would leave the home."""
+    return inside(settings.home, "reports", check_la_code(la), check_period(period))
 
 
 def _render_all(context, warehouse: WarehouseResource, config: ReportConfig, document: str) -> dg.MaterializeResult:
     settings = warehouse.settings
     outputs, renderers, timings = [], set(), []
-    for la, period in targets(settings.published_path, config):
-        out_dir = settings.reports_path / la / period
+    for la, period in targets(settings.published_path, config, context.log):
+        out_dir = report_dir(settings, la, period)
         result = render(REPORTS_DIR / f"{document}.qmd", out_dir,
                         params={"la_code": la, "period": period, "db": str(settings.published_path),
                                 "landing": str(settings.landing)},
@@ -86,10 +104,10 @@ def vital_signs_workbook(context: dg.AssetExecutionContext, warehouse: Warehouse
                          config: ReportConfig) -> dg.MaterializeResult:
     settings = warehouse.settings
     outputs = []
-    for la, period in targets(settings.published_path, config):
+    for la, period in targets(settings.published_path, config, context.log):
         data = ReportData(settings.published_path, la, period, settings.landing)
         try:
-            outputs.append(str(write_vital_signs(data, settings.reports_path / la / period / "vital_signs.xlsx")))
+            outputs.append(str(write_vital_signs(data, inside(report_dir(settings, la, period), "vital_signs.xlsx"))))
         finally:
             data.close()
     return dg.MaterializeResult(metadata={"outputs": dg.MetadataValue.json(outputs)})

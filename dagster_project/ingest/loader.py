@@ -15,10 +15,12 @@ from pathlib import Path
 
 import duckdb
 
-from ..contracts import FEEDS, Feed
+from ..contracts import FEEDS, LA_CODE_RULE, Feed
+from ..guards import inside
 from ..settings import Settings
-from .reading import FILE_NAME, UnreadableFile, extract_date, file_hash, load_mapping, read_as_text
-from .validate import Reject, db_type, validate
+from .landing import feed_files, not_loaded
+from .reading import UnreadableFile, extract_date, file_hash, load_mapping, read_as_text
+from .validate import Reject, db_type, free_text_columns, plausibility_rules, validate
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +47,6 @@ class FileOutcome:
         return self.status in ("loaded", "unchanged", "empty")
 
 
-def feed_files(landing: Path, feed: Feed) -> list[Path]:
-    folder = landing / feed.folder
-    if not folder.is_dir():
-        return []
-    files = []
-    for p in folder.iterdir():
-        m = FILE_NAME.match(p.name)
-        if m and m.group("feed").lower() == feed.name and m.group("ext").lower() in feed.formats:
-            files.append(p)
-    return sorted(files, key=lambda p: (extract_date(p) or dt.date.min, p.name))
-
-
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every raw table (empty) so dbt's sources exist even before a feed arrives."""
     con.execute("create schema if not exists raw")
@@ -79,6 +69,8 @@ def load_feed(con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str
     """Load every file of a feed in extract-date order. Raises LoadFailed if any file failed."""
     feed = FEEDS[feed_name]
     ensure_raw_schema(con)
+    log_not_loaded(con, settings.landing)
+    purge_invalid_raw(con, settings, feed)
     files = feed_files(settings.landing, feed)
     if not files:
         _log(con, FileOutcome(feed.name, settings.landing / feed.folder, "missing",
@@ -92,10 +84,90 @@ def load_feed(con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str
 
 
 def _already_loaded(con, feed: Feed, digest: str) -> bool:
+    """Loaded since the feed's last purge: after a purge every file present is applied again."""
     return con.execute(
-        "select count(*) from raw._load_log where feed = ? and file_hash = ? and status in ('loaded', 'empty')",
-        [feed.name, digest],
+        "select count(*) from raw._load_log where feed = ? and file_hash = ? and status in ('loaded', 'empty') "
+        "and loaded_at > coalesce((select max(loaded_at) from raw._load_log where feed = ? and status = 'purged'), "
+        "'-infinity'::timestamp)",
+        [feed.name, digest, feed.name],
     ).fetchall()[0][0] > 0
+
+
+_HASHES: dict[tuple, str] = {}
+
+
+def _cached_hash(path: Path) -> str:
+    """Every feed asset of a build lists the same stray files: hash each version once."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _HASHES:
+        _HASHES[key] = file_hash(path)
+    return _HASHES[key]
+
+
+def log_not_loaded(con, landing: Path) -> list:
+    """Record each file or folder no feed loads, once per file version, as feed `landing`."""
+    problems = not_loaded(landing)
+    for p in problems:
+        digest = _cached_hash(p.path) if p.path.is_file() else None
+        seen = con.execute("select count(*) from raw._load_log where feed = 'landing' and file = ? "
+                           "and file_hash is not distinct from ? and status = 'not_loaded'",
+                           [str(p.path), digest]).fetchall()[0][0]
+        if not seen:
+            _log(con, FileOutcome("landing", p.path, "not_loaded", message=p.line()), digest, extract_date(p.path))
+    return problems
+
+
+def raw_rule_predicates(feed: Feed, settings: Settings) -> list[tuple[str, str]]:
+    """Rules that rows already in raw must still meet, as (predicate true when bad, reason)."""
+    rules: list[tuple[str, str]] = []
+    if "la_code" in feed.column_names:
+        rules.append(LA_CODE_RULE)
+    rules += plausibility_rules(feed, settings.limits)
+    for c in free_text_columns(feed):
+        rules.append((f'length("{c.name}") > {int(settings.limits.max_cell_chars)}',
+                      f"{c.name} longer than {settings.limits.max_cell_chars:,} characters"))
+    rules.append(("_extract_date is null", "loaded from a file whose name had no real date"))
+    return rules
+
+
+def purge_invalid_raw(con, settings: Settings, feed: Feed) -> int:
+    """Remove rows that earlier versions let in (a bogus la_code, a file with no real date, a
+    200 MB cell): they would otherwise break or poison every later build, since nothing ever
+    replaces them. The removal is logged as `purged`; every landing file of the feed is then
+    applied again, so the rows a bad file displaced come back from the files still present.
+    """
+    rules = raw_rule_predicates(feed, settings)
+    flags = ", ".join(f"coalesce(({p}), false) as _r{i}" for i, (p, _) in enumerate(rules))
+    con.execute(f"create or replace temp table _purge as select rowid as _rid, {flags} from raw.{feed.name}")
+    counts = con.execute("select " + ", ".join(f"count(*) filter (where _r{i})" for i in range(len(rules)))
+                         + " from _purge").fetchall()[0]
+    total = con.execute("select count(*) from _purge where " + " or ".join(f"_r{i}" for i in range(len(rules)))
+                        ).fetchall()[0][0]
+    if total:
+        reasons = "; ".join(f"{n} {rule}" for n, (_, rule) in zip(counts, rules) if n)
+        con.execute("begin transaction")
+        try:
+            con.execute(f"delete from raw.{feed.name} where rowid in (select _rid from _purge where "
+                        + " or ".join(f"_r{i}" for i in range(len(rules))) + ")")
+            _log(con, FileOutcome(feed.name, settings.landing / feed.folder, "purged", message=(
+                f"removed {total} row(s) of raw.{feed.name} loaded before these checks existed ({reasons}); "
+                "the feed's landing files are applied again")), None, None)
+            con.execute("commit")
+        except BaseException:
+            _rollback(con)
+            raise
+        log.warning("raw.%s: removed %d rows that break today's rules (%s)", feed.name, total, reasons)
+    con.execute("drop table _purge")
+    return total
+
+
+def _rollback(con) -> None:
+    """Roll back if a transaction is open; never let a failed rollback hide the original error."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
 
 
 def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
@@ -106,8 +178,8 @@ def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
     table = f"_in_{feed.name}"
     try:
         mapping = load_mapping(path.parent, feed.name)
-        columns = read_as_text(con, path, table, mapping)
-        rejects = validate(con, feed, path, table, columns)
+        columns = read_as_text(con, path, table, mapping, settings.limits, feed.name)
+        rejects = validate(con, feed, path, table, columns, settings.limits)
     except UnreadableFile as exc:
         outcome = FileOutcome(feed.name, path, "quarantined", message=str(exc))
         _quarantine(settings, outcome)
@@ -150,7 +222,7 @@ def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
     try:
         _write(con, settings, feed, path, accepted, outcome)
         if outcome.status == "failed":
-            con.execute("rollback")
+            _rollback(con)
             _log(con, outcome, digest, extract_date(path))
             log.error("%s", outcome.message)
             return outcome
@@ -158,7 +230,7 @@ def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
         _log(con, outcome, digest, extract_date(path))
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        _rollback(con)
         raise
     log.info("%s: %s read %d, accepted %d, rejected %d", feed.name, path.name, outcome.rows_read,
              outcome.rows_accepted, outcome.rows_rejected)
@@ -246,9 +318,29 @@ def _log(con, outcome: FileOutcome, digest: str | None, date: dt.date | None) ->
     )
 
 
-def _quarantine(settings: Settings, outcome: FileOutcome) -> None:
-    """Copy (never move) the bad file aside with its reason; the landing file stays untouched."""
-    folder = settings.quarantine_path / outcome.feed
+def quarantine(settings: Settings, outcome: FileOutcome) -> Path:
+    """Set a refused file aside with its one-line reason; the landing file stays untouched.
+
+    A person-level file is *not* copied: the quarantine keeps the reason, the file's SHA-256,
+    size and landing path, enough to find and fix the exact file at its source, without a
+    second copy of names, ids and dates of birth that no retention rule would ever clear.
+    Other feeds (aggregates, reference data, the risk register) are copied, as before.
+    """
+    feed = FEEDS.get(outcome.feed)
+    folder = inside(settings.home, "quarantine", outcome.feed)
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(outcome.file, folder / outcome.file.name)
-    (folder / f"{outcome.file.name}.reason.txt").write_text(outcome.message + "\n", encoding="utf-8")
+    reason = inside(folder, f"{outcome.file.name}.reason.txt")
+    if feed is not None and feed.person_level:
+        stale = inside(folder, outcome.file.name)
+        stale.unlink(missing_ok=True)  # a copy left by an earlier version
+        size = outcome.file.stat().st_size if outcome.file.exists() else 0
+        digest = file_hash(outcome.file) if outcome.file.exists() else ""
+        reason.write_text(f"{outcome.message} [sha256 {digest}, {size} bytes; person-level file, not copied: "
+                          "the original stays in the landing folder]\n", encoding="utf-8")
+        return reason
+    shutil.copy2(outcome.file, inside(folder, outcome.file.name))
+    reason.write_text(outcome.message + "\n", encoding="utf-8")
+    return reason
+
+
+_quarantine = quarantine  # the name other modules used before

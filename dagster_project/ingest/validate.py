@@ -11,7 +11,10 @@ from pathlib import Path
 
 import duckdb
 
+from dataclasses import asdict
+
 from ..contracts import Column, Feed, canonical_code
+from ..settings import Limits
 from .reading import UnreadableFile, _sql_str, parse_error
 
 CANON_SQL = "trim(regexp_replace(lower(replace(replace({v}, '\u2013', '-'), '\u2014', '-')), '\\s+', ' ', 'g'))"
@@ -75,11 +78,23 @@ class Reject:
         return f"{path}:{self.row}:{self.column}: {self.rule}"
 
 
-def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str, columns: list[str]) -> list[Reject]:
+def plausibility_rules(feed: Feed, limits: Limits) -> list[tuple[str, str]]:
+    """The feed's setting-bound rules with the settings filled in: (predicate, rule text)."""
+    values = asdict(limits)
+    return [(p.format(**values), r.format(**values)) for p, r in feed.plausibility]
+
+
+def free_text_columns(feed: Feed) -> list[Column]:
+    return [c for c in feed.columns if c.type == "text" and not c.codes]
+
+
+def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str, columns: list[str],
+             limits: Limits = Limits()) -> list[Reject]:
     """Turn `table` (text) into `table`_typed with contract columns; return row rejects.
 
     The file is read and typed in one pass. A cell that does not convert keeps its text in
     `_bad_<column>` (null everywhere else), which is all the type and code checks need.
+    A file over the row or cell-length cap is refused whole (UnreadableFile).
     """
     missing = [c.name for c in feed.columns if c.required and c.name not in columns]
     if missing:
@@ -105,6 +120,22 @@ def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str,
                     f"from (select {', '.join(inner)} from {table})")
     except duckdb.Error as exc:
         raise parse_error(path, exc) from exc
+
+    rows_read = con.execute(f"select count(*) from {table}_typed").fetchall()[0][0]
+    if rows_read > limits.rows(feed.name):
+        raise UnreadableFile(
+            f"{path}:0:0: {rows_read:,} rows, more than the {limits.rows(feed.name):,} allowed for {feed.name} "
+            f"(VITALSIGNS_MAX_ROWS_{feed.name.upper()} or VITALSIGNS_MAX_ROWS): refused; raise the limit if genuine")
+    texts = [c for c in free_text_columns(feed) if c.name in columns]
+    if texts:
+        longest = con.execute("select " + ", ".join(
+            f'max(length("{c.name}")), arg_max(_row, length("{c.name}"))' for c in texts)
+            + f" from {table}_typed").fetchall()[0]
+        for i, col in enumerate(texts):
+            if (longest[2 * i] or 0) > limits.max_cell_chars:
+                raise UnreadableFile(
+                    f"{path}:{longest[2 * i + 1]}:{col.name}: a cell of {longest[2 * i]:,} characters, more than "
+                    f"the {limits.max_cell_chars:,} allowed (VITALSIGNS_MAX_CELL_CHARS): shorten it and resend")
 
     # Wrong types are whole-file errors: report the first offending cell of the first such column.
     typed_cols = [c for c in converted if c.type in TYPE_WORDS]
@@ -137,6 +168,12 @@ def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str,
         checks.append(
             f"select _row, '{col or ''}', '{_sql_str(rule)}', null from {table}_typed where coalesce(({predicate}), false)"
         )
+    for predicate, rule in plausibility_rules(feed, limits):
+        col = _first_column(predicate, feed)
+        if col and col not in columns:
+            continue
+        checks.append(f"select _row, '{col or ''}', '{_sql_str(rule)}', null from "
+                      f"(select _row, coalesce(({predicate}), false) as _bad from {table}_typed) where _bad")
     key_cols = [k for k in feed.key if k in columns]
     if key_cols:
         part = ", ".join(f'"{k}"' for k in key_cols)

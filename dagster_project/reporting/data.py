@@ -44,7 +44,7 @@ class ReportData:
     # --- identity ------------------------------------------------------------------
     @property
     def council_name(self) -> str:
-        return COUNCIL_NAMES.get(self.la_code, self.la_code)
+        return md_escape(COUNCIL_NAMES.get(self.la_code, self.la_code))
 
     @property
     def period_label(self) -> str:
@@ -113,12 +113,15 @@ class ReportData:
         return None if rows.empty else float(rows.iloc[0, 0])
 
     def commentary(self, code: str) -> dict[str, str]:
-        """Report-card sections from commentary/<code>/<YYYY-MM>.md; missing ones say so."""
+        """Report-card sections from commentary/<code>/<YYYY-MM>.md; missing ones say so.
+
+        The text is the council's Markdown made inert (`safe_markdown`): no raw HTML, no links
+        but http(s), no images, attributes or citations."""
         text = ""
         if self.landing:
             path = self.landing / "commentary" / code / f"{self.period}.md"
             if path.exists():
-                text = path.read_text(encoding="utf-8-sig")
+                text = path.read_text(encoding="utf-8-sig", errors="replace")[:MAX_TEXT * 5]
         sections = {}
         current = None
         for line in text.splitlines():
@@ -128,7 +131,8 @@ class ReportData:
                 sections[current] = ""
             elif current:
                 sections[current] += line + "\n"
-        out = {s: (sections.get(s) or "").strip() or "_Commentary not yet provided._" for s in COMMENTARY_SECTIONS}
+        texts = safe_markdown_parts([sections.get(s) or "" for s in COMMENTARY_SECTIONS])
+        out = {s: t.strip() or "_Commentary not yet provided._" for s, t in zip(COMMENTARY_SECTIONS, texts)}
         # officers are one per line in the source: keep the line breaks
         out["Responsible officers"] = out["Responsible officers"].replace("\n", "  \n")
         return out
@@ -145,19 +149,22 @@ class ReportData:
             [self.la_code, latest or fy])
 
     def data_quality(self) -> pd.DataFrame:
-        return self.sql(
+        return md_escape_frame(self.sql(
             """select feed, file, status, rows_read, rows_accepted, rows_rejected, message, rejected_rules,
                       loaded_at from marts.data_quality
                qualify row_number() over (partition by feed order by loaded_at desc) = 1
-               order by feed""")
+               order by feed"""), ["file", "message", "rejected_rules"])
 
     def risks(self) -> pd.DataFrame:
-        return self.sql("select * from marts.risk_register where la_code = ? order by current_score desc, risk_id",
-                        [self.la_code])
+        """The register's risks; every text is Markdown-escaped (`md_escape`), safe to interpolate."""
+        return md_escape_frame(self.sql(
+            "select * from marts.risk_register where la_code = ? order by current_score desc, risk_id",
+            [self.la_code]))
 
     def risk_changes(self) -> pd.DataFrame:
-        return self.sql("select * from marts.risk_register_changes where la_code = ? order by change_type, risk_id",
-                        [self.la_code])
+        return md_escape_frame(self.sql(
+            "select * from marts.risk_register_changes where la_code = ? order by change_type, risk_id",
+            [self.la_code]))
 
 
 COUNCIL_NAMES = {
@@ -233,6 +240,141 @@ def rag_span(text: str, rag: str | None) -> str:
     return f"[{text} {rag}]{{.rag .rag-{rag.lower()}}}"
 
 
+# --- text from outside ---------------------------------------------------------------------
+# Every string that came from a landing file is shown as text, never read as markup: pandoc
+# reads the reports as Markdown (HTML and typst are made from it), so escaping it for Markdown
+# escapes it for all three (`<` becomes &lt; in HTML; `@`, `#`, `$` are literal in typst).
+
+MAX_TEXT = 32_767  # a longer text (none passes ingestion) is cut, so no cell can flood a renderer
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark: pandoc lets each be escaped
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def md_escape(value):
+    """Text from outside, as Markdown that renders exactly that text; None/NaN pass through.
+
+    Each line is trimmed (no indented code blocks), blank lines dropped and lines joined by
+    hard breaks; every ASCII punctuation mark is backslash-escaped, so nothing is a tag, link,
+    emphasis, heading, list, citation (`@x`), math (`$`) or table cell separator."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return value
+    text = str(value)
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT] + "…"
+    text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    return "\\\n".join(_PUNCTUATION.sub(r"\\\1", ln) for ln in lines)
+
+
+def md_escape_frame(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """`md_escape` applied to the text columns of a frame (all of them unless named)."""
+    frame = frame.copy()
+    for col in columns if columns is not None else frame.columns:
+        if col in frame and (frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col])):
+            frame[col] = frame[col].astype(object).map(md_escape)
+    return frame
+
+
+_SAFE_READER = ("markdown-raw_html-raw_attribute-raw_tex-citations-tex_math_dollars-tex_math_single_backslash"
+                "-native_divs-native_spans-fenced_divs-bracketed_spans-link_attributes-inline_code_attributes"
+                "-fenced_code_attributes-header_attributes-implicit_figures-markdown_in_html_blocks")
+_ATTR_AT = {"Code": 0, "CodeBlock": 0, "Header": 1, "Div": 0, "Span": 0, "Link": 0, "Image": 0,
+            "Table": 0, "Figure": 0}
+
+
+def _inert(node):
+    """Walk pandoc's JSON AST: drop raw HTML/TeX, keep only http(s) links, images as their alt
+    text, no attributes. Returns a list (a node may become its children)."""
+    if isinstance(node, list):
+        out = []
+        for item in node:
+            res = _inert(item)
+            if isinstance(item, dict) and "t" in item and isinstance(res, list):
+                out.extend(res)
+            else:
+                out.append(res)
+        # `{...}` right after code or a link would be read back as its attributes: a zero-width
+        # space between them keeps the text as text
+        for i in range(len(out) - 1, 0, -1):
+            prev, nxt = out[i - 1], out[i]
+            if isinstance(prev, dict) and prev.get("t") in ("Code", "Link", "Span") and isinstance(nxt, dict) \
+                    and nxt.get("t") == "Str" and str(nxt.get("c", "")).startswith("{"):
+                out.insert(i, {"t": "Str", "c": "\u200b"})
+        return out
+    if not isinstance(node, dict) or "t" not in node:
+        return node
+    kind, content = node["t"], node.get("c")
+    if kind in ("RawInline", "RawBlock"):
+        return []
+    if kind == "Image":
+        return _inert(content[1])
+    if kind == "Link":
+        url = str(content[2][0]).strip()
+        if not re.match(r"^https?://", url, re.IGNORECASE):
+            return _inert(content[1])
+    if kind in ("Cite",):
+        return _inert(content[1])
+    if kind in _ATTR_AT and isinstance(content, list):
+        content = list(content)
+        content[_ATTR_AT[kind]] = ["", [], []]
+    new = dict(node)
+    if content is not None:
+        new["c"] = _inert(content) if isinstance(content, list) else content
+    return [new]
+
+
+def _live(node) -> bool:
+    """Anything left that is more than text: raw code, an image, a citation, math, a link that
+    is not http(s), or an attribute other than the id pandoc derives from a heading's text."""
+    if isinstance(node, list):
+        return any(_live(n) for n in node)
+    if not isinstance(node, dict) or "t" not in node:
+        return False
+    kind, content = node["t"], node.get("c")
+    if kind in ("RawInline", "RawBlock", "Image", "Cite", "Math"):
+        return True
+    if kind == "Link" and not re.match(r"^https?://", str(content[2][0]).strip(), re.IGNORECASE):
+        return True
+    if kind in _ATTR_AT and isinstance(content, list):
+        attr = content[_ATTR_AT[kind]]
+        if attr[1] or attr[2] or (attr[0] and kind != "Header"):
+            return True
+    return isinstance(content, list) and _live(content)
+
+
+_BREAK = "VITALSIGNSPARTBREAK"
+
+
+def safe_markdown_parts(parts: list[str]) -> list[str]:
+    """`safe_markdown` of several texts in one pandoc pass (a report card has five)."""
+    if not any(p.strip() for p in parts):
+        return ["" for _ in parts]
+    joined = safe_markdown(f"\n\n{_BREAK}\n\n".join(p.replace(_BREAK, "") for p in parts))
+    out = [p.strip() for p in joined.split(_BREAK)]
+    return out if len(out) == len(parts) else [safe_markdown(p) for p in parts]
+
+
+def safe_markdown(text: str) -> str:
+    """A council's commentary Markdown with raw HTML disabled (tags stay visible text), links
+    restricted to http(s), no images (nothing local can be embedded), no attributes, citations
+    or math; written back by pandoc, whose writer escapes whatever would read as markup."""
+    import json
+
+    import pypandoc
+
+    if not text.strip():
+        return text
+    ast = json.loads(pypandoc.convert_text(text, "json", format=_SAFE_READER))
+    ast["blocks"] = _inert(ast["blocks"])
+    out = pypandoc.convert_text(json.dumps(ast), "markdown", format="json", extra_args=["--wrap=preserve"])
+    # proof on the reader the reports use: pandoc's writer does not escape everything (a `{`
+    # after code or a link reads as attributes), so anything still live falls back to plain text
+    check = json.loads(pypandoc.convert_text(out, "json", format="markdown"))
+    if _live(check["blocks"]):
+        return "\n\n".join(md_escape(p) for p in re.split(r"\n\s*\n", text) if p.strip())
+    return out
+
+
 def md_table(header: list[str], rows: list[list[str]], align: list[str] | None = None,
              widths: list[int] | None = None) -> str:
     """A pipe table (renders in HTML and PDF alike).
@@ -241,7 +383,8 @@ def md_table(header: list[str], rows: list[list[str]], align: list[str] | None =
     separator line when a row is wider than the page, which keeps long titles readable in PDF.
     """
     def cell(s) -> str:
-        return str(s).replace("|", "\\|").replace("\n", " ")
+        # a pipe not already escaped (md_escape'd text escapes its own) would split the cell
+        return re.sub(r"(?<!\\)\|", r"\\|", str(s)).replace("\n", " ")
     align = align or ["l"] + ["r"] * (len(header) - 1)
     widths = widths or [3] * len(header)
 

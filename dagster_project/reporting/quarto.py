@@ -102,8 +102,22 @@ def _render_quarto(quarto: str, qmd: Path, output_dir: Path, params: dict, forma
             produced = work / target
             if not produced.exists():
                 raise RenderError(f"quarto reported success but wrote no {target}")
-            outputs[fmt] = Path(shutil.move(str(produced), output_dir / target))
+            outputs[fmt] = produced
+        outputs = _install(outputs, output_dir)
     return outputs, "\n".join(logs)
+
+
+def _install(made: dict[str, Path], output_dir: Path) -> dict[str, Path]:
+    """Move a render's files into place only once every format has been made, each through a
+    temporary name and an atomic rename: a failed PDF never leaves a new HTML beside an old PDF."""
+    staged = {}
+    for fmt, path in made.items():
+        tmp = output_dir / f".{path.name}.tmp"
+        shutil.copyfile(path, tmp)
+        staged[fmt] = (tmp, output_dir / path.name)
+    for tmp, final in staged.values():
+        os.replace(tmp, final)
+    return {fmt: final for fmt, (_, final) in staged.items()}
 
 
 # --- fallback ------------------------------------------------------------------------------
@@ -266,7 +280,7 @@ def _render_fallback(qmd: Path, output_dir: Path, params: dict, formats, name: s
         meta = {k: front[k] for k in ("title", "subtitle", "author", "date") if k in front}
         fmt_opts = front.get("format") or {}
         for fmt in formats:
-            target = output_dir / f"{name}.{EXTENSIONS[fmt]}"
+            target = Path(tmp) / f"{name}.{EXTENSIONS[fmt]}"
             opts = fmt_opts.get(fmt) or {} if isinstance(fmt_opts, dict) else {}
             doc = "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + markdown + footer
             args = ["--standalone", f"--resource-path={work}"]
@@ -299,6 +313,7 @@ def _render_fallback(qmd: Path, output_dir: Path, params: dict, formats, name: s
                     typst.compile(str(typ), output=str(target), root=str(work))
                 except Exception as exc:  # typst raises its own error types with the layout message
                     raise RenderError(f"typst failed to compile the PDF: {exc}") from exc
-            log.append(f"{fmt}: {target} in {time.monotonic() - t0:.1f}s")
+            log.append(f"{fmt}: {target.name} in {time.monotonic() - t0:.1f}s")
             outputs[fmt] = target
+        outputs = _install(outputs, output_dir)
     return outputs, "\n".join(log)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -16,8 +17,23 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _append(ws, row: list) -> None:
+    """Append a row with every string stored as text: never a formula (openpyxl makes one of any
+    "=..."), and with Excel's quote prefix where a leading = + - @ would turn into one on edit
+    or in a CSV export; characters XML cannot hold are dropped rather than failing the file."""
+    ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if cell.value.startswith(FORMULA_START):
+                cell.quotePrefix = True
+
+
 def _header(ws, names: list[str]) -> None:
-    ws.append(names)
+    _append(ws, names)
     for cell in ws[1]:
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -44,7 +60,7 @@ def write_vital_signs(data: ReportData, path: Path) -> Path:
                 text = fmt(v.value, first.unit, first.decimals, bool(v.suppressed)) + ("†" if v.is_override else "")
                 row.append(f"{text} {v.rag}" if isinstance(v.rag, str) else text)
         row.append(fmt(target, first.unit, first.decimals) if target is not None else None)
-        ws.append(row)
+        _append(ws, row)
         for j, m in enumerate(months):
             v = cells.get(m)
             if v is not None and isinstance(v.rag, str):
@@ -52,8 +68,8 @@ def write_vital_signs(data: ReportData, path: Path) -> Path:
     ws.column_dimensions["A"].width = 60
     for j in range(len(months) + 2):
         ws.column_dimensions[get_column_letter(2 + j)].width = 11
-    ws.append([])
-    ws.append(["Letters give the rating as well as the colour: G meets target, A within tolerance, R off target; "
+    _append(ws, [])
+    _append(ws, ["Letters give the rating as well as the colour: G meets target, A within tolerance, R off target; "
                "no letter = no target. * = suppressed small number. "
                "† = value supplied by the council (overrides the computed one)."])
 
@@ -70,7 +86,7 @@ def write_vital_signs(data: ReportData, path: Path) -> Path:
     for rec in values[cols + ["decimals"]].itertuples(index=False):
         row = [None if (isinstance(x, float) and pd.isna(x)) or x is pd.NaT else x for x in rec[:-1]]
         row[3] = pd.Timestamp(row[3]).date() if row[3] is not None else None
-        vs.append(row)
+        _append(vs, row)
         r = vs.max_row
         vs.cell(r, 4).number_format = "yyyy-mm-dd"
         places = int(rec[-1]) if not pd.isna(rec[-1]) else 1

@@ -46,6 +46,17 @@ def exclusive_lock(path: Path, wait_seconds: float, what: str) -> Iterator[None]
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def remove_stale_tmp(folder: Path) -> list[Path]:
+    """Delete `.<name>.<pid>.tmp` files a killed publish left behind. Call only while holding the
+    warehouse write lock: every publish holds it, so no tmp file there can still be in use."""
+    removed = []
+    if folder.is_dir():
+        for p in [*folder.glob(".*.tmp"), *folder.glob(".*.tmp.wal")]:
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """Paths and tuning for one deployment; built from the environment (settings.py)."""
 
