@@ -24,6 +24,19 @@ PUBLISHED = dg.AssetKey(["published", "vitalsigns"])
 class ReportConfig(dg.Config):
     council: str = ""  # la_code; empty = every council in the published database
     period: str = ""  # YYYY-MM; empty = VITALSIGNS_PERIOD, else each council's latest month with data
+    held: bool = False  # render a failed build's held database into <home>/held/reports, marked not published
+
+
+def _source(settings, config: ReportConfig) -> tuple[Path, Path, str]:
+    """(database, reports folder, why it is held or '') for the live or the held build."""
+    if not config.held:
+        return settings.published_path, settings.reports_path, ""
+    from .publishing import HELD_REASON
+
+    if not settings.held_path.exists():
+        raise dg.Failure(f"no held build in {settings.held_path.parent}: the last build was published")
+    reason = (settings.held_path.parent / HELD_REASON).read_text(encoding="utf-8").strip()
+    return settings.held_path, settings.held_path.parent / "reports", reason or "a load failed"
 
 
 def targets(published: Path, config: ReportConfig) -> list[tuple[str, str]]:
@@ -45,12 +58,13 @@ def targets(published: Path, config: ReportConfig) -> list[tuple[str, str]]:
 
 def _render_all(context, warehouse: WarehouseResource, config: ReportConfig, document: str) -> dg.MaterializeResult:
     settings = warehouse.settings
+    db, reports_path, held = _source(settings, config)
     outputs, renderers, timings = [], set(), []
-    for la, period in targets(settings.published_path, config):
-        out_dir = settings.reports_path / la / period
+    for la, period in targets(db, config):
+        out_dir = reports_path / la / period
         result = render(REPORTS_DIR / f"{document}.qmd", out_dir,
-                        params={"la_code": la, "period": period, "db": str(settings.published_path),
-                                "landing": str(settings.landing)},
+                        params={"la_code": la, "period": period, "db": str(db),
+                                "landing": str(settings.landing), "held": held},
                         output_name=document)
         renderers.add(result.renderer)
         timings.append(result.seconds)
@@ -85,11 +99,12 @@ def risk_register_summary(context: dg.AssetExecutionContext, warehouse: Warehous
 def vital_signs_workbook(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                          config: ReportConfig) -> dg.MaterializeResult:
     settings = warehouse.settings
+    db, reports_path, _ = _source(settings, config)
     outputs = []
-    for la, period in targets(settings.published_path, config):
-        data = ReportData(settings.published_path, la, period, settings.landing)
+    for la, period in targets(db, config):
+        data = ReportData(db, la, period, settings.landing)
         try:
-            outputs.append(str(write_vital_signs(data, settings.reports_path / la / period / "vital_signs.xlsx")))
+            outputs.append(str(write_vital_signs(data, reports_path / la / period / "vital_signs.xlsx")))
         finally:
             data.close()
     return dg.MaterializeResult(metadata={"outputs": dg.MetadataValue.json(outputs)})
