@@ -260,6 +260,11 @@ def round_half_away(x: float, places: int) -> float:
     return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
+def short_paths(text: str) -> str:
+    """A message with file paths cut to the file name: a committee needs the file, not the server's folders."""
+    return re.sub(r"(?:[A-Za-z]:)?[/\\](?:[^\s/\\:]+[/\\])+", "", text)
+
+
 def cell_text(value) -> str:
     """A cell's text, empty for null (pandas gives NaN for missing strings)."""
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
