@@ -8,6 +8,7 @@ PUBLISHING = "publishing"
 REPORTS = "reports"
 
 RAW_SCHEMA = "raw"
+PUBLISHED_ASSET = ("published", "vitalsigns")  # the analysts' database asset key
 ALL_ASSETS_JOB = "vitalsigns_all"
 WAREHOUSE_JOB = "vitalsigns_warehouse"
 OWNER = "team:performance-and-intelligence"

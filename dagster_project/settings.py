@@ -108,6 +108,11 @@ class Settings:
         return self.home / "published" / "vitalsigns.duckdb"
 
     @property
+    def held_path(self) -> Path:
+        """Where a failed build's would-be database (and, on demand, its reports) go: never over the live ones."""
+        return self.home / "held" / "vitalsigns.duckdb"
+
+    @property
     def reports_path(self) -> Path:
         return self.home / "reports"
 

@@ -1,16 +1,20 @@
 """One asset per extract feed: landing files -> warehouse `raw` schema (ingest/loader.py).
 
 A feed that fails to load keeps its last good data, so the asset still materialises (the
-rest of the build goes on) and its `load_ok` check fails with the reason: the run is then
-reported failed by `vitalsigns build` and shown red in the UI.
+rest of the warehouse build goes on, and measures of a feed with no good data are null with
+the reason) and its `load_ok` check fails with the reason. The run then fails however it
+was started: publication refuses while any feed's latest `load_ok` failed (assets/publishing.py),
+and a run that does not go as far as publication fails at the feed itself.
 """
 
 import dagster as dg
 
-from ..constants import INGESTION, OWNER, RAW_SCHEMA
+from ..constants import INGESTION, OWNER, PUBLISHED_ASSET, RAW_SCHEMA
 from ..contracts import FEEDS, Feed
 from ..ingest.loader import LoadFailed, load_feed
 from ..resources.warehouse import WarehouseResource
+
+PUBLISHED = dg.AssetKey(list(PUBLISHED_ASSET))
 
 
 def _feed_asset(feed: Feed) -> dg.AssetsDefinition:
@@ -62,8 +66,34 @@ def _feed_asset(feed: Feed) -> dg.AssetsDefinition:
             description=error or "all files loaded",
             metadata={"message": error or ""},
         )
+        if error and not run_reaches_publication(context):
+            # nothing later in this run would refuse to go on, so the run fails here
+            raise dg.Failure(description=f"{key.to_user_string()} failed to load: {error}")
 
     return _load
+
+
+def run_reaches_publication(context: dg.AssetExecutionContext) -> bool:
+    """Whether this run includes the published database (whose gate fails the run on a failed load)."""
+    return PUBLISHED in context.job_def.asset_layer.selected_asset_keys
+
+
+def failed_loads(instance: dg.DagsterInstance) -> list[str]:
+    """Every feed whose latest `load_ok` evaluation failed, with its reason.
+
+    The latest evaluation, whichever run made it: publishing from the UI after a failed nightly
+    run is refused too, until a run loads the feed cleanly (a corrected file, or the bad one
+    removed from the landing folder).
+    """
+    keys = [dg.AssetCheckKey(dg.AssetKey([RAW_SCHEMA, f.name]), "load_ok") for f in FEEDS.values()]
+    records = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
+    failed = []
+    for key in keys:
+        record = records.get(key)
+        evaluation = record.event.asset_check_evaluation if record and record.event else None
+        if evaluation is not None and not evaluation.passed:
+            failed.append(f"{key.asset_key.to_user_string()}: {evaluation.description or 'load failed'}")
+    return failed
 
 
 feed_assets = [_feed_asset(f) for f in FEEDS.values()]

@@ -1,17 +1,27 @@
-"""The published analyst database (aggregates only), built from the marts."""
+"""The published analyst database (aggregates only), built from the marts.
+
+A build with a failed load is not published: the would-be database goes to `<home>/held/`
+for people to look at (render its reports with the report assets' `held` setting), the live
+database and reports stay as they were, and the step fails so the run fails and the failure
+alert fires, however the run was started.
+"""
+import shutil
 
 import dagster as dg
 
-from ..constants import OWNER, PUBLISHING
+from ..constants import OWNER, PUBLISHED_ASSET, PUBLISHING
 from ..publish.database import publish
 from ..resources.warehouse import WarehouseResource, remove_stale_tmp
+from .ingestion import failed_loads
+
+HELD_REASON = "HELD.txt"
 
 MARTS_READ = ["indicator_catalogue", "indicator_values", "ascof", "exceptions", "dtoc_monthly",
               "admissions_rolling_12m", "risk_register", "risk_register_changes", "data_quality"]
 
 
 @dg.asset(
-    key=dg.AssetKey(["published", "vitalsigns"]),
+    key=dg.AssetKey(list(PUBLISHED_ASSET)),
     group_name=PUBLISHING,
     owners=[OWNER],
     kinds={"duckdb"},
@@ -21,16 +31,35 @@ MARTS_READ = ["indicator_catalogue", "indicator_values", "ascof", "exceptions", 
 )
 def published_database(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = warehouse.settings
+    failures = failed_loads(context.instance)
+    if failures:
+        with warehouse.write_lock():
+            held = hold(settings, failures)
+        raise dg.Failure(
+            description="not published (the analysts' database and reports stay as they were) because a load "
+                        "failed: " + "; ".join(failures),
+            metadata={"held": dg.MetadataValue.path(str(held)), "failed_loads": dg.MetadataValue.json(failures)},
+        )
     with warehouse.write_lock():
         for stale in remove_stale_tmp(settings.published_path.parent):
             context.log.warning(f"removed {stale.name}, left by a publish that was killed")
         rows = publish(settings.warehouse_path, settings.published_path, settings.suppression_threshold)
+    shutil.rmtree(settings.held_path.parent, ignore_errors=True)  # a held build is superseded by a published one
     context.log.info(f"published {settings.published_path}: {rows}")
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(settings.published_path)),
         "suppression_threshold": settings.suppression_threshold,
         **{f"rows/{k}": v for k, v in rows.items()},
     })
+
+
+def hold(settings, failures: list[str]):
+    """Write the would-be database to the held folder with the reasons; return its path."""
+    held = settings.held_path
+    shutil.rmtree(held.parent, ignore_errors=True)
+    publish(settings.warehouse_path, held, settings.suppression_threshold)
+    (held.parent / HELD_REASON).write_text("\n".join(failures) + "\n", encoding="utf-8")
+    return held
 
 
 @dg.asset_check(asset=published_database, blocking=True,

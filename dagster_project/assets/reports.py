@@ -25,6 +25,19 @@ PUBLISHED = dg.AssetKey(["published", "vitalsigns"])
 class ReportConfig(dg.Config):
     council: str = ""  # la_code; empty = every council in the published database
     period: str = ""  # YYYY-MM; empty = VITALSIGNS_PERIOD, else each council's latest month with data
+    held: bool = False  # render a failed build's held database into <home>/held/reports, marked not published
+
+
+def _source(settings, config: ReportConfig) -> tuple[Path, Path, str]:
+    """(database, reports folder, why it is held or '') for the live or the held build."""
+    if not config.held:
+        return settings.published_path, settings.reports_path, ""
+    from .publishing import HELD_REASON
+
+    if not settings.held_path.exists():
+        raise dg.Failure(f"no held build in {settings.held_path.parent}: the last build was published")
+    reason = (settings.held_path.parent / HELD_REASON).read_text(encoding="utf-8").strip()
+    return settings.held_path, settings.held_path.parent / "reports", reason or "a load failed"
 
 
 def targets(published: Path, config: ReportConfig, log=None) -> list[tuple[str, str]]:
@@ -56,19 +69,21 @@ def targets(published: Path, config: ReportConfig, log=None) -> list[tuple[str, 
     return [(la, check_period(period or latest.get(la) or time.strftime("%Y-%m"))) for la in chosen]
 
 
-def report_dir(settings, la: str, period: str) -> Path:
-    """<home>/reports/<la_code>/<YYYY-MM>, refused if it would leave the home."""
-    return inside(settings.home, "reports", check_la_code(la), check_period(period))
+def report_dir(settings, la: str, period: str, reports_path: Path | None = None) -> Path:
+    """<reports folder>/<la_code>/<YYYY-MM> (the live or the held one), refused if it would leave the home."""
+    base = Path(reports_path or settings.reports_path).resolve().relative_to(Path(settings.home).resolve())
+    return inside(settings.home, *base.parts, check_la_code(la), check_period(period))
 
 
 def _render_all(context, warehouse: WarehouseResource, config: ReportConfig, document: str) -> dg.MaterializeResult:
     settings = warehouse.settings
+    db, reports_path, held = _source(settings, config)
     outputs, renderers, timings = [], set(), []
-    for la, period in targets(settings.published_path, config, context.log):
-        out_dir = report_dir(settings, la, period)
+    for la, period in targets(db, config, context.log):
+        out_dir = report_dir(settings, la, period, reports_path)
         result = render(REPORTS_DIR / f"{document}.qmd", out_dir,
-                        params={"la_code": la, "period": period, "db": str(settings.published_path),
-                                "landing": str(settings.landing)},
+                        params={"la_code": la, "period": period, "db": str(db),
+                                "landing": str(settings.landing), "held": held},
                         output_name=document)
         renderers.add(result.renderer)
         timings.append(result.seconds)
@@ -103,11 +118,13 @@ def risk_register_summary(context: dg.AssetExecutionContext, warehouse: Warehous
 def vital_signs_workbook(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                          config: ReportConfig) -> dg.MaterializeResult:
     settings = warehouse.settings
+    db, reports_path, _ = _source(settings, config)
     outputs = []
-    for la, period in targets(settings.published_path, config, context.log):
-        data = ReportData(settings.published_path, la, period, settings.landing)
+    for la, period in targets(db, config, context.log):
+        data = ReportData(db, la, period, settings.landing)
         try:
-            outputs.append(str(write_vital_signs(data, inside(report_dir(settings, la, period), "vital_signs.xlsx"))))
+            outputs.append(str(write_vital_signs(data, inside(report_dir(settings, la, period, reports_path),
+                                                              "vital_signs.xlsx"))))
         finally:
             data.close()
     return dg.MaterializeResult(metadata={"outputs": dg.MetadataValue.json(outputs)})

@@ -61,7 +61,7 @@ class ReportData:
             """
             select k.dashboard_order, k.indicator_code, k.title, k.polarity, k.unit, k.decimals,
                    v.period_end, v.value, v.display_value, v.numerator, v.denominator, v.target, v.rag,
-                   v.watch, v.is_override, v.suppressed
+                   v.watch, v.is_override, v.suppressed, v.value_note
             from marts.indicator_catalogue k
             left join marts.indicator_values v
               on v.indicator_code = k.indicator_code and v.la_code = ?
@@ -148,6 +148,24 @@ class ReportData:
                where a.la_code = ? and a.financial_year = ? order by a.ascof_code""",
             [self.la_code, latest or fy])
 
+    def feeds_without_data(self) -> pd.DataFrame:
+        """Feeds that have never loaded a row: no file yet, header-only, or quarantined/failed with no
+        earlier good data. From the load log (data quality), one row per feed with its latest attempt."""
+        return self.sql(
+            """select feed, arg_max(status, loaded_at) as status, arg_max(file, loaded_at) as file,
+                      arg_max(message, loaded_at) as message
+               from marts.data_quality group by feed
+               having not bool_or(status = 'loaded' and rows_accepted > 0)
+               order by feed""")
+
+    def latest_periods(self) -> pd.DataFrame:
+        """Each indicator's latest month with a figure, suppressed or not: a hidden small count is
+        data that arrived, so it never reads as a lagging feed (and no sentence reveals which
+        months were hidden). Months with no figure at all are the ones whose feeds lag."""
+        return self.sql(
+            "select indicator_code, max(period_end) as latest from marts.indicator_values where la_code = ? "
+            "and period_type = 'month' and (value is not null or suppressed) group by 1", [self.la_code])
+
     def data_quality(self) -> pd.DataFrame:
         return md_escape_frame(self.sql(
             """select feed, file, status, rows_read, rows_accepted, rows_rejected, message, rejected_rules,
@@ -202,6 +220,35 @@ def financial_year(d: dt.date) -> str:
     return f"{start}/{(start + 1) % 100:02d}"
 
 
+NO_DATA = "no data"
+
+
+class ReasonNotes:
+    """Numbered notes for cells that show "no data": each distinct reason once, under the table."""
+
+    def __init__(self) -> None:
+        self.reasons: list[str] = []
+
+    def mark(self, reason: str) -> str:
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+        return f"[{self.reasons.index(reason) + 1}]"
+
+    def lines(self) -> list[str]:
+        return [f"[{i}] {r}" for i, r in enumerate(self.reasons, 1)]
+
+
+def value_cell(v, unit: str, decimals: int, notes: ReasonNotes) -> str:
+    """What a dashboard cell shows: '*' when suppressed; the value (with † when the council supplied
+    it); where there is no value, "no data" and the note giving the reason. Never a zero for no data."""
+    if bool(v.suppressed):
+        return SUPPRESSED
+    if v.value is None or pd.isna(v.value):
+        note = getattr(v, "value_note", None)
+        return f"{NO_DATA} {notes.mark(str(note))}" if isinstance(note, str) and note else NO_DATA
+    return fmt(v.value, unit, decimals) + ("†" if v.is_override else "")
+
+
 def fmt(value, unit: str, decimals: int, suppressed: bool = False) -> str:
     """A value at the catalogue's precision (half away from zero), '*' when suppressed."""
     if suppressed:
@@ -218,6 +265,11 @@ def round_half_away(x: float, places: int) -> float:
     from decimal import ROUND_HALF_UP, Decimal
 
     return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def short_paths(text: str) -> str:
+    """A message with file paths cut to the file name: a committee needs the file, not the server's folders."""
+    return re.sub(r"(?:[A-Za-z]:)?[/\\](?:[^\s/\\:]+[/\\])+", "", text)
 
 
 def cell_text(value) -> str:

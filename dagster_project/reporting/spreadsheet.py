@@ -9,7 +9,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .data import ReportData, fmt
+from .data import ReasonNotes, ReportData, fmt, value_cell
 
 FILLS = {"G": PatternFill("solid", fgColor="C6EFCE"), "A": PatternFill("solid", fgColor="FFEB9C"),
          "R": PatternFill("solid", fgColor="FFC7CE")}
@@ -47,6 +47,7 @@ def write_vital_signs(data: ReportData, path: Path) -> Path:
     months = data.dashboard_months()
     _header(ws, ["Indicator", "Better"] + [m.strftime("%b %y") for m in months] + ["Target"])
     dash = data.dashboard()
+    notes = ReasonNotes()
     for code, g in dash.groupby("indicator_code", sort=False):
         first = g.iloc[0]
         cells = {pd.Timestamp(v.period_end).date(): v for v in g.itertuples() if not pd.isna(v.period_end)}
@@ -57,7 +58,7 @@ def write_vital_signs(data: ReportData, path: Path) -> Path:
             if v is None:
                 row.append(None)
             else:
-                text = fmt(v.value, first.unit, first.decimals, bool(v.suppressed)) + ("†" if v.is_override else "")
+                text = value_cell(v, first.unit, first.decimals, notes)
                 row.append(f"{text} {v.rag}" if isinstance(v.rag, str) else text)
         row.append(fmt(target, first.unit, first.decimals) if target is not None else None)
         _append(ws, row)
@@ -71,17 +72,21 @@ def write_vital_signs(data: ReportData, path: Path) -> Path:
     _append(ws, [])
     _append(ws, ["Letters give the rating as well as the colour: G meets target, A within tolerance, R off target; "
                "no letter = no target. * = suppressed small number. "
-               "† = value supplied by the council (overrides the computed one)."])
+               "† = value supplied by the council (overrides the computed one). "
+               "no data [n] = no figure can be given, for the reason in note n (never shown as zero)."])
+    for line in notes.lines():
+        ws.append([line])
 
     values = data.sql(
         """select v.indicator_code, k.title, v.period_type, v.period_end, v.numerator, v.denominator, v.value,
-                  v.target, v.rag, v.direction_prev, v.direction_yoy, v.is_override, v.suppressed, k.unit, k.decimals
+                  v.target, v.rag, v.direction_prev, v.direction_yoy, v.is_override, v.suppressed, v.value_note,
+                  k.unit, k.decimals
            from marts.indicator_values v join marts.indicator_catalogue k using (indicator_code)
            where v.la_code = ? order by k.dashboard_order nulls last, v.indicator_code, v.period_type, v.period_end""",
         [data.la_code])
     vs = wb.create_sheet("Values")
     cols = ["indicator_code", "title", "period_type", "period_end", "numerator", "denominator", "value", "target",
-            "rag", "direction_prev", "direction_yoy", "is_override", "suppressed"]
+            "rag", "direction_prev", "direction_yoy", "is_override", "suppressed", "value_note"]
     _header(vs, cols)
     for rec in values[cols + ["decimals"]].itertuples(index=False):
         row = [None if (isinstance(x, float) and pd.isna(x)) or x is pd.NaT else x for x in rec[:-1]]

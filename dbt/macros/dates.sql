@@ -28,3 +28,9 @@
 {% macro round_half_away(x, places) -%}
     (sign({{ x }}) * floor(abs({{ x }}) * power(10, {{ places }}) + 0.5) / power(10, {{ places }}))
 {%- endmacro %}
+
+{# Months in a reporting window of this period type ending on period_end (ytd: April = 1). #}
+{% macro window_months(period_type, period_end) -%}
+    (case {{ period_type }} when 'month' then 1 when 'quarter' then 3
+          when 'ytd' then (month({{ period_end }}) + 8) % 12 + 1 else 12 end)
+{%- endmacro %}

@@ -1,5 +1,7 @@
 -- Every computable indicator for every council, period type and period end: numerator,
 -- denominator and value at full precision, with a reason wherever the value is null.
+-- A council with no rows in a feed the indicator needs (seed indicator_feeds) gets the
+-- indicator null at every period, with the feed's reason: never a zero made of no data.
 with periods as (select * from {{ ref('int_periods') }}),
 catalogue as (select * from {{ ref('indicator_catalogue') }}),
 population as (select * from {{ ref('int_period_population') }}),
@@ -57,13 +59,32 @@ dtoc as (
     group by all
 ),
 
+feed_gaps as (
+    select f.la_code, i.indicator_code, string_agg(f.reason, '; ' order by f.feed) as reason
+    from {{ ref('indicator_feeds') }} i
+    join {{ ref('int_feed_status') }} f on f.feed = i.feed
+    where not f.has_rows
+    group by all
+),
+
+gap_rows as (
+    -- the periods the indicator would have had: cohorts are annual; flows need a complete window
+    select p.la_code, g.indicator_code, p.period_type, p.period_start, p.period_end, g.reason
+    from periods p
+    join feed_gaps g on g.la_code = p.la_code
+    join catalogue k on k.indicator_code = g.indicator_code
+    where (k.kind <> 'cohort' or p.period_type = 'financial_year')
+      and (k.kind <> 'event' or p.is_complete)
+),
+
 combined as (
     select *, null::double as mean_rate, null::bigint as months from events
     union all by name select *, null::double as mean_rate, null::bigint as months from snapshots
     union all by name select *, null::double as mean_rate, null::bigint as months from cohorts
     union all by name select * from dtoc
-)
+),
 
+computed as (
 select
     c.la_code,
     c.indicator_code,
@@ -93,3 +114,12 @@ join catalogue k using (indicator_code)
 left join population pop
   on pop.la_code = c.la_code and pop.period_end = c.period_end
  and pop.age_band = coalesce(k.population_band, '18+')
+)
+
+select * from computed c
+where not exists (select 1 from feed_gaps g where g.la_code = c.la_code and g.indicator_code = c.indicator_code)
+union all by name
+select la_code, indicator_code, period_type, period_start, period_end,
+       null::double as numerator, null::double as denominator, null::double as value,
+       reason as value_note, null::varchar as population_note
+from gap_rows

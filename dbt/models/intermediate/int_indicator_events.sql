@@ -2,7 +2,9 @@
 -- any window by int_indicator_computed. Per-100k measures leave the denominator null.
 with admissions as (select * from {{ ref('int_permanent_admissions') }}),
 episodes as (select * from {{ ref('int_reablement_episodes') }}),
-requests as (select * from {{ ref('stg_requests') }}),
+-- a request still open at the extract (no outcome yet) is in neither the numerator nor the
+-- denominator: counting it would understate the latest month, whose requests are the least decided
+requests as (select * from {{ ref('stg_requests') }} where request_outcome is not null),
 assessments as (select * from {{ ref('stg_assessments') }} where completion_date is not null)
 
 select la_code, case age_band when '18-64' then '2A1' else '2A2' end as indicator_code,

@@ -25,7 +25,8 @@ resolved as (
         case when s.indicator_code is null then 'computed'
              when c.indicator_code is null then 'supplied'
              else 'override' end as value_source,
-        c.value_note,
+        -- the reason a computed value is missing does not apply to a value the council supplied
+        case when s.value is not null or s.numerator is not null then null else c.value_note end as value_note,
         c.population_note
     from computed c
     full outer join supplied s

@@ -3,8 +3,21 @@ resolved as (select * from {{ ref('int_indicator_values_resolved') }}),
 targets as (select * from {{ ref('int_indicator_targets') }}),
 
 targeted as (
-    select r.*, {{ fy_label(fy_start_year('r.period_end')) }} as financial_year, t.target, t.target_source
-    from resolved r
+    -- A count or per-100k rate of events grows with the window, so its target holds only for
+    -- windows as long as the one it was set for (the dashboard's period type: a 12-month target
+    -- for rolling admissions, a monthly one for reviews): no rating of a month against a year.
+    -- Percentages, stocks at month end and DToC (a mean per day) do not depend on the window.
+    select r.*, {{ fy_label(fy_start_year('r.period_end')) }} as financial_year,
+           case when applies then t.target end as target, case when applies then t.target_source end as target_source
+    from (
+        select r.*,
+               case when k.kind = 'event' and k.unit in ('per 100k', 'count')
+                    then {{ window_months('r.period_type', 'r.period_end') }}
+                         = {{ window_months('k.dashboard_period_type', 'r.period_end') }}
+                    else true end as applies
+        from resolved r
+        join catalogue k using (indicator_code)
+    ) r
     left join targets t
       on t.la_code = r.la_code and t.indicator_code = r.indicator_code and t.month_end = last_day(r.period_end)
      and t.for_financial_year = (r.period_type = 'financial_year')

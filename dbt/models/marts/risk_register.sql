@@ -1,5 +1,11 @@
 -- Risks in each council's latest register snapshot, scored and banded; reported by
 -- exception when the current score is 12 or more and prospects are Amber or Red.
+-- Overdue: the review date has passed at report time, the day the build runs (the reports are
+-- made in the same build); VITALSIGNS_REPORT_DATE (YYYY-MM-DD) sets it to re-make an old pack.
+{%- set report_date = env_var('VITALSIGNS_REPORT_DATE', '') %}
+{%- if report_date and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', report_date) %}
+    {{ exceptions.raise_compiler_error("VITALSIGNS_REPORT_DATE must be YYYY-MM-DD, got '" ~ report_date ~ "'") }}
+{%- endif %}
 select
     la_code,
     snapshot_date,
@@ -18,7 +24,7 @@ select
     review_date,
     tasks,
     progress_update,
-    coalesce(review_date < snapshot_date, false) as overdue,
+    coalesce(review_date < {{ "date '" ~ report_date ~ "'" if report_date else 'current_date' }}, false) as overdue,
     current_score >= 12 and prospects in ('Amber', 'Red') as reported_by_exception,
     nullif(score_disagreement, '') as score_disagreement
 from {{ ref('int_risk_scores') }}

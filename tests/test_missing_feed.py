@@ -1,0 +1,167 @@
+"""A feed that never arrives, then arrives and is quarantined on its first load (issue 11).
+
+Build A: the sample without its reviews feed. A missing feed is valid: the build succeeds and
+publishes, and "Reviews completed" is null with the reason, never 0, in the warehouse, the
+published database, the committee report and the workbook; the summary lists the feed.
+
+Build B (through the CLI, as a person or scheduler would run it): a reviews file lacking a
+required column is quarantined on its first load. The warehouse says why the measure is null;
+the Dagster run itself fails (not only the CLI's exit code); the failure alert fires, from the
+CLI and from the run-failure sensor the daemon runs for UI, schedule and sensor runs; the
+published database and reports are byte-identical to build A's; the would-be database is held
+aside, and its committee report says it was not published and why.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+
+import openpyxl
+import pytest
+
+from dagster_project.sample import generate
+from tests.conftest import build, query
+
+pytestmark = pytest.mark.slow
+
+LA = "E10000020"
+CODE = "RC_REVIEWS_COMPLETED"
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    import dagster as dg
+
+    from dagster_project import cli
+
+    root = tmp_path_factory.mktemp("missing_feed")
+    landing, home = root / "landing", root / "home"
+    generate(landing, councils=2, years=2, scale=0.05, seed=7)
+    good_reviews = landing / "liquidlogic" / "reviews_20170401.csv"
+    kept = root / "reviews.csv"
+    shutil.move(good_reviews, kept)
+
+    outcome_a, settings = build(landing, home)
+    sql = "select value, numerator, value_note from marts.indicator_values where la_code = ? and indicator_code = ?"
+    after_a = {db: query(db, sql, [LA, CODE]) for db in (settings.warehouse_path, settings.published_path)}
+    report = settings.reports_path / LA / "2017-03" / "committee_report.html"
+    before = {p: _digest(p) for p in (settings.published_path, report)}
+
+    # the feed's first file lacks a required column (review_date): quarantined whole
+    lines = kept.read_text().splitlines()
+    header = lines[0].split(",")
+    drop = header.index("review_date")
+    bad = landing / "liquidlogic" / "reviews_20170402.csv"
+    bad.write_text("\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != drop)
+                             for line in lines) + "\n")
+
+    alert = root / "alert.txt"
+    saved = dict(os.environ)  # the CLI sets paths and DAGSTER_HOME in the environment, as it should
+    os.environ.update({"VITALSIGNS_SAMPLE": "1", "VITALSIGNS_FAILURE_COMMAND": f"cat > {alert}"})
+    try:
+        code = cli.main(["build", "--landing", str(landing), "--home", str(home)])
+        instance = dg.DagsterInstance.get()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    runs = instance.get_runs(limit=1)
+    return {"a": outcome_a, "settings": settings, "before": before, "report": report, "code": code,
+            "alert": alert, "instance": instance, "after_a": after_a, "run": runs[0] if runs else None, "root": root}
+
+
+def test_a_missing_feed_builds_and_its_measure_is_null_with_the_reason_not_zero(builds):
+    assert builds["a"].success, builds["a"].failures
+    settings = builds["settings"]
+    for db, rows in builds["after_a"].items():
+        assert rows, db
+        assert {r[0] for r in rows} == {None} and {r[1] for r in rows} == {None}, db
+        assert {r[2] for r in rows} == {"no reviews file received yet"}, db
+    # measures from feeds that did arrive still have figures
+    (n,) = query(settings.published_path, "select count(*) from marts.indicator_values where la_code = ? "
+                                          "and indicator_code = 'VS_ENQUIRIES_RESOLVED' and value is not null",
+                 [LA])[0]
+    assert n > 0
+
+
+def test_the_report_shows_the_reason_where_the_number_would_be_and_lists_the_feed(builds):
+    html = " ".join(builds["report"].read_text().split())  # pandoc wraps lines
+    assert "Data not available" in html and "<strong>reviews</strong>: no file received yet" in html
+    row = html[html.index("Reviews completed"):]
+    row = row[:row.index("</tr>")]
+    assert row.count("no data [") == 13 and ">0<" not in row
+    assert "no reviews file received yet" in html
+    wb = openpyxl.load_workbook(builds["report"].parent / "vital_signs.xlsx")
+    cells = [[c.value for c in r] for r in wb["Dashboard"].iter_rows()]
+    reviews = next(r for r in cells if r[0] == "Reviews completed")
+    assert all(str(v).startswith("no data [") for v in reviews[2:15])
+    assert any(r[0] and "no reviews file received yet" in str(r[0]) for r in cells)
+
+
+def test_a_feed_quarantined_on_its_first_load_fails_the_run_and_says_why(builds):
+    settings = builds["settings"]
+    assert builds["code"] == 1
+    # the Dagster run itself failed: the same job the nightly schedule, the landing sensor and
+    # the UI launch, so it fails however it was started
+    from dagster_project.constants import ALL_ASSETS_JOB
+    from dagster_project.schedules import nightly_schedule
+    from dagster_project.sensors import landing_sensor
+
+    run = builds["run"]
+    assert run.job_name == ALL_ASSETS_JOB == nightly_schedule.job_name == landing_sensor.job_name
+    assert run.status.value == "FAILURE"
+    (note,) = {r[0] for r in query(settings.warehouse_path, "select value_note from marts.indicator_values "
+                                                            "where la_code = ? and indicator_code = ?", [LA, CODE])}
+    assert note.startswith("no reviews data: reviews_20170402.csv was quarantined on load")
+    alert = builds["alert"].read_text()
+    assert "raw/reviews" in alert and "not published" in alert
+
+
+def test_the_published_database_and_reports_are_not_replaced(builds):
+    for path, digest in builds["before"].items():
+        assert _digest(path) == digest, path
+    held = builds["settings"].held_path
+    assert held.exists() and "raw/reviews" in (held.parent / "HELD.txt").read_text()
+
+
+def test_the_run_failure_sensor_alerts_with_the_reason(builds, monkeypatch):
+    import dagster as dg
+
+    from dagster_project.alerts import failure_hook
+
+    instance, run = builds["instance"], builds["run"]
+    (failure,) = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+    out = builds["root"] / "sensor_alert.txt"
+    monkeypatch.setenv("VITALSIGNS_FAILURE_COMMAND", f"cat > {out}")
+    context = dg.build_run_status_sensor_context(
+        sensor_name="failure_hook", dagster_instance=instance, dagster_run=run,
+        dagster_event=failure.dagster_event).for_run_failure()
+    failure_hook(context)
+    text = out.read_text()
+    assert "published__vitalsigns" in text and "not published" in text and "raw/reviews" in text
+
+
+def test_the_held_report_says_it_was_not_published_and_why(builds):
+    import dagster as dg
+
+    from dagster_project.assets.reports import committee_report
+    from dagster_project.definitions import build_resources
+
+    settings = builds["settings"]
+    os.environ["VITALSIGNS_SAMPLE"] = "1"
+    try:
+        result = dg.materialize([committee_report], resources=build_resources(settings), run_config={
+            "ops": {"committee_report": {"config": {"council": LA, "period": "2017-03", "held": True}}}})
+    finally:
+        os.environ.pop("VITALSIGNS_SAMPLE", None)
+    assert result.success
+    page = settings.held_path.parent / "reports" / LA / "2017-03" / "committee_report.html"
+    html = " ".join(page.read_text().split())
+    assert "NOT PUBLISHED" in html and "raw/reviews" in html
+    assert "reviews_20170402.csv was quarantined on load" in html
+    assert "(failed this build)" in html
+    assert _digest(builds["report"]) == builds["before"][builds["report"]]
