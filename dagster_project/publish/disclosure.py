@@ -775,6 +775,9 @@ def audit(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, *, threshold
     system = system_from_model(m)
     bounds, infeasible, _ = Solver(system).bound(system.shown, system.hidden)
     result = [Bound(name, lo, hi) for name, (lo, hi, _) in bounds.items()]
-    return AuditResult(hidden_cells=len(system.hidden), bounds=result, flag_leaks=m.flag_leaks,
+    # hidden in one place, shown in another (e.g. ytd at June hidden, Q1 shown): recovered exactly
+    exposed = {a.form for a in m.appearances if a.value is None and a.form in system.shown}
+    result += [Bound(form_name(f), system.shown[f], system.shown[f]) for f in sorted(exposed, key=form_name)]
+    return AuditResult(hidden_cells=len(system.hidden) + len(exposed), bounds=result, flag_leaks=m.flag_leaks,
                        small_published=m.small_published, interval=interval,
                        seconds=time.perf_counter() - started, infeasible=infeasible)
