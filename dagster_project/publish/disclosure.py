@@ -22,6 +22,7 @@ published file and the frames about to be published.
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections import defaultdict
@@ -73,6 +74,7 @@ RATIO_TABLES: list[RatioTable] = []
 Form = tuple  # (la_code, streams, first month, last month); months are year*12 + month - 1
 
 
+@functools.lru_cache(maxsize=4096)
 def month_index(ts) -> int:
     if isinstance(ts, str) and len(ts) == 7 and ts[4] == "/":  # financial year label: its March
         return (int(ts[:4]) + 1) * 12 + 2
@@ -235,8 +237,14 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
         if v is not None and 1 <= v <= threshold:
             m.small_published.append(f"{table} row {idx} {col}={v:g}")
 
+    values_seen: list[tuple[RowForms, float]] = []
+
     def add_value(rf: RowForms, value: float, key: str) -> None:
-        """A published value: an equality over the row's counts (kept only if it touches a hidden one)."""
+        """A published value: an equality over the row's counts (kept, at the end, only if it touches
+        a hidden one: with all its counts shown it tells nothing new)."""
+        values_seen.append((rf, value))
+
+    def value_relation(rf: RowForms, value: float) -> None:
         ge = _value_expr(rf, value, dtoc_weights)
         if ge is None:
             return
@@ -465,6 +473,15 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
                     if not _isnull(d.get(col)):
                         m.flag_leaks.append(f"{spec.name} row {r.Index}: {col} beside a hidden value")
 
+    uncertain = {v for a in m.appearances if a.value is None for v in form_vars(a.form)}
+    if uncertain:
+        for rf, value in values_seen:
+            forms = [f for f in (rf.num, rf.den) if f is not None]
+            if any(v in uncertain for f in forms for v in form_vars(f)):
+                value_relation(rf, value)
+        m.observed = [r for r in m.observed if any(v in uncertain for v in r[0])]
+    else:
+        m.observed = []
     _structural_relations(m)
     return m
 
@@ -547,6 +564,7 @@ class AuditResult:
                 "seconds": round(self.seconds, 2)}
 
 
+@functools.lru_cache(maxsize=None)
 def form_name(form: Form) -> str:
     la, streams, a, b = form
     def ym(i):
@@ -639,11 +657,15 @@ class Solver:
         """Components with something hidden in them."""
         return {self.root(f) for f in self.system.hidden} | set(self.extra_by_root)
 
-    def bound(self, shown: dict, hidden: dict, extra: list | None = None, roots=None, duals: bool = False):
+    def bound(self, shown: dict, hidden: dict, extra: list | None = None, roots=None, duals: bool = False,
+              only: set | None = None, stop_below: float | None = None):
         """Min and max of each hidden form and extra target (name, expr) in the given components.
 
-        shown: form -> value; hidden: form -> nonzero. Returns ({name: (lo, hi, form|None)},
-        [infeasible names], {name: set of shown forms whose equality binds the bound}).
+        shown: form -> value; hidden: form -> nonzero. `only` limits the targets bounded; with
+        `stop_below`, a component stops at its first target narrower than that (the caller hides
+        more and asks again). Returns ({name: (lo, hi, form|None)}, [infeasible names],
+        {name: set of shown forms whose equality binds the bound} for targets narrower than
+        `stop_below`, or all with duals and no stop_below).
         """
         import highspy
 
@@ -697,11 +719,13 @@ class Solver:
             shown_rows = [(j, src) for j, (_, _, _, src) in enumerate(rows) if src is not None]
             allcols = np.arange(n, dtype=np.int32)
             for name, f, e in ts:
+                if only is not None and name not in only:
+                    continue
                 c = np.zeros(n)
                 for v, k in e.items():
                     c[idx[v]] += k
                 h.changeColsCost(n, allcols, c)
-                out = []
+                out, binds = [], set()
                 for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
                     h.changeObjectiveSense(sense)
                     h.run()
@@ -717,7 +741,7 @@ class Solver:
                         dual = np.asarray(h.getSolution().row_dual)
                         for j, src in shown_rows:
                             if abs(dual[j]) > 1e-9:
-                                binding[name].add(src)
+                                binds.add(src)
                 if out is None:
                     infeasible.append(name)
                     continue
@@ -726,6 +750,11 @@ class Solver:
                 lo = math.ceil(lo - 1e-6)
                 hi = math.floor(hi + 1e-6) if math.isfinite(hi) else hi
                 bounds[name] = (lo, hi, f)
+                if stop_below is None:
+                    binding[name] = binds
+                elif hi - lo < stop_below:
+                    binding[name] = binds
+                    break
         return bounds, infeasible, binding
 
 

@@ -16,6 +16,7 @@ values; only published copies are suppressed. Why this method: docs/decisions.md
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -51,15 +52,17 @@ class Protection:
     unprotectable: list[str]
 
 
+@functools.lru_cache(maxsize=None)
+def _complement(num, den) -> tuple[str, dict]:
+    expr: dict = {}
+    _lin(den, 1.0, expr)
+    _lin(num, -1.0, expr)
+    return f"complement of {form_name(num)}", expr
+
+
 def _complement_targets(pairs, hidden) -> list:
-    out = []
-    for num, den in sorted(pairs, key=lambda p: (form_name(p[0]), form_name(p[1]))):
-        if num in hidden or den in hidden:
-            expr: dict = {}
-            _lin(den, 1.0, expr)
-            _lin(num, -1.0, expr)
-            out.append((f"complement of {form_name(num)}", expr))
-    return out
+    """den - num of each proportion with a hidden part: a count too (e.g. not at home after 91 days)."""
+    return [_complement(num, den) for num, den in pairs if num in hidden or den in hidden]
 
 
 def _min_cut(edges: dict, s, t) -> set | None:
@@ -152,46 +155,54 @@ def choose_hidden(model: Model, threshold: int, interval: int, max_rounds: int =
     for a in model.appearances:
         weight[a.form] += 1
     hidden |= _separate(values, hidden, weight)
+    pairs = sorted(model.pairs, key=lambda p: (form_name(p[0]), form_name(p[1])))
     solver = Solver(System(shown=values, hidden={}, relations=model.relations,
-                           extra_targets=_complement_targets(model.pairs, set(values))))
-    dens_of = {}
-    for num, den in model.pairs:
+                           extra_targets=_complement_targets(pairs, set(values))))
+    dens_of: dict = {}
+    for num, den in pairs:
         dens_of.setdefault(num, set()).add(den)
+    # Hiding a count only relaxes the system (its equality becomes 'at least 1', which the true
+    # value meets), so a target once wide enough stays so: only new or failing targets are re-bounded.
+    pending = {form_name(f) for f in hidden} | {n for n, _ in _complement_targets(pairs, hidden)}
     roots = None
     unprotectable: list[str] = []
     for rounds in range(1, max_rounds + 1):
         shown = {f: v for f, v in values.items() if f not in hidden}
         # zeros are never hidden, except a numerator hidden with its denominator
         hid = {f: not any(d in hidden for d in dens_of.get(f, ())) for f in hidden}
-        extra = _complement_targets(model.pairs, hidden)
-        bounds, infeasible, binding = solver.bound(shown, hid, extra, roots=roots, duals=True)
+        extra = _complement_targets(pairs, hidden)
+        bounds, infeasible, binding = solver.bound(shown, hid, extra, roots=roots, duals=True,
+                                                   only=pending, stop_below=interval)
         if infeasible:
             raise RuntimeError("disclosure model is inconsistent with the data (a wrong alias or relation?): "
                                + "; ".join(infeasible[:3]))
         failing = [(name, f) for name, (lo, hi, f) in bounds.items() if hi - lo < interval]
+        pending -= {name for name, (lo, hi, _) in bounds.items() if hi - lo >= interval}
         if not failing:
+            if pending:  # components not asked this round
+                roots = None
+                continue
             return Protection(hidden, primary, rounds, unprotectable)
         extra_expr = dict(extra)
         new = set()
-        done_roots = set()
         for name, f in sorted(failing, key=lambda t: t[0]):
-            root = solver.uf.find(next(iter(_expr(f) if f is not None else extra_expr[name])))
-            if root in done_roots:
-                continue  # one more hidden cell per component per round: hiding one often protects many
-
             cands = [g for g in binding.get(name, ()) if g in shown and shown[g] > 0]
             if not cands:  # narrowed by inequalities: hide a shown count that shares a base count
                 target = set(_expr(f) if f is not None else extra_expr[name])
+                root = solver.uf.find(next(iter(target)))
                 cands = [g for g in solver.forms_by_root[root]
                          if g in shown and shown[g] > 0 and target & set(_expr(g))]
             if cands:
                 new.add(min(cands, key=lambda g: (weight[g], shown[g], form_name(g))))
-                done_roots.add(root)
-            elif name not in unprotectable:
+            else:
+                pending.discard(name)
                 unprotectable.append(name)
         if not new:
             return Protection(hidden, primary, rounds, unprotectable)
+        before = {n for n, _ in extra}
         hidden |= new
+        pending |= {form_name(g) for g in new}
+        pending |= {n for n, _ in _complement_targets(pairs, hidden)} - before
         roots = {solver.root(g) for g in new} | {
             solver.uf.find(next(iter(_expr(f) if f is not None else extra_expr[n]))) for n, f in failing}
     return Protection(hidden, primary, max_rounds, unprotectable + ["round limit reached"])
@@ -202,19 +213,20 @@ def _chain_hidden(frame: pd.DataFrame, hidden_row: pd.Series, keys: list[str], o
     h = hidden_row.reindex(frame.index).fillna(False).astype(bool)
     ordered = frame.sort_values(keys + [order])
     hs = h.loc[ordered.index]
+    groups = hs.groupby([ordered[k] for k in keys], sort=False)
     out = hs.copy()
-    group = ordered[keys].astype(str).agg("|".join, axis=1)
     for k in range(1, back + 1):
-        out |= hs.groupby(group.values).shift(k).fillna(False).astype(bool)
+        out |= groups.shift(k).fillna(False).astype(bool)
     return out.reindex(frame.index)
 
 
 def _year_before_hidden(frame: pd.DataFrame, hidden_row: pd.Series, keys: list[str], period: str) -> pd.Series:
-    idx = frame[keys].astype(str).agg("|".join, axis=1)
+    """True where the same period a year before is hidden."""
     months = frame[period].map(month_index)
-    lookup = dict(zip(idx + "@" + months.astype(str), hidden_row.reindex(frame.index).fillna(False)))
-    prev = idx + "@" + (months - 12).astype(str)
-    return prev.map(lookup).fillna(False).astype(bool)
+    h = hidden_row.reindex(frame.index).fillna(False).astype(bool)
+    hidden_keys = set(zip(*(frame.loc[h, k] for k in keys), months[h]))
+    prev = zip(*(frame[k] for k in keys), months - 12)
+    return pd.Series([key in hidden_keys for key in prev], index=frame.index)
 
 
 def apply(tables: dict[str, pd.DataFrame], model: Model, hidden: set, catalogue: pd.DataFrame) -> dict[str, pd.DataFrame]:
