@@ -32,7 +32,7 @@ def make_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*ingestion.feed_assets, dbt_assets_module.warehouse_models, publishing.published_database,
                 *reports.report_assets],
-        asset_checks=[publishing.no_person_level_data],
+        asset_checks=[publishing.no_person_level_data, publishing.disclosure_audit],
         jobs=[everything_job, warehouse_job],
         schedules=[nightly_schedule],
         sensors=[landing_sensor, failure_hook],

@@ -92,6 +92,7 @@ class Settings:
     salt: str | None = None
     sample_data: bool = False
     suppression_threshold: int = 4
+    protection_interval: int = 3
     shrinkage_tolerance: float = 0.20
     reject_threshold: float = 0.05
     confirm_shrink: bool = False
@@ -151,6 +152,7 @@ class Settings:
             salt=env.get("VITALSIGNS_SALT") or None,
             sample_data=env.get("VITALSIGNS_SAMPLE", "") in ("1", "true", "yes") or sample_marker,
             suppression_threshold=int(env.get("VITALSIGNS_SUPPRESSION_THRESHOLD", "4")),
+            protection_interval=int(env.get("VITALSIGNS_PROTECTION_INTERVAL", "3")),
             shrinkage_tolerance=float(env.get("VITALSIGNS_SHRINKAGE_TOLERANCE", "0.20")),
             reject_threshold=float(env.get("VITALSIGNS_REJECT_THRESHOLD", "0.05")),
             confirm_shrink=env.get("VITALSIGNS_CONFIRM_SHRINK", "") in ("1", "true", "yes"),

@@ -79,7 +79,8 @@ def test_published_database_is_aggregate_only_and_flags_suppression(built):
     assert ("indicator_values", "suppressed") in cols
     tables = {t for t, _ in cols}
     assert tables == {"indicator_catalogue", "indicator_values", "ascof", "exceptions", "dtoc_monthly",
-                      "admissions_rolling_12m", "risk_register", "risk_register_changes", "data_quality"}
+                      "admissions_rolling_12m", "risk_register", "risk_register_changes", "data_quality",
+                      "disclosure_audit"}
     small = query(settings.published_path, "select count(*) from marts.indicator_values "
                                            "where numerator between 1 and 4")[0][0]
     assert small == 0

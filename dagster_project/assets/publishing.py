@@ -27,7 +27,8 @@ MARTS_READ = ["indicator_catalogue", "indicator_values", "ascof", "exceptions", 
     kinds={"duckdb"},
     deps=[dg.AssetKey(["marts", m]) for m in MARTS_READ],
     description="Aggregate-only copy of the marts for analysts (<home>/published/vitalsigns.duckdb): small "
-                "numbers suppressed, person-level data refused, swapped in atomically.",
+                "numbers suppressed as a whole (no hidden count recoverable from the published tables), "
+                "person-level data refused, swapped in atomically.",
 )
 def published_database(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = warehouse.settings
@@ -43,12 +44,14 @@ def published_database(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     with warehouse.write_lock():
         for stale in remove_stale_tmp(settings.published_path.parent):
             context.log.warning(f"removed {stale.name}, left by a publish that was killed")
-        rows = publish(settings.warehouse_path, settings.published_path, settings.suppression_threshold)
+        rows = publish(settings.warehouse_path, settings.published_path, settings.suppression_threshold,
+                       settings.protection_interval)
     shutil.rmtree(settings.held_path.parent, ignore_errors=True)  # a held build is superseded by a published one
     context.log.info(f"published {settings.published_path}: {rows}")
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(settings.published_path)),
         "suppression_threshold": settings.suppression_threshold,
+        "protection_interval": settings.protection_interval,
         **{f"rows/{k}": v for k, v in rows.items()},
     })
 
@@ -57,7 +60,7 @@ def hold(settings, failures: list[str]):
     """Write the would-be database to the held folder with the reasons; return its path."""
     held = settings.held_path
     shutil.rmtree(held.parent, ignore_errors=True)
-    publish(settings.warehouse_path, held, settings.suppression_threshold)
+    publish(settings.warehouse_path, held, settings.suppression_threshold, settings.protection_interval)
     (held.parent / HELD_REASON).write_text("\n".join(failures) + "\n", encoding="utf-8")
     return held
 
@@ -77,3 +80,23 @@ def no_person_level_data(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     problems = person_level_problems(tables)
     return dg.AssetCheckResult(passed=not problems, metadata={"problems": "; ".join(problems) or "none",
                                                               "tables_checked": len(tables)})
+
+
+@dg.asset_check(asset=published_database, blocking=True,
+                description="Disclosure audit of the published file from its tables alone: every hidden count "
+                            "(and complement) bounded by linear programming over all published relations and flags; "
+                            "fails when any can be narrowed below the protection interval, a flag compares with a "
+                            "hidden value, or a count from 1 to the threshold is shown.")
+def disclosure_audit(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    from ..publish.database import audit_problems, audit_published
+
+    settings = warehouse.settings
+    result = audit_published(settings.published_path, settings.suppression_threshold, settings.protection_interval)
+    s = result.summary()
+    return dg.AssetCheckResult(
+        passed=result.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=None if result.passed else "hidden counts recoverable: " + audit_problems(result),
+        metadata={k: (v if v is None or not isinstance(v, float) or v != float("inf") else "unbounded")
+                  for k, v in s.items() if v is not None},
+    )

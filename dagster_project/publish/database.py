@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from .suppression import is_small, secondary, suppress_ratio_table
+from .disclosure import AuditResult, audit
+from .suppression import Protection, protect
 
 PUBLISHED_SCHEMA = "marts"
 
@@ -31,6 +33,10 @@ class PersonLevelDataFound(RuntimeError):
     """A table due for publication holds person-level data; nothing was published."""
 
 
+class DisclosureAuditFailed(RuntimeError):
+    """A hidden count could be recovered from the tables due for publication; nothing was published."""
+
+
 @dataclass
 class PublishedTable:
     name: str
@@ -41,88 +47,31 @@ def _read(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return con.execute(sql).df()
 
 
-def _relations(iv: pd.DataFrame, event_codes: set[str]) -> pd.DataFrame:
-    """(cell, group) memberships of the linear relations between published flow-measure rows.
+def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int, interval: int = 3,
+                 extra: dict[str, str] | None = None) -> list[PublishedTable]:
+    """The published tables, suppressed as a whole, with the disclosure audit's figures.
 
-    quarter = its three months; financial year = its twelve months; ytd(m) = ytd(m-1) + month(m)
-    (April: ytd = month); rolling(m) = rolling(m-1) + month(m) - month(m-12). A cell is a row
-    index of `iv`; only relations whose members are all published are listed.
-    """
-    rows = iv[iv["indicator_code"].isin(event_codes)]
-    if rows.empty:
-        return pd.DataFrame(columns=["cell", "group"])
-    pe = pd.to_datetime(rows["period_end"])
-    key = rows["la_code"] + "|" + rows["indicator_code"]
-    month_no = pe.dt.year * 12 + pe.dt.month - 1
-    index = {(k, t, m): i for i, k, t, m in zip(rows.index, key, rows["period_type"], month_no)}
-    out: list[tuple[int, str]] = []
-
-    def relation(name: str, members: list) -> None:
-        if all(m is not None for m in members):
-            out.extend((m, name) for m in members)
-
-    for i, k, t, m in zip(rows.index, key, rows["period_type"], month_no):
-        month = lambda j: index.get((k, "month", j))  # noqa: E731 - a local lookup
-        if t == "quarter":
-            relation(f"{k}|q{m}", [i, month(m), month(m - 1), month(m - 2)])
-        elif t == "financial_year":
-            relation(f"{k}|fy{m}", [i] + [month(m - j) for j in range(12)])
-        elif t == "ytd":
-            prev = None if m % 12 == 3 else index.get((k, "ytd", m - 1))  # April starts the year
-            relation(f"{k}|ytd{m}", [i, month(m)] + ([prev] if m % 12 != 3 else []))
-        elif t == "rolling_12m":
-            relation(f"{k}|r{m}", [i, index.get((k, "rolling_12m", m - 1)), month(m), month(m - 12)])
-    return pd.DataFrame(out, columns=["cell", "group"])
-
-
-def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int) -> list[PublishedTable]:
+    `extra` maps further table names to the SQL reading them (e.g. a RatioTable in
+    disclosure.RATIO_TABLES)."""
     catalogue = _read(warehouse, "select * from marts.indicator_catalogue")
-    units = catalogue.set_index("indicator_code")["unit"]
-    kinds = catalogue.set_index("indicator_code")["kind"]
-
-    iv = _read(warehouse, """
-        select la_code, indicator_code, period_type, period_end, financial_year, numerator, denominator,
-               value, display_value, target, target_source, rag, direction_prev, direction_yoy, watch,
-               is_override, value_source, value_note, population_note
-        from marts.indicator_values order by la_code, indicator_code, period_type, period_end""")
-    proportion = iv["indicator_code"].map(units).eq("%")
-    iv = suppress_ratio_table(
-        iv, threshold, count_denominator=proportion, derived=["value", "display_value", "rag"],
-        groups=_relations(iv, set(kinds[kinds == "event"].index)),
-    )
-    hidden = iv.loc[iv["suppressed"], ["la_code", "indicator_code", "period_type", "period_end"]]
-
-    ascof = _read(warehouse, "select * from marts.ascof order by la_code, financial_year, ascof_code")
-    ascof = suppress_ratio_table(
-        ascof, threshold, count_denominator=ascof["indicator_code"].map(units).eq("%"),
-        derived=["value", "family_group_rank", "rag", "direction_of_travel", "england_quartile"],
-    )
-
-    exceptions = _read(warehouse, "select * from marts.exceptions order by la_code, period_end, indicator_code")
-    if not exceptions.empty:
-        dashboard = catalogue.set_index("indicator_code")["dashboard_period_type"]
-        exceptions["_pt"] = exceptions["indicator_code"].map(dashboard)
-        exceptions = exceptions.merge(
-            hidden.assign(_hidden=True), how="left",
-            left_on=["la_code", "indicator_code", "_pt", "value_period_end"],
-            right_on=["la_code", "indicator_code", "period_type", "period_end"], suffixes=("", "_h"),
-        )
-        exceptions["suppressed"] = exceptions["_hidden"].fillna(False).astype(bool)
-        exceptions.loc[exceptions["suppressed"], "value"] = None
-        exceptions = exceptions.drop(columns=[c for c in exceptions if c.startswith("_") or c.endswith("_h")]
-                                     + ["period_type"], errors="ignore")
-
-    dtoc = _read(warehouse, "select * from marts.dtoc_monthly order by la_code, period, responsible_org")
-    dtoc_hide = is_small(dtoc["delayed_days"], threshold)
-    groups = pd.DataFrame({"cell": dtoc.index, "group": dtoc["la_code"] + "|" + dtoc["period"]})
-    dtoc_hide = secondary(groups.assign(count=dtoc["delayed_days"]), dtoc_hide)
-    dtoc["suppressed"] = dtoc_hide
-    dtoc.loc[dtoc_hide, ["delayed_days", "rate_per_100k"]] = None
-
-    adm = _read(warehouse, "select * from marts.admissions_rolling_12m order by la_code, period_end, age_band")
-    adm_hide = is_small(adm["admissions_12m"], threshold)
-    adm["suppressed"] = adm_hide
-    adm.loc[adm_hide, ["admissions_12m", "rate_per_100k"]] = None
+    frames = {
+        "indicator_values": _read(warehouse, """
+            select la_code, indicator_code, period_type, period_end, financial_year, numerator, denominator,
+                   value, display_value, target, target_source, rag, direction_prev, direction_yoy, watch,
+                   is_override, value_source, value_note, population_note
+            from marts.indicator_values order by la_code, indicator_code, period_type, period_end"""),
+        "ascof": _read(warehouse, "select * from marts.ascof order by la_code, financial_year, ascof_code"),
+        "exceptions": _read(warehouse, "select * from marts.exceptions order by la_code, period_end, indicator_code"),
+        "dtoc_monthly": _read(warehouse, "select * from marts.dtoc_monthly order by la_code, period, responsible_org"),
+        "admissions_rolling_12m": _read(
+            warehouse, "select * from marts.admissions_rolling_12m order by la_code, period_end, age_band"),
+    }
+    for name, sql in (extra or {}).items():
+        frames[name] = _read(warehouse, sql)
+    started = time.perf_counter()
+    frames, protection = protect(frames, catalogue, threshold, interval)
+    protect_seconds = time.perf_counter() - started
+    result = audit(frames, catalogue, threshold=threshold, interval=interval)
 
     risks = _read(warehouse, """
         select la_code, snapshot_date, risk_id, risk_name, risk_description, area, tasks, progress_update,
@@ -139,15 +88,44 @@ def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int) -> list[P
         from marts.data_quality order by loaded_at, feed""")
     return [
         PublishedTable("indicator_catalogue", catalogue),
-        PublishedTable("indicator_values", iv),
-        PublishedTable("ascof", ascof),
-        PublishedTable("exceptions", exceptions),
-        PublishedTable("dtoc_monthly", dtoc),
-        PublishedTable("admissions_rolling_12m", adm),
+        *(PublishedTable(name, frame) for name, frame in frames.items()),
         PublishedTable("risk_register", risks),
         PublishedTable("risk_register_changes", changes),
         PublishedTable("data_quality", dq),
+        PublishedTable(AUDIT_TABLE, audit_frame(result, protection, threshold, protect_seconds)),
     ]
+
+
+AUDIT_TABLE = "disclosure_audit"
+
+
+def audit_frame(result: AuditResult, protection: Protection | None, threshold: int, protect_seconds: float | None
+                ) -> pd.DataFrame:
+    """One row per figure of the disclosure audit of this publication (what analysts can cite)."""
+    s = result.summary()
+    smallest = s["smallest_interval"]
+    rows = [
+        ("method", "secondary suppression over all published relations, audited by linear programming", None),
+        ("suppression_threshold", None, threshold),
+        ("protection_interval", None, result.interval),
+        ("hidden_cells", "distinct counts hidden (one cell however many tables or period types show it)",
+         s["hidden_cells"]),
+        ("primary_cells", "of which small counts (1 to the threshold) or small complements",
+         None if protection is None else protection.primary),
+        ("bounded", "hidden cells and complements of hidden proportions bounded", s["bounded"]),
+        ("narrowed_below_interval", "bounded to a range narrower than the protection interval",
+         s["narrowed_below_interval"]),
+        ("pinned_exactly", "recoverable exactly", s["pinned_exactly"]),
+        ("smallest_interval", "narrowest range any hidden cell can be bounded to (null: unbounded above)",
+         None if smallest is None or smallest == float("inf") else smallest),
+        ("flag_leaks", "published flags comparing with a hidden value", s["flag_leaks"]),
+        ("small_counts_published", "published counts from 1 to the threshold", s["small_counts_published"]),
+        ("audit_seconds", None, s["seconds"]),
+        ("passed", None, int(result.passed)),
+    ]
+    if protect_seconds is not None:
+        rows.insert(-1, ("suppression_seconds", None, round(protect_seconds, 2)))
+    return pd.DataFrame(rows, columns=["figure", "note", "value"]).astype({"value": "float64"})
 
 
 def person_level_problems(tables: list[PublishedTable]) -> list[str]:
@@ -163,13 +141,37 @@ def person_level_problems(tables: list[PublishedTable]) -> list[str]:
     return problems
 
 
-def publish(warehouse_path: Path, published_path: Path, threshold: int) -> dict[str, int]:
+def audit_published(path: Path, threshold: int, interval: int) -> AuditResult:
+    """The disclosure audit of a published file, from its tables alone."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = [r[0] for r in con.execute(
+            f"select table_name from information_schema.tables where table_schema = '{PUBLISHED_SCHEMA}'").fetchall()]
+        tables = {n: con.execute(f"select * from {PUBLISHED_SCHEMA}.{n}").df() for n in names if n != AUDIT_TABLE}
+    return audit(tables, tables["indicator_catalogue"], threshold=threshold, interval=interval)
+
+
+def audit_problems(result: AuditResult, limit: int = 5) -> str:
+    parts = [f"{b.target} bounded to [{b.low:g}, {b.high:g}]" for b in sorted(result.narrowed, key=lambda b: b.width)]
+    parts += result.flag_leaks + [f"published small count: {s}" for s in result.small_published]
+    parts += [f"inconsistent relations around {n}" for n in result.infeasible]
+    more = f" (and {len(parts) - limit} more)" if len(parts) > limit else ""
+    return "; ".join(parts[:limit]) + more
+
+
+def publish(warehouse_path: Path, published_path: Path, threshold: int, interval: int = 3) -> dict[str, int]:
     """Write, check and atomically swap in the published database; return rows per table."""
     with duckdb.connect(str(warehouse_path), read_only=True) as wh:
-        tables = build_tables(wh, threshold)
+        tables = build_tables(wh, threshold, interval)
     problems = person_level_problems(tables)
     if problems:
         raise PersonLevelDataFound("refused to publish: " + "; ".join(problems))
+    figures = next(t.frame for t in tables if t.name == AUDIT_TABLE).set_index("figure")["value"]
+    if figures.get("passed") != 1:
+        raise DisclosureAuditFailed(
+            f"refused to publish: {int(figures.get('narrowed_below_interval') or 0)} hidden counts can be narrowed "
+            f"below the protection interval ({interval}), {int(figures.get('flag_leaks') or 0)} flags compare with "
+            f"hidden values, {int(figures.get('small_counts_published') or 0)} small counts shown; see "
+            "docs/decisions.md 'Disclosure control judged as a whole'")
     published_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = published_path.with_name(f".{published_path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)

@@ -51,8 +51,8 @@ def test_person_level_data_is_refused_and_nothing_is_swapped(site, monkeypatch):
     before = digest(site.published_path)
     real = database.build_tables
 
-    def leaky(con, threshold):
-        tables = real(con, threshold)
+    def leaky(con, threshold, *args, **kwargs):
+        tables = real(con, threshold, *args, **kwargs)
         tables.append(database.PublishedTable("leak", pd.DataFrame({"person_id": ["abc"], "n": [1]})))
         return tables
 
@@ -60,6 +60,45 @@ def test_person_level_data_is_refused_and_nothing_is_swapped(site, monkeypatch):
     with pytest.raises(database.PersonLevelDataFound, match="leak.person_id"):
         database.publish(site.warehouse_path, site.published_path, 4)
     assert digest(site.published_path) == before
+
+
+def test_a_publication_that_fails_the_disclosure_audit_is_refused_and_nothing_is_swapped(site, monkeypatch):
+    from dagster_project.publish import suppression
+
+    before = digest(site.published_path)
+    # suppression that forgets secondary cells (primary only): hidden counts become recoverable
+    monkeypatch.setattr(suppression, "choose_hidden", _primary_only)
+    with pytest.raises(database.DisclosureAuditFailed, match="narrowed below the protection interval"):
+        database.publish(site.warehouse_path, site.published_path, 4, 3)
+    assert digest(site.published_path) == before
+
+
+def _primary_only(model, threshold, interval, **kw):
+    from dagster_project.publish.suppression import Protection
+
+    small = {a.form for a in model.appearances if a.value is not None and 1 <= a.value <= threshold}
+    return Protection(small, len(small), 0, [])
+
+
+def test_the_disclosure_audit_check_fails_the_run_on_a_recoverable_file(site):
+    """The blocking asset check audits the file on disk, whatever wrote it."""
+    import dagster as dg
+
+    from dagster_project.assets.publishing import disclosure_audit
+    from dagster_project.resources.warehouse import WarehouseResource
+
+    resource = WarehouseResource(landing=str(site.landing), home=str(site.home))
+    assert disclosure_audit(resource).passed
+    bad = site.home / "bad_home"
+    (bad / "published").mkdir(parents=True, exist_ok=True)
+    target = bad / "published" / "vitalsigns.duckdb"
+    target.write_bytes(site.published_path.read_bytes())
+    with duckdb.connect(str(target)) as con:  # a direction beside hidden values, as the old rule left them
+        con.execute("""update marts.indicator_values set direction_prev = 'No change'
+                       where suppressed and period_type = 'month' and period_end > date '2015-06-01'""")
+    result = disclosure_audit(WarehouseResource(landing=str(site.landing), home=str(bad)))
+    assert isinstance(result, dg.AssetCheckResult) and not result.passed
+    assert "direction_prev" in result.description
 
 
 def test_pseudonymised_ids_in_any_column_are_caught():
@@ -100,7 +139,7 @@ def test_readers_in_a_loop_during_a_build_get_only_complete_answers(site, capsys
     assert outcome.success, outcome.failures
     assert errors == []
     assert len(results) > 10
-    assert {r[2] for r in results} == {9}, "every answer saw all nine tables"
+    assert {r[2] for r in results} == {10}, "every answer saw all ten tables (nine marts and disclosure_audit)"
     assert len({(r[0], r[1]) for r in results}) <= 2, "only the old or the new database, never a mixture"
 
     def pct(xs, p):

@@ -1,9 +1,110 @@
-"""Small-number suppression (outputs.md): primary, complement and secondary."""
+"""Small-number suppression judged as a whole (outputs.md; issue 11): primary, complement, one cell
+however many period types show it, secondary until no hidden count can be narrowed below the
+protection interval, and flags hidden beside hidden values.
+
+Hand-made tables. The recovery checks use `months_bounds`, a small LP written here over the
+months of one series (not the production audit), so a test fails if the method lets a count
+through even when the audit agrees with the method.
+"""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
+from scipy.optimize import linprog
 
-from dagster_project.publish.suppression import is_small, secondary, suppress_ratio_table
+from dagster_project.publish.disclosure import audit
+from dagster_project.publish.suppression import is_small, protect
+
+CATALOGUE = pd.DataFrame([
+    # indicator_code, unit, kind, polarity, decimals, tolerance, dashboard_period_type
+    ("RC_REVIEWS_COMPLETED", "count", "event", "bigger", 0, 0.05, "month"),
+    ("VS_HOME_91_DAYS", "%", "event", "bigger", 1, 0.05, "rolling_12m"),
+    ("VS_ADMISSIONS_18_64", "per 100k", "event", "smaller", 1, 0.05, "rolling_12m"),
+    ("2C2", "per 100k", "smaller", "smaller", 1, 0.05, "month"),
+], columns=["indicator_code", "unit", "kind", "polarity", "decimals", "tolerance", "dashboard_period_type"])
+CATALOGUE.loc[CATALOGUE["indicator_code"] == "2C2", "kind"] = "dtoc"
+
+IV_COLUMNS = ["la_code", "indicator_code", "period_type", "period_end", "financial_year", "numerator",
+              "denominator", "value", "display_value", "target", "target_source", "rag", "direction_prev",
+              "direction_yoy", "watch", "is_override", "value_source", "value_note", "population_note"]
+MONTHS = pd.date_range("2015-04-30", periods=24, freq="ME")
+
+
+def _windows(end_index: int) -> list[tuple[str, int]]:
+    """(period_type, first month index) of every window ending at month `end_index` (0 = April 2015)."""
+    out = [("month", end_index), ("ytd", end_index - end_index % 12)]
+    if end_index % 3 == 2:
+        out.append(("quarter", end_index - 2))
+    if end_index % 12 == 11:
+        out.append(("financial_year", end_index - 11))
+    if end_index >= 11:
+        out.append(("rolling_12m", end_index - 11))
+    return out
+
+
+def series(nums, dens=None, code="RC_REVIEWS_COMPLETED", la="L", pop=None, target=None) -> pd.DataFrame:
+    """Every published row of one council's flow measure from its monthly counts, as the marts have it."""
+    cat = CATALOGUE.set_index("indicator_code")
+    unit = cat.loc[code, "unit"]
+    rows = []
+    for i in range(len(nums)):
+        end = MONTHS[i]
+        for pt, first in _windows(i):
+            n = float(sum(nums[first:i + 1]))
+            d = float(sum(dens[first:i + 1])) if dens is not None else pop
+            value = n if unit == "count" else (100 * n / d if unit == "%" else 100000 * n / d)
+            fy = f"{end.year - (end.month < 4)}/{str(end.year - (end.month < 4) + 1)[2:]}"
+            rows.append([la, code, pt, end, fy, n, d, value, round(value, 1), target, None, None, None, None,
+                         None, False, "computed", None, None])
+    iv = pd.DataFrame(rows, columns=IV_COLUMNS).sort_values(["la_code", "indicator_code", "period_type", "period_end"])
+    iv = iv.reset_index(drop=True)
+    # direction against the previous period and the same period last year, and watch (3 deteriorations)
+    for _, g in iv.groupby(["indicator_code", "period_type"]):
+        prev = g["display_value"].shift(1)
+        iv.loc[g.index, "direction_prev"] = np.where(prev.isna(), None, np.where(
+            g["display_value"] == prev, "No change", np.where(g["display_value"] > prev, "Improving", "Worsening")))
+        worse = (iv.loc[g.index, "direction_prev"] == "Worsening").astype(int)
+        iv.loc[g.index, "watch"] = worse.rolling(3, min_periods=3).sum().eq(3)
+    return iv
+
+
+def publish(iv, threshold=4, interval=3, **tables):
+    out, _ = protect({"indicator_values": iv, **tables}, CATALOGUE, threshold, interval)
+    return out["indicator_values"]
+
+
+def months_bounds(published: pd.DataFrame, la="L", code="RC_REVIEWS_COMPLETED", column="numerator"):
+    """What an adversary gets for each month from the published rows of one series: every shown row
+    is the sum of its months; months are non-negative. Returns {month index: (low, high)} for the
+    hidden months."""
+    rows = published[(published["la_code"] == la) & (published["indicator_code"] == code)]
+    A, b = [], []
+    hidden = []
+    for r in rows.itertuples():
+        i = MONTHS.get_loc(pd.Timestamp(r.period_end))
+        first = dict(_windows(i))[r.period_type]
+        vec = np.zeros(len(MONTHS))
+        vec[first:i + 1] = 1
+        value = getattr(r, column)
+        if pd.isna(value):
+            if r.period_type == "month":
+                hidden.append(i)
+            continue
+        A.append(vec)
+        b.append(float(value))
+    out = {}
+    for i in hidden:
+        c = np.zeros(len(MONTHS))
+        c[i] = 1
+        lo = linprog(c, A_eq=np.array(A), b_eq=np.array(b), bounds=[(0, None)] * len(MONTHS), method="highs")
+        hi = linprog(-c, A_eq=np.array(A), b_eq=np.array(b), bounds=[(0, None)] * len(MONTHS), method="highs")
+        out[i] = (lo.fun, np.inf if hi.status == 3 else -hi.fun)
+    return out
+
+
+REVIEWS = [10, 8, 12, 9, 11, 13, 7, 9, 10, 12, 8, 11,
+           9, 3, 12, 10, 9, 11, 12, 7, 5, 10, 9, 8]  # May 2016 = 3 (small)
 
 
 def test_counts_one_to_threshold_are_small_and_zero_is_not():
@@ -11,102 +112,222 @@ def test_counts_one_to_threshold_are_small_and_zero_is_not():
     assert is_small(pd.Series([5]), 5).tolist() == [True]  # the threshold is a setting
 
 
-def test_primary_suppression_hides_the_count_and_what_is_derived_from_it():
-    df = pd.DataFrame({"numerator": [3, 0, 40], "denominator": [100, 100, 100], "value": [3.0, 0.0, 40.0]})
-    out = suppress_ratio_table(df, 4, count_denominator=pd.Series([True] * 3), derived=["value"])
-    assert out["suppressed"].tolist() == [True, False, False]
-    assert pd.isna(out.loc[0, "numerator"]) and pd.isna(out.loc[0, "value"])
-    assert out.loc[1, "value"] == 0.0  # zero is not suppressed
+def test_a_small_count_is_hidden_with_its_value_and_zero_is_shown():
+    nums = list(REVIEWS)
+    nums[3] = 0
+    out = publish(series(nums))
+    month = out[out["period_type"] == "month"].set_index("period_end")
+    assert month.loc[MONTHS[13], "suppressed"] and pd.isna(month.loc[MONTHS[13], "numerator"])
+    assert pd.isna(month.loc[MONTHS[13], "value"]) and pd.isna(month.loc[MONTHS[13], "display_value"])
+    assert month.loc[MONTHS[3], "numerator"] == 0 and not month.loc[MONTHS[3], "suppressed"]
 
 
-def test_a_small_complement_hides_the_numerator():
-    # 97 of 100: the 3 who were not are recoverable as denominator - numerator
-    df = pd.DataFrame({"numerator": [97], "denominator": [100], "value": [97.0]})
-    out = suppress_ratio_table(df, 4, count_denominator=pd.Series([True]), derived=["value"])
-    assert out["suppressed"].tolist() == [True] and pd.isna(out.loc[0, "numerator"])
-    assert out.loc[0, "denominator"] == 100
+def test_ytd_at_june_and_the_first_quarter_are_one_cell():
+    # a small July 2016: the old rule hid ytd(June) to protect it (ytd(July) = ytd(June) + July) but
+    # showed Q1, the same three months. They are one cell now: hidden or shown together.
+    nums = list(REVIEWS)
+    nums[15] = 2
+    out = publish(series(nums)).set_index(["period_type", "period_end"])
+    assert pd.isna(out.loc[("ytd", MONTHS[14]), "numerator"]) == pd.isna(out.loc[("quarter", MONTHS[14]), "numerator"])
+    # and so are ytd(March), the financial year and the rolling 12 months at March
+    ends = [out.loc[(pt, MONTHS[23]), "numerator"] for pt in ("ytd", "financial_year", "rolling_12m")]
+    assert len({pd.isna(v) for v in ends}) == 1
 
 
-def test_population_denominators_are_not_counts():
-    df = pd.DataFrame({"numerator": [80], "denominator": [507180.0], "value": [15.77]})
-    out = suppress_ratio_table(df, 4, count_denominator=pd.Series([False]), derived=["value"])
-    assert not out["suppressed"].any()
+def test_no_hidden_month_can_be_narrowed_below_the_interval_by_any_combination():
+    # the old rule (no relation with a lone hidden cell) let quarter + ytd + rolling pin May 2016
+    out = publish(series(REVIEWS))
+    bounds = months_bounds(out)
+    assert 13 in bounds, "May 2016 (3) is hidden"
+    narrow = {i: b for i, b in bounds.items() if b[1] - b[0] < 3}
+    assert narrow == {}
 
 
-def test_secondary_suppression_stops_recovery_by_subtraction_from_a_total():
-    # three months add up to a published quarter: hiding only the 2 would let 2 = 30 - 12 - 16 be recovered
-    df = pd.DataFrame({"numerator": [12, 2, 16], "denominator": [None] * 3, "value": [1.0, 0.1, 1.3]})
-    groups = pd.DataFrame({"cell": [0, 1, 2], "group": ["q1"] * 3})
-    out = suppress_ratio_table(df, 4, count_denominator=pd.Series([False] * 3), derived=["value"], groups=groups)
-    assert out["suppressed"].tolist() == [True, True, False]  # the next smallest (12) goes too
-    quarter_total = 30
-    visible = out["numerator"].dropna().sum()
-    assert quarter_total - visible == 14  # two hidden cells: the 2 cannot be told apart from the 12
+def test_two_adjacent_small_months_are_not_recovered_through_the_quarter_and_ytd():
+    nums = list(REVIEWS)
+    nums[13] = 10
+    nums[3], nums[4] = 1, 1  # July and August 2015: the old rule left both within [0, 2]
+    out = publish(series(nums))
+    bounds = months_bounds(out)
+    assert {3, 4} <= set(bounds)
+    assert all(hi - lo >= 3 for lo, hi in bounds.values()), bounds
 
 
-def test_secondary_suppression_reaches_a_fixed_point_across_overlapping_groups():
-    cells = pd.DataFrame({
-        "cell": ["a", "b", "c", "b", "d"],
-        "group": ["g1", "g1", "g1", "g2", "g2"],
-        "count": [3, 10, 20, 10, 30],
-    })
-    hidden = secondary(cells, pd.Series({"a": True, "b": False, "c": False, "d": False}))
-    # g1 hides b as its second cell; b then leaves g2 with a lone hidden cell, so d goes too
-    assert hidden.to_dict() == {"a": True, "b": True, "c": False, "d": True}
+def test_a_wider_protection_interval_hides_more():
+    narrow = publish(series(REVIEWS), interval=3)
+    wide = publish(series(REVIEWS), interval=10)
+    assert wide["suppressed"].sum() >= narrow["suppressed"].sum()
+    assert all(hi - lo >= 10 for lo, hi in months_bounds(wide).values())
 
 
-def test_no_group_is_left_with_a_single_hidden_cell():
-    cells = pd.DataFrame({"cell": list("abcdef"), "group": ["x", "x", "x", "y", "y", "y"],
-                          "count": [1, 50, 60, 2, 3, 70]})
-    hidden = secondary(cells, cells.set_index("cell")["count"].between(1, 4))
-    per_group = cells.assign(h=cells["cell"].map(hidden)).groupby("group")["h"].sum()
-    assert (per_group != 1).all()
+def test_flags_are_hidden_beside_hidden_values():
+    out = publish(series(REVIEWS))
+    hidden = out["suppressed"]
+    assert hidden.any()
+    assert out.loc[hidden, ["direction_prev", "direction_yoy", "watch", "rag"]].isna().all().all()
+    # a shown row whose previous or year-before neighbour is hidden shows no direction either
+    key = out.set_index(["period_type", "period_end"])["suppressed"]
+    for r in out[~hidden].itertuples():
+        rows = out[(out["period_type"] == r.period_type) & (out["period_end"] < r.period_end)]
+        prev_hidden = bool(rows["suppressed"].iloc[-1]) if len(rows) else False
+        if prev_hidden:
+            assert pd.isna(r.direction_prev), r
+        yoy = (r.period_type, pd.Timestamp(r.period_end) - pd.offsets.MonthEnd(12))
+        if yoy in key.index and key[yoy]:
+            assert pd.isna(r.direction_yoy), r
+        back3 = rows["suppressed"].iloc[-3:].any() if len(rows) else False
+        if back3:
+            assert pd.isna(r.watch), r
 
 
-def _iv(rows):
-    return pd.DataFrame(rows, columns=["la_code", "indicator_code", "period_type", "period_end", "numerator",
-                                       "denominator", "value"])
+def test_a_proportion_hides_its_numerator_when_the_complement_is_small():
+    # 91-day outcomes: 40 of 42 at home in May 2016; the 2 who were not would be den - num
+    nums = [30 + k % 5 for k in range(24)]
+    dens = [n + 8 for n in nums]
+    nums[13], dens[13] = 40, 42
+    out = publish(series(nums, dens, code="VS_HOME_91_DAYS"))
+    may = out[(out["period_type"] == "month") & (out["period_end"] == MONTHS[13])].iloc[0]
+    assert may["suppressed"] and pd.isna(may["numerator"]) and pd.isna(may["value"])
+    assert may["denominator"] == 42  # the denominator (not small) stays
+    lo, hi = months_bounds(out, code="VS_HOME_91_DAYS")[13]
+    assert hi - lo >= 3
 
 
-def test_a_hidden_month_cannot_be_recovered_from_consecutive_year_to_date_totals():
-    from dagster_project.publish.database import _relations
-
-    iv = _iv([
-        ("L", "RC_REVIEWS_COMPLETED", "month", "2016-04-30", 10, None, 10),
-        ("L", "RC_REVIEWS_COMPLETED", "month", "2016-05-31", 2, None, 2),
-        ("L", "RC_REVIEWS_COMPLETED", "month", "2016-06-30", 30, None, 30),
-        ("L", "RC_REVIEWS_COMPLETED", "ytd", "2016-04-30", 10, None, 10),
-        ("L", "RC_REVIEWS_COMPLETED", "ytd", "2016-05-31", 12, None, 12),
-        ("L", "RC_REVIEWS_COMPLETED", "ytd", "2016-06-30", 42, None, 42),
-        ("L", "RC_REVIEWS_COMPLETED", "quarter", "2016-06-30", 42, None, 42),
-    ])
-    out = suppress_ratio_table(iv, 4, count_denominator=pd.Series([False] * len(iv)), derived=["value"],
-                               groups=_relations(iv, {"RC_REVIEWS_COMPLETED"}))
-    shown = out.set_index(["period_type", "period_end"])["numerator"]
-    assert pd.isna(shown[("month", "2016-05-31")])
-    # without secondary suppression May = ytd(May) - ytd(April) = 12 - 10; now one of them is hidden too
-    assert pd.isna(shown[("ytd", "2016-05-31")]) or pd.isna(shown[("ytd", "2016-04-30")])
-    # and the quarter cannot give May back either: 42 - 10 - 30
-    assert pd.isna(shown[("quarter", "2016-06-30")]) or pd.isna(shown[("month", "2016-04-30")]) \
-        or pd.isna(shown[("month", "2016-06-30")])
+def test_population_denominators_are_not_counts_and_the_rate_goes_with_the_count():
+    nums = [8 + k % 4 for k in range(24)]
+    nums[5] = 2
+    out = publish(series(nums, code="VS_ADMISSIONS_18_64", pop=507180.0))
+    june = out[(out["period_type"] == "month") & (out["period_end"] == MONTHS[5])].iloc[0]
+    assert june["denominator"] == 507180.0 and pd.isna(june["value"]) and pd.isna(june["numerator"])
+    assert all(hi - lo >= 3 for lo, hi in months_bounds(out, code="VS_ADMISSIONS_18_64").values())
 
 
-def test_every_relation_is_left_with_zero_or_at_least_two_hidden_cells():
-    from dagster_project.publish.database import _relations
+def test_the_same_count_in_another_table_is_hidden_there_too():
+    nums = [8 + k % 4 for k in range(24)]
+    nums[16] = 3
+    iv = series(nums, code="VS_ADMISSIONS_18_64", pop=507180.0)
+    rolling = iv[iv["period_type"] == "rolling_12m"]
+    adm = pd.DataFrame({"la_code": rolling["la_code"], "period_end": rolling["period_end"], "age_band": "18-64",
+                        "admissions_12m": rolling["numerator"], "population": rolling["denominator"],
+                        "rate_per_100k": rolling["value"], "population_note": None}).reset_index(drop=True)
+    out, _ = protect({"indicator_values": iv, "admissions_rolling_12m": adm}, CATALOGUE, 4, 3)
+    shown_iv = out["indicator_values"].query("period_type == 'rolling_12m'").set_index("period_end")["numerator"]
+    shown_adm = out["admissions_rolling_12m"].set_index("period_end")["admissions_12m"]
+    assert (shown_iv.isna() == shown_adm.isna()).all()
+    assert (shown_adm.isna() == out["admissions_rolling_12m"].set_index("period_end")["rate_per_100k"].isna()).all()
+    assert audit(out, CATALOGUE, threshold=4, interval=3).passed
 
+
+def _dtoc(days_both):
     rows = []
-    values = [9, 3, 8, 7, 12, 1, 6, 9, 10, 11, 8, 2, 7, 5]
-    for k, v in enumerate(values):
-        y, m = 2016 + (3 + k) // 12, (3 + k) % 12 + 1
-        end = pd.Timestamp(y, m, 1) + pd.offsets.MonthEnd(0)
-        rows.append(("L", "RC_REVIEWS_COMPLETED", "month", end.date().isoformat(), v, None, v))
-        if k >= 11:
-            rows.append(("L", "RC_REVIEWS_COMPLETED", "rolling_12m", end.date().isoformat(),
-                         sum(values[k - 11:k + 1]), None, 0))
-    iv = _iv(rows)
-    groups = _relations(iv, {"RC_REVIEWS_COMPLETED"})
-    assert not groups.empty
-    out = suppress_ratio_table(iv, 4, count_denominator=pd.Series([False] * len(iv)), derived=["value"],
-                               groups=groups)
-    hidden = groups.assign(h=groups["cell"].map(out["suppressed"]))
-    assert (hidden.groupby("group")["h"].sum() != 1).all()
+    for i, end in enumerate(MONTHS):
+        for org, d in (("NHS", 100 + i), ("Social Care", 300 + i), ("Both", days_both[i])):
+            rows.append(("L", end.strftime("%Y-%m"), org, float(d), end.day, 700000.0,
+                         d / end.day / 700000.0 * 100000, None))
+    return pd.DataFrame(rows, columns=["la_code", "period", "responsible_org", "delayed_days", "days_in_month",
+                                       "population_18_plus", "rate_per_100k", "population_note"])
+
+
+def test_a_small_dtoc_count_is_not_recovered_from_the_social_care_total():
+    # 2C(2) = Social Care + Both: with the total and Social Care shown, Both = total - Social Care.
+    # The old rule protected the organisations of a month among themselves (hiding NHS, the next
+    # smallest) and left 2C(2) and Social Care shown.
+    both = [20 + i for i in range(24)]
+    both[7] = 3
+    dtoc = _dtoc(both)
+    rows = []
+    for i, end in enumerate(MONTHS):
+        for pt, first in _windows(i):
+            d = sum(300 + k + both[k] for k in range(first, i + 1))
+            rows.append(["L", "2C2", pt, end, None, float(d), 700000.0, None, None, None, None, None, None, None,
+                         None, False, "computed", None, None])
+    iv = pd.DataFrame(rows, columns=IV_COLUMNS)
+    for k in iv.index:  # mean monthly rate over the window
+        i = MONTHS.get_loc(iv.at[k, "period_end"])
+        first = dict(_windows(i))[iv.at[k, "period_type"]]
+        iv.at[k, "value"] = np.mean([(300 + j + both[j]) / MONTHS[j].day / 700000.0 * 100000 for j in range(first, i + 1)])
+    out, _ = protect({"indicator_values": iv, "dtoc_monthly": dtoc}, CATALOGUE, 4, 3)
+    d = out["dtoc_monthly"]
+    assert pd.isna(d.loc[(d["period"] == "2015-11") & (d["responsible_org"] == "Both"), "delayed_days"]).all()
+    month = out["indicator_values"].query("period_type == 'month'").set_index("period_end")
+    sc = d[d["responsible_org"] == "Social Care"].set_index("period")["delayed_days"]
+    nov_total, nov_sc = month.loc[MONTHS[7], "numerator"], sc["2015-11"]
+    assert pd.isna(nov_total) or pd.isna(nov_sc), "Both would be total minus Social Care"
+    result = audit(out, CATALOGUE, threshold=4, interval=3)
+    assert result.passed, result.summary()
+
+
+def test_exceptions_rest_only_on_shown_values():
+    out_iv = series(REVIEWS, target=10.0)
+    exc = pd.DataFrame([
+        ("L", MONTHS[13], "RC_REVIEWS_COMPLETED", MONTHS[13], 3.0, 10.0, "R", "off target", True, False, False, None),
+        ("L", MONTHS[13], "RC_REVIEWS_COMPLETED", MONTHS[13], 3.0, 10.0, "R",
+         "off target; affects the budget", True, False, True, None),
+    ], columns=["la_code", "period_end", "indicator_code", "value_period_end", "value", "target", "rag", "reasons",
+                "off_target", "deteriorating", "affects_budget", "linked_risks"])
+    out, _ = protect({"indicator_values": out_iv, "exceptions": exc.iloc[[0]]}, CATALOGUE, 4, 3)
+    # only 'off target' (from a hidden value): the row would say the value is below 9.5, so it goes
+    assert len(out["exceptions"]) == 0
+    out, _ = protect({"indicator_values": out_iv, "exceptions": exc.iloc[[1]]}, CATALOGUE, 4, 3)
+    row = out["exceptions"].iloc[0]
+    assert row["reasons"] == "affects the budget"
+    assert pd.isna(row["value"]) and pd.isna(row["rag"]) and pd.isna(row["off_target"]) and row["suppressed"]
+
+
+def test_the_same_data_gives_the_same_publication():
+    a = publish(series(REVIEWS))
+    b = publish(series(REVIEWS))
+    pd.testing.assert_frame_equal(a, b)
+
+
+# --- the audit itself, on publications made the old way --------------------------------------------
+
+def _old_style(iv: pd.DataFrame, hide: list[tuple[str, int]]) -> pd.DataFrame:
+    out = iv.copy()
+    out["suppressed"] = False
+    for pt, i in hide:
+        k = out.index[(out["period_type"] == pt) & (out["period_end"] == MONTHS[i])]
+        out.loc[k, ["numerator", "value", "display_value", "rag"]] = None
+        out.loc[k, "suppressed"] = True
+    return out
+
+
+def test_the_audit_pins_ytd_june_from_the_first_quarter():
+    nums = list(REVIEWS)
+    nums[14] = 2
+    # what the old rule published: June and ytd(June) hidden, Q1 shown
+    old = _old_style(series(nums), [("month", 14), ("ytd", 14), ("month", 12)])
+    old[["direction_prev", "direction_yoy", "watch"]] = None
+    result = audit({"indicator_values": old}, CATALOGUE, threshold=4, interval=3)
+    assert not result.passed
+    pinned = {b.target for b in result.pinned}
+    assert "L RC_REVIEWS_COMPLETED.num 2016-04..2016-06" in pinned  # ytd June == Q1, shown
+
+
+def test_the_audit_counts_flags_beside_hidden_values_and_bounds_by_them():
+    nums = list(REVIEWS)
+    nums[13] = 3
+    old = _old_style(series(nums), [("month", 13)])
+    # no sums shown at all: only the flag "No change" against April (9) could give May away
+    old = old[old["period_type"] == "month"].reset_index(drop=True)
+    old.loc[old["period_end"] == MONTHS[13], "direction_prev"] = "No change"
+    result = audit({"indicator_values": old}, CATALOGUE, threshold=4, interval=3)
+    assert any("direction_prev" in leak for leak in result.flag_leaks)
+    may = next(b for b in result.bounds if b.target == "L RC_REVIEWS_COMPLETED.num 2016-05")
+    assert may.low == may.high == 9  # "No change" pins it to April's figure
+
+
+def test_the_audit_counts_small_counts_shown():
+    iv = series(REVIEWS).assign(suppressed=False)
+    result = audit({"indicator_values": iv}, CATALOGUE, threshold=4, interval=3)
+    assert result.small_published and not result.passed
+
+
+@pytest.mark.parametrize("interval", [1, 3, 6])
+def test_what_the_method_publishes_passes_its_audit(interval):
+    nums = list(REVIEWS)
+    nums[2], nums[19] = 1, 4
+    out = publish(series(nums), interval=interval)
+    result = audit({"indicator_values": out}, CATALOGUE, threshold=4, interval=interval)
+    assert result.passed, result.summary()
+    assert result.smallest_interval >= interval

@@ -1,0 +1,812 @@
+"""What an adversary can learn from the published tables: one linear model of every published
+count, and a linear-programming audit bounding each hidden one.
+
+Every published count is a *form*: a sum of base counts, one base count per council, stream and
+month (e.g. admissions of 18-64s in May 2016). A month, a quarter, a year to date, a financial year
+and a rolling year are sums over a range of months, so the same quantity published under two names
+(year to date at June and Q1; year to date at March, the financial year and the rolling year at
+March; 2A(1) and the 18-64 admissions vital sign; the `ascof` and `admissions_rolling_12m` copies)
+is one form, one cell. Stocks (snapshot measures) are one base count per month end, whatever the
+period type; overridden or supplied rows are cells of their own.
+
+Relations an adversary may combine: every shown form equals its value; base counts are
+non-negative integers; a numerator is a part of its denominator, and outcomes of one request or
+assessment are disjoint parts of it (`PARTS`); a hidden count is at least 1 when zero is never
+hidden (see `Appearance.nonzero`); a published value with its denominator (`value x den = scale x
+num`), a rate beside a DToC row, a window's mean DToC rate; a RAG rating against a target and
+direction flags against a shown neighbour (inequalities). `audit` bounds every hidden cell (and
+the complement of every hidden proportion) by minimising and maximising it over all of these with
+HiGHS, and also counts published flags that compare with a hidden value and published counts of
+1 to the threshold. The relations come from published columns only, so the same code audits the
+published file and the frames about to be published.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+# Two names, one count: (indicator, numerator|denominator) -> stream. Facts of the measure
+# definitions (int_indicator_events, int_ascof_cohorts); a wrong one makes the audit infeasible,
+# which fails loudly rather than passing.
+ALIASES: dict[tuple[str, str], str] = {
+    ("2A1", "num"): "admissions_18_64", ("VS_ADMISSIONS_18_64", "num"): "admissions_18_64",
+    ("2A2", "num"): "admissions_65_plus", ("VS_ADMISSIONS_65_PLUS", "num"): "admissions_65_plus",
+    ("VS_ENQUIRIES_RESOLVED", "den"): "requests", ("RC_REQUESTS_TO_ASSESSMENT", "den"): "requests",
+    ("VS_ASSESSMENT_INFO_ONLY", "den"): "assessments", ("RC_ASSESSMENTS_TO_SERVICES", "den"): "assessments",
+    ("1C2A", "den"): "1C1A.den", ("1C2B", "den"): "1C1B.den", ("1G", "den"): "1E.den",
+}
+# Disjoint parts of a whole, month by month: sum(parts) <= whole. Numerator <= denominator is added
+# for every proportion; these are the relations between measures.
+PARTS: list[tuple[tuple[str, ...], str]] = [
+    (("VS_ENQUIRIES_RESOLVED.num", "RC_REQUESTS_TO_ASSESSMENT.num"), "requests"),
+    (("VS_ASSESSMENT_INFO_ONLY.num", "RC_ASSESSMENTS_TO_SERVICES.num"), "assessments"),
+    (("2D.num",), "VS_REABLEMENT_NO_ONGOING.num"),  # 2D is VS_REABLEMENT_NO_ONGOING for new clients
+    (("2D.den",), "VS_REABLEMENT_NO_ONGOING.den"),
+]
+DTOC_ORGS = {"2C1": ("NHS", "Social Care", "Both"), "2C2": ("Social Care", "Both"),
+             "VS_DTOC_SOCIAL_CARE": ("Social Care", "Both")}
+SCALE = {"%": 100.0, "per 100k": 100000.0, "count": 1.0}
+
+
+@dataclass(frozen=True)
+class RatioTable:
+    """A published table of numerator/denominator/value rows with no relation to the others
+    (each series is its own count). Adding a table to publication = one entry in RATIO_TABLES:
+    its cells join the audit, suppression and the disclosure figures."""
+    name: str
+    series: tuple[str, ...]  # columns naming a series besides la_code and the period
+    period: str  # a date column or a financial-year label ('2016/17')
+    unit: str = "%"  # '%': the denominator is a count too; else a population
+    numerator: str = "numerator"
+    denominator: str = "denominator"
+    value: str = "value"
+    derived: tuple[str, ...] = ("value",)  # hidden with the row
+
+
+RATIO_TABLES: list[RatioTable] = []
+
+Form = tuple  # (la_code, streams, first month, last month); months are year*12 + month - 1
+
+
+@functools.lru_cache(maxsize=4096)
+def month_index(ts) -> int:
+    if isinstance(ts, str) and len(ts) == 7 and ts[4] == "/":  # financial year label: its March
+        return (int(ts[:4]) + 1) * 12 + 2
+    ts = pd.Timestamp(ts)
+    return ts.year * 12 + ts.month - 1
+
+
+def window_start(period_type: str, end: int) -> int:
+    if period_type == "month":
+        return end
+    if period_type == "quarter":
+        return end - 2
+    if period_type in ("financial_year", "rolling_12m"):
+        return end - 11
+    if period_type == "ytd":
+        return end - (end % 12 - 3) % 12  # back to April
+    raise ValueError(f"unknown period_type {period_type!r}")
+
+
+def form_vars(form: Form) -> list[tuple]:
+    la, streams, a, b = form
+    return [(la, s, m) for s in streams for m in range(a, b + 1)]
+
+
+def stream(indicator: str, part: str) -> str:
+    return ALIASES.get((indicator, part), f"{indicator}.{part}")
+
+
+@dataclass
+class RowForms:
+    """The counts behind one measure row: numerator form, denominator form or constant, and scale."""
+    num: Form | None
+    den: Form | None
+    den_const: float | None
+    unit: str
+    kind: str
+    dtoc: tuple | None = None  # (la, orgs, first, last) for DToC windows
+
+
+def measure_row_forms(la: str, indicator: str, period_type: str, period_end, kind: str, unit: str,
+                      override: bool, denominator=None) -> RowForms:
+    """Where one indicator row's numerator and denominator sit among the base counts."""
+    end = month_index(period_end)
+    if override or kind not in ("event", "snapshot", "cohort", "dtoc"):
+        own = f"{indicator}|{period_type}|{end}"
+        num = (la, (f"{own}.num",), 0, 0)
+        den = (la, (f"{own}.den",), 0, 0) if unit == "%" else None
+        return RowForms(num, den, None if unit == "%" else denominator, unit, "own")
+    if kind == "dtoc":
+        orgs = DTOC_ORGS.get(indicator, ("NHS", "Social Care", "Both"))
+        start = window_start(period_type, end)
+        return RowForms((la, tuple(f"dtoc.{o}" for o in orgs), start, end), None, denominator, unit, kind,
+                        dtoc=(la, orgs, start, end))
+    start = window_start(period_type, end) if kind == "event" else end
+    num = (la, (stream(indicator, "num"),), start, end)
+    den = (la, (stream(indicator, "den"),), start, end) if unit == "%" else None
+    return RowForms(num, den, None if unit == "%" else denominator, unit, kind)
+
+
+@dataclass
+class Appearance:
+    table: str
+    row: int
+    column: str
+    form: Form
+    value: float | None  # as published; None when hidden
+    # a hidden count that cannot be zero: zeros are never hidden, except a numerator hidden with its
+    # (small) denominator (the adversary sees the denominator hidden too)
+    nonzero: bool = True
+
+
+@dataclass
+class Model:
+    appearances: list[Appearance] = field(default_factory=list)
+    # linear relations over base variables: (coefficients {var: c}, lower, upper). Structural ones hold
+    # whatever is shown; observed ones come from published values and flags.
+    relations: list[tuple[dict, float, float]] = field(default_factory=list)
+    observed: list[tuple[dict, float, float]] = field(default_factory=list)
+    pairs: set[tuple[Form, Form]] = field(default_factory=set)  # (numerator, denominator) of proportions
+    complements: list[tuple[Form, Form]] = field(default_factory=list)  # (num, den) of hidden proportions
+    # per published measure row: (table, row index) -> (RowForms, key in indicator_values or None)
+    row_forms: dict[tuple[str, int], RowForms] = field(default_factory=dict)
+    flag_leaks: list[str] = field(default_factory=list)
+    small_published: list[str] = field(default_factory=list)
+
+
+def _isnull(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT
+
+
+def _lin(form: Form | None, coef: float, out: dict) -> None:
+    if form is not None:
+        for v in form_vars(form):
+            out[v] = out.get(v, 0.0) + coef
+
+
+def _value_expr(rf: RowForms, c: float, dtoc_weights) -> tuple[dict, float] | None:
+    """value >= c as `expr >= rhs` over base counts (linear because denominators are positive)."""
+    scale = SCALE.get(rf.unit, 1.0)
+    expr: dict = {}
+    if rf.kind == "dtoc":
+        w = dtoc_weights(rf.dtoc)
+        if w is None:
+            return None
+        for var, coef in w.items():
+            expr[var] = coef
+        return expr, c
+    if rf.den is not None:  # value = scale * num / den
+        _lin(rf.num, scale, expr)
+        _lin(rf.den, -c, expr)
+        return expr, 0.0
+    if rf.den_const is None or _isnull(rf.den_const) or rf.den_const == 0:
+        if rf.unit == "count":
+            _lin(rf.num, 1.0, expr)
+            return expr, c
+        return None
+    _lin(rf.num, scale / float(rf.den_const), expr)
+    return expr, c
+
+
+def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, threshold: int) -> Model:
+    """Every published count, relation and flag of the published tables (hidden cells are null)."""
+    m = Model()
+    cat = catalogue.set_index("indicator_code")
+    unit = cat["unit"].to_dict()
+    kind = cat["kind"].to_dict()
+    polarity = cat["polarity"].to_dict()
+    decimals = cat["decimals"].fillna(0).astype(int).to_dict()
+    tolerance = cat["tolerance"].fillna(0.05).to_dict()
+
+    dtoc = tables.get("dtoc_monthly")
+    dtoc_info: dict[tuple, tuple[float, float]] = {}
+    if dtoc is not None and len(dtoc):
+        for r in dtoc.itertuples():
+            mi = month_index(pd.Timestamp(str(r.period) + "-01"))
+            dtoc_info[(r.la_code, mi)] = (float(r.days_in_month), float(r.population_18_plus))
+
+    def dtoc_weights(spec):
+        la, orgs, a, b = spec
+        n = b - a + 1
+        w = {}
+        for mi in range(a, b + 1):
+            info = dtoc_info.get((la, mi))
+            if info is None or not info[0] or not info[1] or _isnull(info[1]):
+                return None
+            for o in orgs:
+                w[(la, f"dtoc.{o}", mi)] = 100000.0 / (info[0] * info[1]) / n
+        return w
+
+    rows: dict[tuple, RowForms] = {}  # (la, indicator, period_type, month) -> forms
+    shown_value: dict[tuple, float] = {}
+    hidden_rows: set[tuple] = set()
+
+    def add_count(table, idx, col, form, value, nonzero=True, hidden=True):
+        """A published count; a null that is not suppressed is no data (e.g. no events), not a cell."""
+        if _isnull(value) and not hidden:
+            return
+        v = None if _isnull(value) else float(value)
+        m.appearances.append(Appearance(table, idx, col, form, v, nonzero))
+        if v is not None and 1 <= v <= threshold:
+            m.small_published.append(f"{table} row {idx} {col}={v:g}")
+
+    values_seen: list[tuple[RowForms, float]] = []
+
+    def add_value(rf: RowForms, value: float, key: str) -> None:
+        """A published value: an equality over the row's counts (kept, at the end, only if it touches
+        a hidden one: with all its counts shown it tells nothing new)."""
+        values_seen.append((rf, value))
+
+    def value_relation(rf: RowForms, value: float) -> None:
+        ge = _value_expr(rf, value, dtoc_weights)
+        if ge is None:
+            return
+        expr, rhs = ge
+        tol = 1e-7 * max(1.0, abs(rhs), *(abs(c) for c in expr.values()))
+        m.observed.append((expr, rhs - tol, rhs + tol))
+
+    def add_cmp(rf: RowForms, low: float | None, high: float | None) -> None:
+        for bound, sense in ((low, 1), (high, -1)):
+            if bound is None:
+                continue
+            ge = _value_expr(rf, bound, dtoc_weights)
+            if ge is None:
+                continue
+            expr, rhs = ge
+            if sense == 1:
+                m.observed.append((expr, rhs, math.inf))
+            else:
+                m.observed.append((expr, -math.inf, rhs))
+
+    def rag_bounds(code, rag, target):
+        """RAG against a target as bounds on the value (rounding slack of half a display unit)."""
+        if _isnull(rag) or _isnull(target):
+            return None, None
+        h = 0.5 * 10 ** (-decimals.get(code, 0))
+        t, tol = float(target), float(tolerance.get(code, 0.05))
+        cut = t - tol * abs(t) if polarity.get(code) == "bigger" else t + tol * abs(t)
+        if polarity.get(code) == "bigger":
+            return {"G": (t - h, None), "A": (cut - h, t + h), "R": (None, cut + h)}.get(rag, (None, None))
+        return {"G": (None, t + h), "A": (t - h, cut + h), "R": (cut - h, None)}.get(rag, (None, None))
+
+    # indicator_values: the centre of the model
+    iv = tables.get("indicator_values")
+    iv_by_key: dict[tuple, object] = {}
+    fy_end: dict[tuple, int] = {}
+    if iv is not None and len(iv):
+        for r in iv.itertuples():
+            code = r.indicator_code
+            end = month_index(r.period_end)
+            override = getattr(r, "value_source", "computed") not in ("computed", None)
+            rf = measure_row_forms(r.la_code, code, r.period_type, r.period_end, kind.get(code, "own"),
+                                   unit.get(code, "count"), override, r.denominator)
+            key = (r.la_code, code, r.period_type, end)
+            rows[key] = rf
+            iv_by_key[key] = r
+            m.row_forms[("indicator_values", r.Index)] = rf
+            if rf.den is not None:
+                m.pairs.add((rf.num, rf.den))
+            if r.period_type == "financial_year":
+                fy_end[(r.la_code, code, r.financial_year)] = end
+            hidden = bool(r.suppressed)
+            if hidden:
+                hidden_rows.add(key)
+            if rf.kind != "dtoc":
+                add_count("indicator_values", r.Index, "numerator", rf.num, r.numerator,
+                          nonzero=not (rf.den is not None and _isnull(r.denominator)), hidden=hidden)
+                if rf.den is not None:
+                    add_count("indicator_values", r.Index, "denominator", rf.den, r.denominator, hidden=hidden)
+                    if not _isnull(r.numerator) and not _isnull(r.denominator):
+                        comp = float(r.denominator) - float(r.numerator)
+                        if 1 <= comp <= threshold:
+                            m.small_published.append(f"indicator_values row {r.Index} denominator - numerator={comp:g}")
+                    elif hidden:
+                        m.complements.append((rf.num, rf.den))
+            else:
+                add_count("indicator_values", r.Index, "numerator", rf.num, r.numerator, hidden=hidden)
+            if not _isnull(r.value):
+                shown_value[key] = float(r.value)
+                add_value(rf, float(r.value), f"indicator_values row {r.Index}")
+            elif hidden:
+                lo, hi = rag_bounds(code, r.rag, r.target)
+                add_cmp(rf, lo, hi)
+                if not _isnull(r.rag):
+                    m.flag_leaks.append(f"indicator_values row {r.Index}: rag beside a hidden value")
+
+        # direction and watch flags compare neighbours
+        ordered = iv.sort_values(["la_code", "indicator_code", "period_type", "period_end"])
+        prev_key: dict[tuple, tuple] = {}
+        chain: dict[tuple, list] = {}
+        last = None
+        for r in ordered.itertuples():
+            key = (r.la_code, r.indicator_code, r.period_type, month_index(r.period_end))
+            group = key[:3]
+            if last is not None and last[:3] == group:
+                prev_key[key] = last
+                chain[key] = [key] + chain[last][:3]
+            else:
+                chain[key] = [key]
+            last = key
+        for key, r in iv_by_key.items():
+            code = key[1]
+            h = 0.5 * 10 ** (-decimals.get(code, 0))
+            bigger = polarity.get(code) == "bigger"
+            for col, other in (("direction_prev", prev_key.get(key)),
+                               ("direction_yoy", (key[0], key[1], key[2], key[3] - 12))):
+                flag = getattr(r, col, None)
+                if _isnull(flag) or other is None or other not in rows:
+                    continue
+                involved = [k for k in (key, other) if k in hidden_rows]
+                if not involved:
+                    continue
+                m.flag_leaks.append(f"indicator_values row {r.Index}: {col} compares with a hidden value")
+                if len(involved) == 2:
+                    continue  # both hidden: not linear in general; counted as a leak above
+                hid, shown = involved[0], other if involved[0] == key else key
+                if shown not in shown_value:
+                    continue
+                dv = round(shown_value[shown], decimals.get(code, 0))
+                # flag reads as (this vs previous); orient it for the hidden side
+                sign = 1 if hid == key else -1
+                if flag == "No change":
+                    add_cmp(rows[hid], dv - h, dv + h)
+                elif (flag == "Improving") == bigger:  # this > previous
+                    add_cmp(rows[hid], dv - h, None) if sign == 1 else add_cmp(rows[hid], None, dv + h)
+                else:
+                    add_cmp(rows[hid], None, dv + h) if sign == 1 else add_cmp(rows[hid], dv - h, None)
+            watch = getattr(r, "watch", None)
+            if not _isnull(watch) and any(k in hidden_rows for k in chain.get(key, [])):
+                m.flag_leaks.append(f"indicator_values row {r.Index}: watch uses a hidden value")
+
+    # ascof: the financial-year rows again, with comparators
+    ascof = tables.get("ascof")
+    if ascof is not None and len(ascof):
+        for r in ascof.itertuples():
+            end = fy_end.get((r.la_code, r.indicator_code, r.financial_year))
+            key = (r.la_code, r.indicator_code, "financial_year", end)
+            rf = rows.get(key) or measure_row_forms(
+                r.la_code, r.indicator_code, "financial_year",
+                pd.Timestamp(int(str(r.financial_year)[:4]) + 1, 3, 31), kind.get(r.indicator_code, "own"),
+                unit.get(r.indicator_code, "count"), bool(r.is_override), r.denominator)
+            m.row_forms[("ascof", r.Index)] = rf
+            if rf.kind != "dtoc":
+                add_count("ascof", r.Index, "numerator", rf.num, r.numerator,
+                          nonzero=not (rf.den is not None and _isnull(r.denominator)), hidden=bool(r.suppressed))
+                if rf.den is not None:
+                    add_count("ascof", r.Index, "denominator", rf.den, r.denominator, hidden=bool(r.suppressed))
+            if not _isnull(r.value):
+                add_value(rf, float(r.value), f"ascof row {r.Index}")
+            elif bool(r.suppressed):
+                for col in ("rag", "family_group_rank", "england_quartile", "direction_of_travel", "family_group_avg"):
+                    if col in ascof and not _isnull(getattr(r, col)):
+                        m.flag_leaks.append(f"ascof row {r.Index}: {col} beside a hidden value")
+                lo, hi = rag_bounds(r.indicator_code, r.rag, r.target)
+                add_cmp(rf, lo, hi)
+            prev = (r.la_code, r.indicator_code, "financial_year", None if end is None else end - 12)
+            if prev in rows and not _isnull(getattr(r, "previous_year_value", None)):
+                add_value(rows[prev], float(r.previous_year_value), f"ascof row {r.Index} previous_year_value")
+                if prev in hidden_rows:
+                    m.flag_leaks.append(f"ascof row {r.Index}: previous_year_value of a hidden value")
+            if prev in hidden_rows and not _isnull(getattr(r, "direction_of_travel", None)):
+                m.flag_leaks.append(f"ascof row {r.Index}: direction_of_travel compares with a hidden value")
+
+    # admissions by age band over rolling years: the admissions vital signs again
+    adm = tables.get("admissions_rolling_12m")
+    if adm is not None and len(adm):
+        for r in adm.itertuples():
+            code = "VS_ADMISSIONS_18_64" if r.age_band == "18-64" else "VS_ADMISSIONS_65_PLUS"
+            rf = measure_row_forms(r.la_code, code, "rolling_12m", r.period_end, "event", "per 100k", False,
+                                   r.population)
+            m.row_forms[("admissions_rolling_12m", r.Index)] = rf
+            add_count("admissions_rolling_12m", r.Index, "admissions_12m", rf.num, r.admissions_12m,
+                      hidden=bool(r.suppressed))
+            if not _isnull(r.rate_per_100k):
+                add_value(rf, float(r.rate_per_100k), "admissions_rolling_12m")
+
+    # delayed days per organisation and month: the base counts of 2C(1), 2C(2) and the DToC vital sign
+    if dtoc is not None and len(dtoc):
+        for r in dtoc.itertuples():
+            mi = month_index(pd.Timestamp(str(r.period) + "-01"))
+            form = (r.la_code, (f"dtoc.{r.responsible_org}",), mi, mi)
+            add_count("dtoc_monthly", r.Index, "delayed_days", form, r.delayed_days, hidden=bool(r.suppressed))
+            if not _isnull(r.rate_per_100k) and r.days_in_month and not _isnull(r.population_18_plus):
+                c = 100000.0 / (float(r.days_in_month) * float(r.population_18_plus))
+                expr = {(r.la_code, f"dtoc.{r.responsible_org}", mi): c}
+                v = float(r.rate_per_100k)
+                m.observed.append((expr, v - 1e-7 * max(1, v), v + 1e-7 * max(1, v)))
+
+    # exceptions: a value, a RAG and reasons for the dashboard's current value
+    exc = tables.get("exceptions")
+    if exc is not None and len(exc):
+        dashboard = cat["dashboard_period_type"].to_dict()
+        for r in exc.itertuples():
+            end = month_index(r.value_period_end)
+            key = next((k for k in ((r.la_code, r.indicator_code, dashboard.get(r.indicator_code), end),
+                                    (r.la_code, r.indicator_code, "month", end)) if k in rows), None)
+            if key is None:
+                continue
+            if not _isnull(r.value):
+                add_value(rows[key], float(r.value), "exceptions")
+            elif key in hidden_rows:
+                lo, hi = rag_bounds(r.indicator_code, r.rag, r.target)
+                add_cmp(rows[key], lo, hi)
+                for col in ("rag", "off_target", "deteriorating"):
+                    if not _isnull(getattr(r, col, None)):
+                        m.flag_leaks.append(f"exceptions row {r.Index}: {col} beside a hidden value")
+            if not _isnull(getattr(r, "deteriorating", None)) and key in rows:
+                # three comparisons back from the current value
+                ks = [(key[0], key[1], key[2], key[3] - j) for j in range(4)]
+                if any(k in hidden_rows for k in ks):
+                    m.flag_leaks.append(f"exceptions row {r.Index}: deteriorating uses a hidden value")
+
+    for spec in RATIO_TABLES:
+        t = tables.get(spec.name)
+        if t is None or not len(t):
+            continue
+        for r in t.itertuples():
+            d = r._asdict()
+            end = month_index(d[spec.period])
+            own = spec.name + ":" + "/".join(str(d[c]) for c in spec.series)
+            num = (d["la_code"], (f"{own}.num",), end, end)
+            den = (d["la_code"], (f"{own}.den",), end, end) if spec.unit == "%" else None
+            rf = RowForms(num, den, None if den else d.get(spec.denominator), spec.unit, "own")
+            m.row_forms[(spec.name, r.Index)] = rf
+            hidden = bool(d.get("suppressed", False))
+            add_count(spec.name, r.Index, spec.numerator, num, d[spec.numerator],
+                      nonzero=not (den is not None and _isnull(d[spec.denominator])), hidden=hidden)
+            if den is not None:
+                m.pairs.add((num, den))
+                add_count(spec.name, r.Index, spec.denominator, den, d[spec.denominator], hidden=hidden)
+                if hidden:
+                    m.complements.append((num, den))
+            if not _isnull(d.get(spec.value)):
+                add_value(rf, float(d[spec.value]), spec.name)
+            elif hidden:
+                for col in spec.derived:
+                    if not _isnull(d.get(col)):
+                        m.flag_leaks.append(f"{spec.name} row {r.Index}: {col} beside a hidden value")
+
+    uncertain = {v for a in m.appearances if a.value is None for v in form_vars(a.form)}
+    if uncertain:
+        for rf, value in values_seen:
+            forms = [f for f in (rf.num, rf.den) if f is not None]
+            if any(v in uncertain for f in forms for v in form_vars(f)):
+                value_relation(rf, value)
+        m.observed = [r for r in m.observed if any(v in uncertain for v in r[0])]
+    else:
+        m.observed = []
+    _structural_relations(m)
+    return m
+
+
+def _structural_relations(m: Model) -> None:
+    """numerator <= denominator, and disjoint parts <= their whole, month by month."""
+    months: dict[tuple, set] = defaultdict(set)  # (la, stream) -> months seen
+    for a in m.appearances:
+        la, streams, lo, hi = a.form
+        for s in streams:
+            months[(la, s)].update(range(lo, hi + 1))
+    for (la, s), ms in months.items():
+        if s.endswith(".num") and "|" not in s:
+            den = stream(s[:-4], "den")
+            for mi in sorted(ms & months.get((la, den), set())):
+                m.relations.append(({(la, s, mi): 1.0, (la, den, mi): -1.0}, -math.inf, 0.0))
+    for parts, whole in PARTS:
+        for la in sorted({la for (la, s) in months if s == whole}):
+            for mi in sorted(months[(la, whole)]):
+                expr = {(la, whole, mi): -1.0}
+                present = False
+                for p in parts:
+                    if (la, p) in months and mi in months[(la, p)]:
+                        expr[(la, p, mi)] = 1.0
+                        present = True
+                if present:
+                    m.relations.append((expr, -math.inf, 0.0))
+    # 2D's complement (episodes without the outcome) is part of the wider measure's complement
+    for la in sorted({la for (la, s) in months if s == "2D.num"}):
+        for mi in sorted(months[(la, "2D.num")]):
+            m.relations.append(({(la, "2D.den", mi): 1.0, (la, "2D.num", mi): -1.0,
+                                 (la, "VS_REABLEMENT_NO_ONGOING.den", mi): -1.0,
+                                 (la, "VS_REABLEMENT_NO_ONGOING.num", mi): 1.0}, -math.inf, 0.0))
+
+
+@dataclass
+class Bound:
+    target: str  # a readable name of the cell
+    low: float
+    high: float
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+
+@dataclass
+class AuditResult:
+    hidden_cells: int
+    bounds: list[Bound]
+    flag_leaks: list[str]
+    small_published: list[str]
+    interval: int
+    seconds: float
+    infeasible: list[str] = field(default_factory=list)
+
+    @property
+    def narrowed(self) -> list[Bound]:
+        return [b for b in self.bounds if b.width < self.interval]
+
+    @property
+    def pinned(self) -> list[Bound]:
+        return [b for b in self.bounds if b.width < 0.5]
+
+    @property
+    def smallest_interval(self) -> float | None:
+        return min((b.width for b in self.bounds), default=None)
+
+    @property
+    def passed(self) -> bool:
+        return not (self.narrowed or self.flag_leaks or self.small_published or self.infeasible)
+
+    def summary(self) -> dict:
+        s = self.smallest_interval
+        return {"hidden_cells": self.hidden_cells, "bounded": len(self.bounds),
+                "narrowed_below_interval": len(self.narrowed), "pinned_exactly": len(self.pinned),
+                "smallest_interval": None if s is None else (math.inf if math.isinf(s) else round(s, 3)),
+                "flag_leaks": len(self.flag_leaks), "small_counts_published": len(self.small_published),
+                "infeasible_components": len(self.infeasible), "protection_interval": self.interval,
+                "seconds": round(self.seconds, 2)}
+
+
+@functools.lru_cache(maxsize=None)
+def form_name(form: Form) -> str:
+    la, streams, a, b = form
+    def ym(i):
+        return f"{i // 12}-{i % 12 + 1:02d}"
+    span = ym(a) if a == b else f"{ym(a)}..{ym(b)}"
+    return f"{la} {'+'.join(streams)} {span}"
+
+
+@dataclass
+class System:
+    """Shown forms (equalities), relations and hidden targets, split into independent components."""
+    shown: dict  # form -> value
+    hidden: dict  # form -> nonzero (bool)
+    relations: list
+    extra_targets: list  # (name, expr) e.g. complements
+
+
+def system_from_model(m: Model) -> System:
+    shown: dict = {}
+    nonzero: dict = {}
+    for a in m.appearances:
+        if a.value is not None:
+            shown.setdefault(a.form, a.value)
+    for a in m.appearances:
+        if a.value is None and a.form not in shown:
+            nonzero[a.form] = nonzero.get(a.form, True) and a.nonzero
+    extra = []
+    for num, den in m.complements:
+        if num in nonzero or den in nonzero:
+            expr: dict = {}
+            _lin(den, 1.0, expr)
+            _lin(num, -1.0, expr)
+            extra.append((f"complement of {form_name(num)}", expr))
+    return System(shown, nonzero, m.relations + m.observed, extra)
+
+
+class _UnionFind:
+    def __init__(self):
+        self.p: dict = {}
+
+    def find(self, x):
+        p = self.p
+        p.setdefault(x, x)
+        while p[x] != x:
+            p[x] = p[p[x]]
+            x = p[x]
+        return x
+
+    def union(self, xs):
+        it = iter(xs)
+        first = next(it, None)
+        if first is None:
+            return
+        r = self.find(first)
+        for x in it:
+            s = self.find(x)
+            if s != r:
+                self.p[s] = r
+
+
+class Solver:
+    """Bounds hidden cells component by component (cells that share no base count or relation are
+    independent), so a council's 10,000 published counts become many small linear programs."""
+
+    def __init__(self, system: System):
+        self.system = system
+        uf = _UnionFind()
+        for f in list(system.shown) + list(system.hidden):
+            uf.union(_expr(f).keys())
+        for expr, _, _ in system.relations:
+            uf.union(expr.keys())
+        for _, expr in system.extra_targets:
+            uf.union(expr.keys())
+        self.uf = uf
+        self.rel_by_root: dict = defaultdict(list)
+        for rel in system.relations:
+            if rel[0]:
+                self.rel_by_root[uf.find(next(iter(rel[0])))].append(rel)
+        self.forms_by_root: dict = defaultdict(list)
+        for f in list(system.shown) + list(system.hidden):
+            self.forms_by_root[uf.find(next(iter(_expr(f))))].append(f)
+        self.extra_by_root: dict = defaultdict(list)
+        for name, expr in system.extra_targets:
+            self.extra_by_root[uf.find(next(iter(expr)))].append((name, expr))
+
+    def root(self, form: Form):
+        return self.uf.find(next(iter(_expr(form))))
+
+    def roots(self) -> set:
+        """Components with something hidden in them."""
+        return {self.root(f) for f in self.system.hidden} | set(self.extra_by_root)
+
+    def bound(self, shown: dict, hidden: dict, extra: list | None = None, roots=None, duals: bool = False,
+              only: set | None = None, stop_below: float | None = None):
+        """Min and max of each hidden form and extra target (name, expr) in the given components.
+
+        shown: form -> value; hidden: form -> nonzero. `only` limits the targets bounded; with
+        `stop_below`, a component stops at its first target narrower than that (the caller hides
+        more and asks again). Returns ({name: (lo, hi, form|None)}, [infeasible names],
+        {name: set of shown forms whose equality binds the bound} for targets narrower than
+        `stop_below`, or all with duals and no stop_below).
+        """
+        import highspy
+
+        extra = self.system.extra_targets if extra is None else extra
+        targets: dict = defaultdict(list)
+        for f in sorted(hidden, key=form_name):
+            targets[self.root(f)].append((form_name(f), f, _expr(f)))
+        for name, expr in extra:
+            targets[self.uf.find(next(iter(expr)))].append((name, None, expr))
+        bounds, infeasible, binding = {}, [], defaultdict(set)
+        h = _highs()
+        inf = highspy.kHighsInf
+        optimal, unbounded = highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded
+        for root, ts in targets.items():
+            if roots is not None and root not in roots:
+                continue
+            ts.sort(key=lambda t: t[0])  # deterministic: the same publication from the same data
+            rows = []
+            for f in self.forms_by_root[root]:
+                if f in shown:
+                    rows.append((_expr(f), shown[f], shown[f], f))
+                elif hidden.get(f):
+                    rows.append((_expr(f), 1.0, math.inf, None))
+            rows += [(e, lo, hi, None) for e, lo, hi in self.rel_by_root.get(root, [])]
+            idx: dict = {}
+            for e, *_ in rows:
+                for v in e:
+                    idx.setdefault(v, len(idx))
+            for _, _, e in ts:
+                for v in e:
+                    idx.setdefault(v, len(idx))
+            n = len(idx)
+            start, index, value = [0], [], []
+            for e, *_ in rows:
+                for v, c in e.items():
+                    index.append(idx[v]); value.append(c)
+                start.append(len(index))
+            lp = highspy.HighsLp()
+            lp.num_col_, lp.num_row_ = n, len(rows)
+            lp.col_cost_ = np.zeros(n)
+            lp.col_lower_ = np.zeros(n)
+            lp.col_upper_ = np.full(n, inf)
+            lp.row_lower_ = np.array([lo if lo > -math.inf else -inf for _, lo, _, _ in rows], dtype=float)
+            lp.row_upper_ = np.array([hi if hi < math.inf else inf for _, _, hi, _ in rows], dtype=float)
+            lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+            lp.a_matrix_.start_ = np.array(start, dtype=np.int32)
+            lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+            lp.a_matrix_.value_ = np.array(value, dtype=float)
+            h.clearModel()
+            h.passModel(lp)
+            shown_rows = [(j, src) for j, (_, _, _, src) in enumerate(rows) if src is not None]
+            allcols = np.arange(n, dtype=np.int32)
+            for name, f, e in ts:
+                if only is not None and name not in only:
+                    continue
+                c = np.zeros(n)
+                for v, k in e.items():
+                    c[idx[v]] += k
+                h.changeColsCost(n, allcols, c)
+                out, binds = [], set()
+                for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+                    h.changeObjectiveSense(sense)
+                    h.run()
+                    status = h.getModelStatus()
+                    if status == unbounded:
+                        out.append(math.inf)
+                        continue
+                    if status != optimal:
+                        out = None
+                        break
+                    out.append(h.getInfo().objective_function_value)
+                    if duals and shown_rows:
+                        dual = np.asarray(h.getSolution().row_dual)
+                        for j, src in shown_rows:
+                            if abs(dual[j]) > 1e-9:
+                                binds.add(src)
+                if out is None:
+                    infeasible.append(name)
+                    continue
+                lo, hi = out
+                # counts are integers: round inward (with a little slack for floating point)
+                lo = math.ceil(lo - 1e-6)
+                hi = math.floor(hi + 1e-6) if math.isfinite(hi) else hi
+                bounds[name] = (lo, hi, f)
+                if stop_below is None:
+                    binding[name] = binds
+                elif hi - lo < stop_below:
+                    binding[name] = binds
+                    break
+        return bounds, infeasible, binding
+
+
+_HIGHS = None
+
+
+def _highs():
+    """One quiet HiGHS instance per process, reused for every component (its banner prints once)."""
+    global _HIGHS
+    if _HIGHS is None:
+        import highspy
+
+        # HiGHS prints a banner from C++ when created: keep it out of the build's output
+        import os
+        import sys
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                _HIGHS = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _HIGHS.setOptionValue("output_flag", False)
+    return _HIGHS
+
+
+_EXPR_CACHE: dict = {}
+
+
+def _expr(form: Form) -> dict:
+    e = _EXPR_CACHE.get(form)
+    if e is None:
+        e = {v: 1.0 for v in form_vars(form)}
+        if len(_EXPR_CACHE) > 200000:
+            _EXPR_CACHE.clear()
+        _EXPR_CACHE[form] = e
+    return e
+
+
+def audit(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, *, threshold: int, interval: int) -> AuditResult:
+    """Bound every hidden cell of the published tables by linear programming over all their relations."""
+    started = time.perf_counter()
+    m = build_model(tables, catalogue, threshold)
+    system = system_from_model(m)
+    bounds, infeasible, _ = Solver(system).bound(system.shown, system.hidden)
+    result = [Bound(name, lo, hi) for name, (lo, hi, _) in bounds.items()]
+    # hidden in one place, shown in another (e.g. ytd at June hidden, Q1 shown): recovered exactly
+    exposed = {a.form for a in m.appearances if a.value is None and a.form in system.shown}
+    result += [Bound(form_name(f), system.shown[f], system.shown[f]) for f in sorted(exposed, key=form_name)]
+    return AuditResult(hidden_cells=len(system.hidden) + len(exposed), bounds=result, flag_leaks=m.flag_leaks,
+                       small_published=m.small_published, interval=interval,
+                       seconds=time.perf_counter() - started, infeasible=infeasible)

@@ -1,0 +1,203 @@
+"""The adversary: publish a sample, then try to recover every hidden count from the published
+tables alone, and fail to narrow any below the protection interval (issue 11).
+
+The attack is written here, independently of `dagster_project/publish/disclosure.py`: its own
+variables (a council's count per stream and month), its own reading of every published table, and
+scipy's `linprog` rather than the production HiGHS calls. What it knows: a month, quarter, year to
+date, financial year or rolling year is a sum of months, whatever table or period type shows it;
+2A(1)/2A(2) count the same admissions as the admissions vital signs and `admissions_rolling_12m`;
+the two request measures share their requests and the two assessment measures their assessments;
+2C(1) is every organisation's delayed days and 2C(2) and the DToC vital sign Social Care + Both;
+numerators are parts of denominators; a shown value with its denominator gives the numerator;
+counts are non-negative.
+"""
+from __future__ import annotations
+
+import math
+import os
+from collections import defaultdict
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+
+from dagster_project.sample import generate
+from dagster_project.build_runner import run_everything
+from tests.conftest import sample_settings
+
+pytestmark = pytest.mark.slow
+
+SAME = {("2A1", "n"): "adm1864", ("VS_ADMISSIONS_18_64", "n"): "adm1864",
+        ("2A2", "n"): "adm65", ("VS_ADMISSIONS_65_PLUS", "n"): "adm65",
+        ("VS_ENQUIRIES_RESOLVED", "d"): "req", ("RC_REQUESTS_TO_ASSESSMENT", "d"): "req",
+        ("VS_ASSESSMENT_INFO_ONLY", "d"): "ass", ("RC_ASSESSMENTS_TO_SERVICES", "d"): "ass"}
+ORGS = {"2C1": ["NHS", "Social Care", "Both"], "2C2": ["Social Care", "Both"],
+        "VS_DTOC_SOCIAL_CARE": ["Social Care", "Both"]}
+SPAN = {"month": 1, "quarter": 3, "financial_year": 12, "rolling_12m": 12}
+
+
+def month_no(d) -> int:
+    d = pd.Timestamp(d)
+    return d.year * 12 + d.month - 1
+
+
+def months_of(period_type: str, end: int) -> range:
+    if period_type == "ytd":
+        return range(end - (end % 12 - 3) % 12, end + 1)
+    return range(end - SPAN[period_type] + 1, end + 1)
+
+
+class Attack:
+    def __init__(self):
+        self.var: dict = {}
+        self.eq: list = []  # (coefficients, value)
+        self.le: list = []  # (coefficients, bound): sum <= bound
+        self.targets: dict = {}  # name -> coefficients
+
+    def v(self, *key) -> int:
+        return self.var.setdefault(key, len(self.var))
+
+    def cells(self, la, code, part, period_type, end, kind):
+        stream = SAME.get((code, part), f"{code}.{part}")
+        if kind == "dtoc":
+            return tuple(self.v(la, "dtoc", o, m) for o in ORGS[code] for m in months_of(period_type, end))
+        if kind == "event":
+            return tuple(self.v(la, stream, m) for m in months_of(period_type, end))
+        return (self.v(la, stream, end),)  # stocks and cohorts: the figure at the period end
+
+    def observe(self, name, cells, value):
+        coef = dict.fromkeys(cells, 1.0)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            self.targets[name] = coef
+        else:
+            self.eq.append((coef, float(value)))
+
+    def bounds(self):
+        n = len(self.var)
+
+        def dense(rows):
+            a = np.zeros((len(rows), n))
+            for i, (coef, _) in enumerate(rows):
+                for j, c in coef.items():
+                    a[i, j] += c
+            return a, np.array([b for _, b in rows])
+
+        a_eq, b_eq = dense(self.eq)
+        a_ub, b_ub = dense(self.le) if self.le else (None, None)
+        out = {}
+        for name, coef in self.targets.items():
+            c = np.zeros(n)
+            for j, k in coef.items():
+                c[j] = k
+            lo = linprog(c, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+            hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+            assert lo.status == 0, (name, lo.message)
+            out[name] = (math.ceil(lo.fun - 1e-6), math.inf if hi.status == 3 else math.floor(-hi.fun + 1e-6))
+        return out
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    root = tmp_path_factory.mktemp("adversary")
+    # a small county: many counts from 1 to 4, so plenty to protect
+    generate(root / "landing", councils=1, years=2, scale=0.1, seed=5)
+    settings = sample_settings(root / "landing", root / "home")
+    os.environ["VITALSIGNS_SAMPLE"] = "1"
+    try:
+        outcome = run_everything(settings, reports=False)  # ingest, dbt, publish and its checks
+    finally:
+        os.environ.pop("VITALSIGNS_SAMPLE", None)
+    assert outcome.success, outcome.failures
+    with duckdb.connect(str(settings.published_path), read_only=True) as con:
+        names = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+        return {n: con.execute(f"select * from marts.{n}").df() for n in names}
+
+
+def attack(t: dict) -> Attack:
+    cat = t["indicator_catalogue"].set_index("indicator_code")
+    a = Attack()
+    iv = t["indicator_values"]
+    per_row = {}
+    for r in iv.itertuples():
+        kind, unit = cat.at[r.indicator_code, "kind"], cat.at[r.indicator_code, "unit"]
+        if r.value_source != "computed" or kind not in ("event", "snapshot", "cohort", "dtoc"):
+            continue  # supplied figures are not sums of anything published
+        end = month_no(r.period_end)
+        n = a.cells(r.la_code, r.indicator_code, "n", r.period_type, end, kind)
+        d = a.cells(r.la_code, r.indicator_code, "d", r.period_type, end, kind) if unit == "%" else None
+        per_row[(r.la_code, r.indicator_code, r.period_type, end)] = (n, d)
+        name = f"{r.indicator_code} {r.period_type} {pd.Timestamp(r.period_end).date()}"
+        if r.suppressed or not pd.isna(r.numerator):
+            a.observe(name + " numerator", n, r.numerator)
+        if d is not None and (r.suppressed or not pd.isna(r.denominator)):
+            a.observe(name + " denominator", d, r.denominator)
+        if d is not None and not pd.isna(r.value) and not pd.isna(r.denominator) and kind != "dtoc":
+            a.eq.append((dict.fromkeys(n, 1.0), r.value * r.denominator / 100))  # value x den = 100 x num
+        if d is not None and kind in ("event", "snapshot", "cohort"):
+            for x, y in zip(n, d):
+                a.le.append(({x: 1.0, y: -1.0}, 0.0))  # numerator <= denominator
+    for r in t["ascof"].itertuples():
+        end = (int(r.financial_year[:4]) + 1) * 12 + 2
+        key = (r.la_code, r.indicator_code, "financial_year", end)
+        if key in per_row:
+            n, d = per_row[key]
+            if r.suppressed or not pd.isna(r.numerator):
+                a.observe(f"ascof {r.indicator_code} {r.financial_year} numerator", n, r.numerator)
+            if d is not None and (r.suppressed or not pd.isna(r.denominator)):
+                a.observe(f"ascof {r.indicator_code} {r.financial_year} denominator", d, r.denominator)
+    for r in t["admissions_rolling_12m"].itertuples():
+        code = "2A1" if r.age_band == "18-64" else "2A2"
+        n = a.cells(r.la_code, code, "n", "rolling_12m", month_no(r.period_end), "event")
+        a.observe(f"admissions_rolling_12m {r.age_band} {pd.Timestamp(r.period_end).date()}", n, r.admissions_12m)
+    for r in t["dtoc_monthly"].itertuples():
+        m = month_no(str(r.period) + "-01")
+        a.observe(f"dtoc_monthly {r.period} {r.responsible_org}", (a.v(r.la_code, "dtoc", r.responsible_org, m),),
+                  r.delayed_days)
+        if not pd.isna(r.rate_per_100k):
+            days = r.rate_per_100k * r.days_in_month * r.population_18_plus / 100000
+            a.eq.append(({a.v(r.la_code, "dtoc", r.responsible_org, m): 1.0}, days))
+    return a
+
+
+def test_no_hidden_count_can_be_narrowed_below_the_protection_interval(published):
+    a = attack(published)
+    assert len(a.targets) > 10, "the sample should have something hidden"
+    bounds = a.bounds()
+    narrowed = {k: b for k, b in bounds.items() if b[1] - b[0] < 3}
+    assert narrowed == {}, f"{len(narrowed)} of {len(bounds)} hidden counts narrowed: {list(narrowed.items())[:5]}"
+
+
+def test_no_count_from_one_to_four_is_published(published):
+    counts = [published["indicator_values"][["numerator", "denominator"]],
+              published["ascof"][["numerator", "denominator"]],
+              published["admissions_rolling_12m"][["admissions_12m"]],
+              published["dtoc_monthly"][["delayed_days"]]]
+    small = sum(int(((c >= 1) & (c <= 4)).sum().sum()) for c in counts)
+    iv = published["indicator_values"]
+    cat = published["indicator_catalogue"].set_index("indicator_code")["unit"]
+    prop = iv[iv["indicator_code"].map(cat).eq("%")]
+    complement = prop["denominator"] - prop["numerator"]
+    small += int(((complement >= 1) & (complement <= 4)).sum())
+    assert small == 0
+
+
+def test_no_flag_compares_with_a_hidden_value(published):
+    iv = published["indicator_values"].sort_values(["la_code", "indicator_code", "period_type", "period_end"])
+    hidden = iv["suppressed"].astype(bool)
+    g = iv.groupby(["la_code", "indicator_code", "period_type"])["suppressed"]
+    prev_hidden = g.shift(1).fillna(False).astype(bool)
+    assert iv.loc[hidden | prev_hidden, "direction_prev"].isna().all()
+    assert iv.loc[hidden, ["direction_yoy", "rag", "value"]].isna().all().all()
+    back = prev_hidden | g.shift(2).fillna(False).astype(bool) | g.shift(3).fillna(False).astype(bool)
+    assert iv.loc[hidden | back, "watch"].isna().all()
+    ex = published["exceptions"]
+    assert ex.loc[ex["suppressed"].astype(bool), ["value", "rag", "off_target"]].isna().all().all()
+
+
+def test_the_audit_figures_are_published(published):
+    audit = published["disclosure_audit"].set_index("figure")["value"]
+    assert audit["passed"] == 1 and audit["narrowed_below_interval"] == 0 and audit["small_counts_published"] == 0
+    assert audit["hidden_cells"] > 0 and audit["smallest_interval"] >= audit["protection_interval"]
