@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..cld_contract import raw_table_ddl as cld_raw_table_ddl
 from ..contracts import FEEDS, Feed
 from ..settings import Settings
 from .reading import FILE_NAME, UnreadableFile, extract_date, file_hash, load_mapping, read_as_text
@@ -73,6 +74,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         cols = ", ".join(f'"{c.name}" {db_type(c)}' for c in feed.columns)
         extra = ", snapshot_date date" if feed.mode == "snapshot" else ""
         con.execute(f"create table if not exists raw.{feed.name} ({cols}{extra}, {META_COLUMNS})")
+    con.execute(cld_raw_table_ddl())
 
 
 def load_feed(con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str) -> list[FileOutcome]:
@@ -91,16 +93,16 @@ def load_feed(con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str
     return outcomes
 
 
-def _already_loaded(con, feed: Feed, digest: str) -> bool:
+def _already_loaded(con, feed_name: str, digest: str) -> bool:
     return con.execute(
         "select count(*) from raw._load_log where feed = ? and file_hash = ? and status in ('loaded', 'empty')",
-        [feed.name, digest],
+        [feed_name, digest],
     ).fetchall()[0][0] > 0
 
 
 def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
     digest = file_hash(path)
-    if _already_loaded(con, feed, digest):
+    if _already_loaded(con, feed.name, digest):
         log.info("%s: %s unchanged since its last load (same hash); skipped", feed.name, path.name)
         return FileOutcome(feed.name, path, "unchanged", message="same file already loaded")
     table = f"_in_{feed.name}"
@@ -169,8 +171,8 @@ def _select_for_raw(settings: Settings, feed: Feed, path: Path, accepted: str) -
     cols = []
     for c in feed.columns:
         if c.pseudonymise:
-            salt = settings.pseudonymisation_salt().replace("'", "''")
-            cols.append(f"substr(sha256('{salt}' || '|' || la_code || '|' || \"{c.name}\"), 1, 24) as \"{c.name}\"")
+            quoted = f'"{c.name}"'
+            cols.append(f"{pseudonym_sql(settings, 'la_code', quoted)} as {quoted}")
         else:
             cols.append(f'"{c.name}"')
     if feed.mode == "snapshot":
@@ -179,6 +181,16 @@ def _select_for_raw(settings: Settings, feed: Feed, path: Path, accepted: str) -
     cols += [f"'{path.name}' as _source_file", f"{'DATE ' + repr(str(date)) if date else 'null'}::date as _extract_date",
              "current_timestamp::timestamp as _loaded_at"]
     return f"select {', '.join(cols)} from {accepted} a"
+
+
+def pseudonym_sql(settings: Settings, scope: str, value: str) -> str:
+    """The one pseudonymisation: salted sha256 of scope|value, 24 hex; null stays null.
+
+    `scope` is the council's code for a council's own ids (person_id, CLD person ids), so the same
+    id links across a council's feeds; CLD NHS numbers use the national scope 'NHS'.
+    """
+    salt = settings.pseudonymisation_salt().replace("'", "''")
+    return f"substr(sha256('{salt}' || '|' || {scope} || '|' || {value}), 1, 24)"
 
 
 def _write(con, settings: Settings, feed: Feed, path: Path, accepted: str, outcome: FileOutcome) -> None:
