@@ -85,8 +85,33 @@ def cmd_check(args) -> int:
             except UnreadableFile as exc:
                 problems += 1
                 print(str(exc))
+    n, bad = check_cld(con, landing)
+    files, problems = files + n, problems + bad
     print(f"checked {files} files: {problems} problem(s)", file=sys.stderr)
     return 1 if problems else 0
+
+
+def check_cld(con, landing: Path) -> tuple[int, int]:
+    """CLD submissions, checked as the load would (structure only: coded values are mapped later)."""
+    from . import cld_contract
+    from .ingest.cld import cld_files, misnamed_message, read_submission
+    from .ingest.reading import UnreadableFile
+
+    subs, other = cld_files(landing)
+    if not subs:
+        print(f"{landing / cld_contract.FOLDER}:0:0: note: no CLD submission (CLD measures will be empty)")
+    for path in other:
+        print(misnamed_message(path))
+    problems = len(other)
+    for path in subs:
+        try:
+            read_submission(con, path)
+        except UnreadableFile as exc:
+            problems += 1
+            print(str(exc))
+        finally:
+            con.execute("drop table if exists _in_cld_typed")
+    return len(subs) + len(other), problems
 
 
 def cmd_build(args) -> int:
