@@ -49,7 +49,7 @@ def cmd_sample(args) -> int:
     out = Path(args.out)
     started = time.monotonic()
     counts = generate(out, councils=args.councils, years=args.years, scale=args.scale, seed=args.seed,
-                      dirty=args.dirty, end_month=args.end_month)
+                      dirty=args.dirty, end_month=args.end_month, cld_first=args.cld_first, cld_last=args.cld_last)
     (out / ".vitalsigns-sample").write_text("synthetic sample data: pseudonymised with the built-in sample salt\n")
     for feed, n in counts.items():
         print(f"  {feed:<18} {n:>10,} rows")
@@ -182,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--dirty", action="store_true", help="add data-quality noise")
     p.add_argument("--end-month", default="2017-03", help="last month of data (YYYY-MM)")
+    p.add_argument("--cld-first", help="first CLD quarter, as its last month (YYYY-MM; default 2023-06)")
+    p.add_argument("--cld-last", help="last CLD quarter, as its last month (YYYY-MM; default: the latest "
+                                      "quarter submitted by today)")
     p.set_defaults(fn=cmd_sample)
 
     p = sub.add_parser("build", help="ingest, dbt build, publish and render reports")
