@@ -271,12 +271,12 @@ class World:
 
     def care_homes(self) -> None:
         rng = self.rng("care_homes")
-        for label, per_year, stay, old in (("65+", 1500 * self.f, 1.6, True), ("18-64", 80 * self.f, 6.0, False)):
+        for label, per_year, stay, old in (("65+", 1500 * self.f, 1.5, True), ("18-64", 80 * self.f, 6.0, False)):
             starts, ends, new = self._stream(rng, per_year, stay)
             n = len(starts)
             age = (65 + np.minimum(rng.gamma(4.0, 4.6, n), 38)) if old else 18 + rng.uniform(0, 46.9, n)
             psr = (_pick(rng, PSR_OLD, n) if old
-                   else np.where(rng.random(n) < 0.4, LD, _pick(rng, PSR_YOUNG, n)).astype(object))
+                   else np.where(rng.random(n) < 0.6, LD, _pick(rng, PSR_YOUNG, n)).astype(object))
             people = self.people(rng, starts, age, 0.64 if old else 0.45, psr, HOME_OLD if old else HOME_YOUNG,
                                  EMPLOYMENT_OLD if old else EMPLOYMENT_YOUNG)
             nursing = rng.random(n) < (0.32 if old else 0.15)
