@@ -21,7 +21,7 @@ import duckdb
 from .. import cld_contract as C
 from ..contracts import Column
 from ..settings import Settings
-from .loader import FileOutcome, LoadFailed, _already_loaded, _log, _quarantine, ensure_raw_schema, pseudonym_sql
+from .loader import FileOutcome, LoadFailed, _log, _quarantine, ensure_raw_schema, pseudonym_sql
 from .reading import UnreadableFile, _sql_str, file_hash, load_mapping, parse_error, read_as_text
 from .validate import _typed_expr
 
@@ -219,7 +219,7 @@ def load_cld(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[FileOut
 
 def _load_file(con, settings: Settings, path: Path) -> FileOutcome:
     digest = file_hash(path)
-    if _already_loaded(con, C.FEED, digest):
+    if _already_loaded(con, path, digest):
         return FileOutcome(C.FEED, path, "unchanged", message="same file already loaded")
     m = C.FILE_NAME.match(path.name)
     name_date = _name_date(m.group("date"))
@@ -246,6 +246,14 @@ def _load_file(con, settings: Settings, path: Path) -> FileOutcome:
         _drop(con)
     log.info("cld: %s loaded %d rows (%s, submitted %s)", path.name, rows, sub.la_code, sub.submitted_at)
     return outcome
+
+
+def _already_loaded(con, path: Path, digest: str) -> bool:
+    """The same submission: same name and same bytes. The name is part of a submission (its council and
+    submission time), so identical bytes under another name are another submission, checked and loaded."""
+    return con.execute(
+        "select count(*) from raw._load_log where feed = ? and file_hash = ? and status = 'loaded' "
+        "and (file = ? or suffix(file, ?))", [C.FEED, digest, str(path), "/" + path.name]).fetchall()[0][0] > 0
 
 
 def _name_date(text: str) -> dt.date | None:
