@@ -94,7 +94,7 @@ def cmd_check(args) -> int:
 def check_cld(con, landing: Path) -> tuple[int, int]:
     """CLD submissions, checked as the load would (structure only: coded values are mapped later)."""
     from . import cld_contract
-    from .ingest.cld import cld_files, misnamed_message, read_submission
+    from .ingest.cld import TYPED, cld_files, misnamed_message, read_submission
     from .ingest.reading import UnreadableFile
 
     subs, other = cld_files(landing)
@@ -110,7 +110,7 @@ def check_cld(con, landing: Path) -> tuple[int, int]:
             problems += 1
             print(str(exc))
         finally:
-            con.execute("drop table if exists _in_cld_typed")
+            con.execute(f"drop table if exists {TYPED}")  # it holds clear identifiers
     return len(subs) + len(other), problems
 
 

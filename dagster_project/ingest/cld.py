@@ -106,23 +106,27 @@ def read_submission(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[st
         raise UnreadableFile(f"{path}:1:{f.raw}: required CLD column '{f.raw}' is missing{also}; "
                              f"header has: {', '.join(names)}")
 
-    select, bad = ["_row"], []
+    # typed once (inner); a date that did not convert keeps its text in _bad_<column> (outer)
+    inner, outer = ["_row"], ["* exclude (" + ", ".join(f"_text_{f.column}" for f in C.DATES) + ")"]
     for f in C.STORED:
         q = f'"{present[f.key]}"' if f.key in present else None
-        if q is None:
-            select.append(f"null::{'date' if f.type == 'date' else 'varchar'} as {f.column}")
-            continue
         if f.type == "date":
-            typed = f"({_typed_expr(Column(f.key, 'date'), q)})::date"
-            select.append(f"date_trunc('month', {typed})::date as {f.column}" if f.treatment == "birth_month"
-                          else f"{typed} as {f.column}")
-            bad.append(f"case when {typed} is null then {q} end as _bad_{f.column}")
+            inner.append(f"({_typed_expr(Column(f.key, 'date'), q)})::date as {f.column}" if q
+                         else f"null::date as {f.column}")
+            inner.append(f"{q or 'null::varchar'} as _text_{f.column}")
+            outer.append(f"case when {f.column} is null then _text_{f.column} end as _bad_{f.column}")
+        elif q is None:
+            inner.append(f"null::varchar as {f.column}")
         elif f.treatment == "postcode_district":
-            select.append(f"{_district_sql(q)} as {f.column}")
+            inner.append(f"{_district_sql(q)} as {f.column}")
         else:
-            select.append(f"{q} as {f.column}")
+            inner.append(f"{q} as {f.column}")
+    birth = [f.column for f in C.DATES if f.treatment == "birth_month"]
+    outer[0] = outer[0][:-1] + ", " + ", ".join(birth) + ")"
+    outer += [f"date_trunc('month', {b})::date as {b}" for b in birth]
     try:
-        con.execute(f"create or replace temp table {TYPED} as select {', '.join(select + bad)} from {TEXT}")
+        con.execute(f"create or replace temp table {TYPED} as select {', '.join(outer)} "
+                    f"from (select {', '.join(inner)} from {TEXT})")
     except duckdb.Error as exc:
         raise parse_error(path, exc) from exc
 

@@ -384,3 +384,21 @@ def test_the_asset_loads_and_its_load_ok_check_fails_on_a_quarantine_and_warns_o
     assert "Event_Start_Date: 'soon' is not a date" in check.description
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as wh:
         assert wh.execute("select count(*) from raw.cld").fetchall()[0][0] == 2
+
+
+def test_a_column_given_twice_under_loose_spellings_quarantines_the_file(env):
+    header = REQUIRED + ["LA Code"]
+    _bad_case(env, f"cld_{LA}_20240715.csv", [row(**{"LA Code": LA})], [":1:la_code:", "more than once"],
+              header=header)
+
+
+def test_a_broken_mapping_file_quarantines_new_submissions_with_the_mapping_s_reason(env):
+    settings, con = env
+    write(settings.landing, f"cld_{LA}_20240715.csv", rows(2))
+    load_cld(con, settings)
+    (settings.landing / "cld" / "cld.mapping.yml").write_text("- just\n- a list\n")
+    write(settings.landing, f"cld_{LA}_20241015.csv", rows(2, Reporting_Period_End_Date="2024-09-30"))
+    with pytest.raises(LoadFailed, match=r"cld.mapping.yml:1:0: column mapping must be a YAML map"):
+        load_cld(con, settings)
+    assert count(con) == 2
+    assert (settings.quarantine_path / "cld" / f"cld_{LA}_20241015.csv.reason.txt").exists()
