@@ -182,15 +182,21 @@ def test_every_submission_is_kept_resubmissions_included_and_the_same_file_loads
 
 # --- bad input ---------------------------------------------------------------------------------------
 
-def _bad_case(env, name, records, expect: list[str], **kw):
-    """A good submission first, then the bad one: refused whole, with a clear reason; nothing lost."""
+def _bad_case(env, name, records, expect: list[str], keep: bool = False, **kw):
+    """A good submission first, then the bad one: refused whole, with a clear reason; nothing lost.
+
+    `records` None: an empty file, or (keep) the file already written under `name`."""
     settings, con = env
     good = write(settings.landing, f"cld_{LA}_20240415.csv", rows(2, Reporting_Period_End_Date="2024-03-31"))
+    bad = settings.landing / "cld" / name
+    held = bad.read_bytes() if keep else None
+    if keep:
+        bad.unlink()
     load_cld(con, settings)
-    bad = write(settings.landing, name, records, **kw) if records is not None else None
-    if bad is None:
-        bad = settings.landing / "cld" / name
-        bad.write_bytes(b"")
+    if records is not None:
+        bad = write(settings.landing, name, records, **kw)
+    else:
+        bad.write_bytes(held if keep else b"")
     before = {p: fingerprint(p) for p in (good, bad)}
     with pytest.raises(LoadFailed) as err:
         load_cld(con, settings)
@@ -402,3 +408,13 @@ def test_a_broken_mapping_file_quarantines_new_submissions_with_the_mapping_s_re
         load_cld(con, settings)
     assert count(con) == 2
     assert (settings.quarantine_path / "cld" / f"cld_{LA}_20241015.csv.reason.txt").exists()
+
+
+def test_an_unreadable_file_is_quarantined_naming_the_line_and_showing_none_of_it(env):
+    settings, _ = env
+    path = write(settings.landing, f"cld_{LA}_20240715.csv", rows(3, First_Name="Alice"))
+    lines = path.read_text().splitlines()
+    lines[2] += ',extra,"unterminated'
+    path.write_text("\n".join(lines) + "\n")
+    m = _bad_case(env, path.name, None, [":3:0:", "cannot be parsed as CSV"], keep=True)
+    assert "Alice" not in m and "unterminated" not in m
