@@ -492,125 +492,144 @@ def _dates(days: np.ndarray, uk: bool) -> np.ndarray:
     return np.where(missing, None, text.astype(object))
 
 
-def submission_frame(world_people: pd.DataFrame, events: pd.DataFrame, la: str, start: int, end: int,
-                     uk_dates: bool, release_1: bool, names: bool, corrected: bool = False) -> pd.DataFrame:
-    """The rows of one rolling-12-month file as the council's system writes it at `end`."""
-    ev = events
-    service = ev["type"].to_numpy() == "Service"
-    s, e = ev["start"].to_numpy(), ev["end"].to_numpy()
-    keep = (s <= end) & np.where(service, e >= start, (e >= start) & (e <= end))
-    ev = ev[keep]
-    p = world_people.iloc[ev["person"].to_numpy()]
-    e = ev["end"].to_numpy()
-    known_end = e <= end
-    outcome = np.where(known_end, ev["outcome"].to_numpy(), None).astype(object)
-    if corrected:
-        # the resubmission completes reablement outcomes the first file left unclear and corrects
-        # some community services' reasons for ending
-        change, stype = ev["change"].to_numpy(), ev["stype"].to_numpy()
-        outcome[(stype == ST_MAX) & (outcome == TO_ASSESS)] = NFA_PLANNED
-        outcome[(stype == LT_COM) & (outcome == NFA_PLANNED) & (change < 0.1)] = NFA_OTHER_REASON
-    dod = p["dod"].to_numpy()
-    in_home = p["care_from"].to_numpy() <= end
-    home = np.where(in_home & (p["care_home"].to_numpy() != None), p["care_home"].to_numpy(),  # noqa: E711
-                    p["home"].to_numpy()).astype(object)
+# fields a Release 1 system spelt differently (RELEASE_1) and where the base table holds them
+R1_COLUMNS = {"client_type": "client_type", "event_outcome": "outcome", "service_type": "stype",
+              "service_component": "comp", "accommodation_status": "home", "employment_status": "employment",
+              "primary_support_reason": "psr"}
+INVALID_COLUMNS = {"gender": "gender", "client_type": "client_type", "accommodation_status": "home",
+                   "service_component": "comp", "primary_support_reason": "psr", "ethnicity": "ethnicity"}
+
+
+def base_table(people: pd.DataFrame, events: pd.DataFrame, uk_dates: bool, names: bool) -> pd.DataFrame:
+    """Every event with its person's fields, as text, once; each file selects and censors it (in SQL).
+
+    Columns ending `_r1` hold the Release 1 spelling for the events a Release 1 system wrote (the
+    rest as Release 2); `outcome_fixed` is the outcome a resubmission corrects to. Invalid values
+    are the same event's in every file.
+    """
+    pick = events["person"].to_numpy()
+    p = people.iloc[pick].reset_index(drop=True)
+    ev = events.reset_index(drop=True)
+    fmt = "_uk" if uk_dates else "_iso"
     linked = ev["linked"].to_numpy()
-    la_ids = world_people["la_id"].to_numpy()
-    frame = pd.DataFrame({
-        "LA_Code": la,
-        "Reporting_Period_Start_Date": _dates(np.array([start]), uk_dates)[0],
-        "Reporting_Period_End_Date": _dates(np.array([end]), uk_dates)[0],
-        "NHS_Number": p["nhs"].to_numpy(),
-        "LA_Person_Unique_Identifier": p["la_id"].to_numpy(),
-        "Gender": p["gender"].to_numpy(),
-        "Ethnicity": p["ethnicity"].to_numpy(),
-        "Date_of_Birth": p["dob_uk" if uk_dates else "dob_iso"].to_numpy(),
-        "Date_of_Death": np.where(dod <= end, p["dod_uk" if uk_dates else "dod_iso"].to_numpy(), None),
-        "Client_Type": np.where(p["psr"].to_numpy() == "Social support: Support to unpaid carer", CARER, SU),
-        "Primary_Support_Reason": p["psr"].to_numpy(),
-        "Accommodation_Status": home,
-        "Employment_Status": p["employment"].to_numpy(),
-        "Has_Unpaid_Carer": p["carer"].to_numpy(),
-        "Client_Funding_Status": p["funding"].to_numpy(),
-        "Event_Type": ev["type"].to_numpy(),
-        "Event_Start_Date": ev["start_uk" if uk_dates else "start_iso"].to_numpy(),
-        "Event_End_Date": np.where(known_end, ev["end_uk" if uk_dates else "end_iso"].to_numpy(), None),
-        "Event_Outcome": outcome,
-        "Request_Route_of_Access": ev["route"].to_numpy(),
-        "Assessment_Type": ev["atype"].to_numpy(),
-        "Service_Type": ev["stype"].to_numpy(),
-        "Service_Component": ev["comp"].to_numpy(),
-        "Delivery_Mechanism": ev["mech"].to_numpy(),
-        "Adult_1_Linked_Person_ID": np.where(linked >= 0, la_ids[np.maximum(linked, 0)], None),
-        "Adult_2_Linked_Person_ID": None,
-        "Adult_3_Linked_Person_ID": None,
-        "GP_Practice_Code": p["gp"].to_numpy(),
-        "Postcode": p["postcode"].to_numpy(),
-        "Event_Reference": np.char.add("EV", ev["ref"].to_numpy().astype(str)),
-        "Provider_CQC_Location_ID": ev["cqc"].to_numpy(),
+    la_ids = people["la_id"].to_numpy()
+    base = pd.DataFrame({
+        "seq": np.arange(len(ev)), "start": ev["start"].to_numpy(), "end": ev["end"].to_numpy(),
+        "dod": p["dod"].to_numpy(), "care_from": p["care_from"].to_numpy(),
+        "is_service": ev["type"].to_numpy() == "Service",
+        "nhs": p["nhs"].to_numpy(), "la_id": p["la_id"].to_numpy(), "gender": p["gender"].to_numpy(),
+        "ethnicity": p["ethnicity"].to_numpy(), "dob_text": p["dob" + fmt].to_numpy(),
+        "dod_text": p["dod" + fmt].to_numpy(),
+        "client_type": np.where(p["psr"].to_numpy() == "Social support: Support to unpaid carer", CARER, SU).astype(object),
+        "psr": p["psr"].to_numpy(), "home": p["home"].to_numpy(), "care_home": p["care_home"].to_numpy(),
+        "employment": p["employment"].to_numpy(), "carer": p["carer"].to_numpy(), "funding": p["funding"].to_numpy(),
+        "type": ev["type"].to_numpy(), "start_text": ev["start" + fmt].to_numpy(), "end_text": ev["end" + fmt].to_numpy(),
+        "outcome": ev["outcome"].to_numpy(), "route": ev["route"].to_numpy(), "atype": ev["atype"].to_numpy(),
+        "stype": ev["stype"].to_numpy(), "comp": ev["comp"].to_numpy(), "mech": ev["mech"].to_numpy(),
+        "linked": np.where(linked >= 0, la_ids[np.maximum(linked, 0)], None),
+        "gp": p["gp"].to_numpy(), "postcode": p["postcode"].to_numpy(),
+        "ref": np.char.add("EV", ev["ref"].to_numpy().astype(str)).astype(object), "cqc": ev["cqc"].to_numpy(),
     })
     if names:
-        frame.insert(4, "First_Name", np.where(p["gender"].to_numpy() == "Female", "Mary", "John"))
-        frame.insert(5, "Last_Name", "Sample")
-    if release_1:
-        r1 = ev["release_1"].to_numpy()
-        for field, spellings in RELEASE_1.items():
-            col = C.BY_KEY[field].raw
-            values = frame[col]
-            frame[col] = np.where(r1, values.map(spellings).fillna(values).to_numpy(), values.to_numpy())
-        eth = frame["Ethnicity"].to_numpy()
-        frame["Ethnicity"] = np.where(r1, frame["Ethnicity"].str.replace(": ", " - ", n=1, regex=False).to_numpy(), eth)
-    invalid = np.nonzero(ev["invalid"].to_numpy())[0]
+        base["first_name"] = np.where(base["gender"].to_numpy() == "Female", "Mary", "John").astype(object)
+        base["last_name"] = "Sample"
+    # the resubmission completes reablement outcomes the first file left unclear and corrects some
+    # community services' reasons for ending
+    fixed = base["outcome"].to_numpy().copy()
+    stype, change = base["stype"].to_numpy(), ev["change"].to_numpy()
+    fixed[(stype == ST_MAX) & (fixed == TO_ASSESS)] = NFA_PLANNED
+    fixed[(stype == LT_COM) & (fixed == NFA_PLANNED) & (change < 0.1)] = NFA_OTHER_REASON
+    base["outcome_fixed"] = fixed
+    r1 = ev["release_1"].to_numpy()
+    for field, column in [*R1_COLUMNS.items(), ("event_outcome", "outcome_fixed")]:
+        values = base[column]
+        base[column + "_r1"] = np.where(r1, values.map(RELEASE_1[field]).fillna(values).to_numpy(), values.to_numpy())
+    eth = base["ethnicity"]
+    base["ethnicity_r1"] = np.where(r1, eth.str.replace(": ", " - ", n=1, regex=False).to_numpy(), eth.to_numpy())
+    bad = np.nonzero(ev["invalid"].to_numpy())[0]
     fields = list(INVALID)
-    for j, i in enumerate(invalid):
-        field = fields[(int(ev["ref"].to_numpy()[i])) % len(fields)]
-        col = C.BY_KEY[field].raw
-        if frame[col].iat[i]:
-            frame.iloc[i, frame.columns.get_loc(col)] = INVALID[field][j % len(INVALID[field])]
-    return frame
+    for i in bad:  # a few rows, once
+        field = fields[i % len(fields)]
+        column = INVALID_COLUMNS[field]
+        if base.at[i, column] is not None:
+            value = INVALID[field][(i // len(fields)) % len(INVALID[field])]
+            base.at[i, column] = value
+            if column + "_r1" in base:
+                base.at[i, column + "_r1"] = value
+    return base
+
+
+def _file_sql(la: str, start: int, end: int, uk_dates: bool, release_1: bool, names: bool, corrected: bool,
+              spaced_headers: bool) -> str:
+    """The rows of one rolling-12-month file as the council's system writes it at `end`."""
+    r = "_r1" if release_1 else ""
+    period = [_dates(np.array([d]), uk_dates)[0] for d in (start, end)]
+    outcome = ("outcome_fixed" if corrected else "outcome") + r
+    cols = [(f"'{la}'", "LA_Code"), (f"'{period[0]}'", "Reporting_Period_Start_Date"),
+            (f"'{period[1]}'", "Reporting_Period_End_Date"), ("nhs", "NHS_Number")]
+    if names:
+        cols += [("first_name", "First_Name"), ("last_name", "Last_Name")]
+    cols += [
+        ("la_id", "LA_Person_Unique_Identifier"), ("gender", "Gender"), ("ethnicity" + r, "Ethnicity"),
+        ("dob_text", "Date_of_Birth"), (f"case when dod <= {end} then dod_text end", "Date_of_Death"),
+        ("client_type" + r, "Client_Type"), ("psr" + r, "Primary_Support_Reason"),
+        (f"case when care_from <= {end} and care_home is not null then care_home else home{r} end",
+         "Accommodation_Status"),
+        ("employment" + r, "Employment_Status"), ("carer", "Has_Unpaid_Carer"), ("funding", "Client_Funding_Status"),
+        ("type", "Event_Type"), ("start_text", "Event_Start_Date"),
+        (f'case when "end" <= {end} then end_text end', "Event_End_Date"),
+        (f'case when "end" <= {end} then {outcome} end', "Event_Outcome"),
+        ("route", "Request_Route_of_Access"), ("atype", "Assessment_Type"), ("stype" + r, "Service_Type"),
+        ("comp" + r, "Service_Component"), ("mech", "Delivery_Mechanism"), ("linked", "Adult_1_Linked_Person_ID"),
+        ("null::varchar", "Adult_2_Linked_Person_ID"), ("null::varchar", "Adult_3_Linked_Person_ID"),
+        ("gp", "GP_Practice_Code"), ("postcode", "Postcode"), ("ref", "Event_Reference"),
+        ("cqc", "Provider_CQC_Location_ID"),
+    ]
+    # a council whose system writes headers with spaces (matched loosely at ingestion)
+    heads = [h.replace("_", " ") if spaced_headers and i < 6 else h for i, (_, h) in enumerate(cols)]
+    select = ", ".join(f'{expr} as "{h}"' for (expr, _), h in zip(cols, heads))
+    return (f"select {select} from base where start <= {end} and "
+            f'case when is_service then "end" >= {start} else "end" between {start} and {end} end order by seq')
 
 
 def write_council(out: Path, seed: int, index: int, council: Council, scale: float,
                   first: str = FIRST_QUARTER_END, last: str | None = None) -> int:
     """Write one council's quarterly submissions (and one resubmission) into out/cld; return rows written."""
+    import duckdb
+
     periods = quarters(first, last)
     world = World(seed, index, council, scale, periods)
     world.simulate()
     people, events = world.frame()
+    odd = index % 2 == 1  # every second council: DD/MM/YYYY, headers with spaces, names (dropped at ingestion)
+    base = base_table(people, events, uk_dates=odd, names=odd)
     folder = out / C.FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     rng = world.rng("submission")
-    resubmit = len(periods) // 2 + index % 2 if len(periods) > 1 else 0
+    resubmit = min(len(periods) // 2 + index % 2, len(periods) - 1)
     rows = 0
-    for q, (start, end) in enumerate(periods):
-        submitted = end + int(rng.integers(20, 40))
-        files = [(submitted, None, False)]
-        if q == min(resubmit, len(periods) - 1):
-            files.append((submitted + int(rng.integers(10, 20)), "143000", True))
-        for day, hhmmss, corrected in files:
-            frame = submission_frame(people, events, council.la_code, start, end, uk_dates=index % 2 == 1,
-                                     release_1=str(np.datetime64(end, "D")) < RELEASE_2_FROM, names=index % 2 == 1,
-                                     corrected=corrected)
-            if index % 2 == 1:  # this council's system writes headers with spaces (matched loosely)
-                frame.columns = [c.replace("_", " ") if i < 6 else c for i, c in enumerate(frame.columns)]
-            stamp = str(np.datetime64(day, "D")).replace("-", "")
-            name = f"cld_{council.la_code}_{stamp}{'_' + hhmmss if hhmmss else ''}.csv"
-            _write_csv(frame, folder / name)
-            rows += len(frame)
-    return rows
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """DuckDB writes the CSV (several times faster than pandas for these wide files), rows in order."""
-    import duckdb
-
     con = duckdb.connect()
     try:
         con.execute("set preserve_insertion_order = true")
-        con.register("submission", frame)
-        con.execute(f"copy submission to '{str(path).replace(chr(39), chr(39) * 2)}' (header, delimiter ',')")
+        con.register("base_frame", base)
+        con.execute("create table base as select * from base_frame")
+        con.unregister("base_frame")
+        for q, (start, end) in enumerate(periods):
+            submitted = end + int(rng.integers(20, 40))
+            files = [(submitted, None, False)]
+            if q == resubmit:
+                files.append((submitted + int(rng.integers(10, 20)), "143000", True))
+            for day, hhmmss, corrected in files:
+                sql = _file_sql(council.la_code, start, end, uk_dates=odd,
+                                release_1=str(np.datetime64(end, "D")) < RELEASE_2_FROM, names=odd,
+                                corrected=corrected, spaced_headers=odd)
+                stamp = str(np.datetime64(day, "D")).replace("-", "")
+                path = folder / f"cld_{council.la_code}_{stamp}{'_' + hhmmss if hhmmss else ''}.csv"
+                con.execute(f"copy ({sql}) to '{str(path).replace(chr(39), chr(39) * 2)}' (header, delimiter ',')")
+                rows += con.execute(f"select count(*) from ({sql})").fetchall()[0][0]
     finally:
         con.close()
+    return rows
 
 
 def population_years(first: str = FIRST_QUARTER_END, last: str | None = None) -> list[int]:
