@@ -418,3 +418,15 @@ def test_an_unreadable_file_is_quarantined_naming_the_line_and_showing_none_of_i
     path.write_text("\n".join(lines) + "\n")
     m = _bad_case(env, path.name, None, [":3:0:", "cannot be parsed as CSV"], keep=True)
     assert "Alice" not in m and "unterminated" not in m
+
+
+def test_the_landing_sensor_sees_new_cld_submissions(env):
+    from dagster_project.sensors import scan
+
+    settings, _ = env
+    write(settings.landing, f"cld_{LA}_20240715.csv", rows(1))
+    cursor, changed, _ = scan(settings.landing, {}, settle_seconds=0)
+    assert changed == [f"cld/cld_{LA}_20240715.csv"]
+    write(settings.landing, f"cld_{LA}_20240715_101500.csv", rows(2))
+    _, changed, _ = scan(settings.landing, cursor, settle_seconds=0)
+    assert changed == [f"cld/cld_{LA}_20240715_101500.csv"]
