@@ -22,7 +22,7 @@ from .. import cld_contract as C
 from ..contracts import Column
 from ..settings import Settings
 from .loader import FileOutcome, LoadFailed, _log, _quarantine, ensure_raw_schema, pseudonym_sql
-from .reading import UnreadableFile, _sql_str, file_hash, load_mapping, parse_error, read_as_text
+from .reading import UnreadableFile, _norm, _sql_str, file_hash, load_mapping, parse_error, read_as_text
 from .validate import _typed_expr
 
 log = logging.getLogger(__name__)
@@ -95,17 +95,52 @@ def read_submission(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[st
     Shared by the load and by `vitalsigns check`; needs no salt (ids are pseudonymised on write).
     """
     sub = submission(path)
-    names = read_as_text(con, path, TEXT, load_mapping(path.parent, C.FEED) if mapping is None else mapping)
+    mapping = load_mapping(path.parent, C.FEED) if mapping is None else mapping
+    _check_header(path, _first_line(path), mapping)  # before DuckDB, whose errors may quote a data row
+    names = read_as_text(con, path, TEXT, mapping)
     present: dict[str, str] = {}
     for n in names:
         present.setdefault(_key(n), n)
+    _check_header(path, names, {})
+    _type(con, path, present)
+    rows = con.execute(f"select count(*) from {TYPED}").fetchall()[0][0]
+    if rows == 0:
+        raise UnreadableFile(f"{path}:2:0: no data rows (header only): a CLD return with no rows is not a valid "
+                             "submission; send the council's events for the reporting period")
+    _check_dates(con, path)
+    _check_la_code(con, path, sub)
+    _check_not_future(con, path, sub)
+    return sub
+
+
+def _first_line(path: Path) -> list[str]:
+    """The header as Python's csv reads it ([] when unreadable: read_as_text then says why)."""
+    import csv
+
+    try:
+        with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+            return next(csv.reader(fh), [])
+    except (UnicodeDecodeError, csv.Error, OSError):
+        return []
+
+
+def _check_header(path: Path, names: list[str], mapping: dict[str, str]) -> None:
+    """Every required field present; the message names fields, never echoes a first line that is data."""
+    if not names:
+        return
+    present = {_key(mapping.get(_norm(n), n)) for n in names if n.strip()}
     missing = [f for f in C.REQUIRED if f.key not in present]
     if missing:
         f = missing[0]
         also = f" (and {len(missing) - 1} more: {', '.join(m.raw for m in missing[1:])})" if len(missing) > 1 else ""
-        raise UnreadableFile(f"{path}:1:{f.raw}: required CLD column '{f.raw}' is missing{also}; "
-                             f"header has: {', '.join(names)}")
+        known = [k for k in present if k in C.BY_KEY]
+        others = len(present) - len(known)  # not echoed: a file without its header row has data there
+        seen = (f"the header has {len(known)} CLD field(s) and {others} other column(s)" if known
+                else "no CLD field name in the first line: is the header row missing?")
+        raise UnreadableFile(f"{path}:1:{f.raw}: required CLD column '{f.raw}' is missing{also}; {seen}")
 
+
+def _type(con, path: Path, present: dict[str, str]) -> None:
     # typed once (inner); a date that did not convert keeps its text in _bad_<column> (outer)
     inner, outer = ["_row"], ["* exclude (" + ", ".join(f"_text_{f.column}" for f in C.DATES) + ")"]
     for f in C.STORED:
@@ -130,15 +165,6 @@ def read_submission(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[st
     except duckdb.Error as exc:
         raise parse_error(path, exc) from exc
 
-    rows = con.execute(f"select count(*) from {TYPED}").fetchall()[0][0]
-    if rows == 0:
-        raise UnreadableFile(f"{path}:2:0: no data rows (header only): a CLD return with no rows is not a valid "
-                             "submission; send the council's events for the reporting period")
-    _check_dates(con, path)
-    _check_la_code(con, path, sub)
-    _check_not_future(con, path, sub)
-    return sub
-
 
 def _district_sql(q: str) -> str:
     """Outward code ("NR1" of "NR1 2AB" or "NR12AB"); null when it is not a UK postcode's outward code."""
@@ -156,8 +182,21 @@ def _check_dates(con, path: Path) -> None:
     for i, f in enumerate(dates):
         row, value = firsts[2 * i], firsts[2 * i + 1]
         if row is not None:
-            shown = "value (hidden: a person's date)" if f.raw in C.PERSON_DATES else repr(value)
-            raise UnreadableFile(f"{path}:{row}:{f.raw}: {shown} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
+            raise UnreadableFile(f"{path}:{row}:{f.raw}: {_shown(value, f)} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
+
+
+DATE_SHAPED = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+
+
+def _shown(value: str, field: C.Field) -> str:
+    """A message may travel (logs, the data-quality table): show a bad value only when it is a
+    mistyped date of an event or period, never a person's date or anything else (a shifted column
+    could put a name or an NHS number where a date belongs)."""
+    if field.raw in C.PERSON_DATES:
+        return "the value (not shown: a person's date)"
+    if DATE_SHAPED.fullmatch(value.strip()):
+        return repr(value)
+    return "the value (not shown: it may be personal)"
 
 
 def _check_la_code(con, path: Path, sub: Submission) -> None:
@@ -165,7 +204,8 @@ def _check_la_code(con, path: Path, sub: Submission) -> None:
         f"select min(_row), arg_min(la_code, _row) from {TYPED} "
         f"where la_code is not null and upper(la_code) <> '{sub.la_code}'").fetchall()[0]
     if row is not None:
-        raise UnreadableFile(f"{path}:{row}:LA_Code: LA_Code '{value}' differs from the council in the file name "
+        shown = f"'{value}'" if C.ONS_LA_CODE.match(value.upper()) else "(not shown: not a council code)"
+        raise UnreadableFile(f"{path}:{row}:LA_Code: LA_Code {shown} differs from the council in the file name "
                              f"({sub.la_code}); one file holds one council's submission")
 
 

@@ -128,7 +128,13 @@ def _csv_columns(path: Path) -> str:
             raise UnreadableFile(f"{path}:1:0: header cannot be read: {exc}") from exc
     if not header or all(not h.strip() for h in header):
         raise UnreadableFile(f"{path}:1:0: the header row is empty")
-    cols = ", ".join(f"'{_sql_str(h)}': 'VARCHAR'" for h in header)
+    named = [_norm(h) for h in header if h.strip()]
+    dupes = sorted({n for n in named if named.count(n) > 1})
+    if dupes:  # caught here: DuckDB's own error would be cryptic
+        raise UnreadableFile(f"{path}:1:{dupes[0]}: column appears more than once in the header")
+    # an empty header cell (a trailing comma) gets a name of its own: an unknown column, ignored
+    cols = ", ".join(f"'{_sql_str(h if h.strip() else f'unnamed_column_{i + 1}')}': 'VARCHAR'"
+                     for i, h in enumerate(header))
     return "{" + cols + "}"
 
 
