@@ -603,9 +603,10 @@ def write_council(out: Path, seed: int, index: int, council: Council, scale: flo
     people, events = world.frame()
     odd = index % 2 == 1  # every second council: DD/MM/YYYY, headers with spaces, names (dropped at ingestion)
     base = base_table(people, events, uk_dates=odd, names=odd)
+    del people, events, world
     folder = out / C.FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    rng = world.rng("submission")
+    rng = np.random.default_rng([seed % (1 << 63), index, zlib.crc32(b"cld:submission")])  # = world.rng
     resubmit = min(len(periods) // 2 + index % 2, len(periods) - 1)
     rows = 0
     con = duckdb.connect()
@@ -614,6 +615,7 @@ def write_council(out: Path, seed: int, index: int, council: Council, scale: flo
         con.register("base_frame", base)
         con.execute("create table base as select * from base_frame")
         con.unregister("base_frame")
+        del base  # the text lives in DuckDB now
         for q, (start, end) in enumerate(periods):
             submitted = end + int(rng.integers(20, 40))
             files = [(submitted, None, False)]
