@@ -33,16 +33,18 @@ sys.path.insert(0, str(ROOT))
 CACHE = ROOT / "benchmarks" / "cache"
 RESULTS = ROOT / "benchmarks" / "results"
 END_MONTH = "2017-03"
+CLD_SPAN = ("2023-06", "2025-03")  # issue 13: two years of quarterly CLD submissions per council
 
 
 def landing_for(councils: int, years: int, scale: float, end_month: str = END_MONTH) -> Path:
     from dagster_project.sample import generate
 
-    path = CACHE / f"c{councils}_y{years}_s{scale:g}_{end_month}"
+    path = CACHE / f"c{councils}_y{years}_s{scale:g}_{end_month}_cld{CLD_SPAN[0]}_{CLD_SPAN[1]}"
     if not (path / ".complete").exists():
         shutil.rmtree(path, ignore_errors=True)
         t = time.monotonic()
-        generate(path, councils=councils, years=years, scale=scale, seed=42, end_month=end_month)
+        generate(path, councils=councils, years=years, scale=scale, seed=42, end_month=end_month,
+                 cld_first=CLD_SPAN[0], cld_last=CLD_SPAN[1])
         (path / ".vitalsigns-sample").write_text("synthetic\n")
         (path / ".complete").write_text(f"{time.monotonic() - t:.1f}s\n")
     return path

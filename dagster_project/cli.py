@@ -49,7 +49,7 @@ def cmd_sample(args) -> int:
     out = Path(args.out)
     started = time.monotonic()
     counts = generate(out, councils=args.councils, years=args.years, scale=args.scale, seed=args.seed,
-                      dirty=args.dirty, end_month=args.end_month)
+                      dirty=args.dirty, end_month=args.end_month, cld_first=args.cld_first, cld_last=args.cld_last)
     (out / ".vitalsigns-sample").write_text("synthetic sample data: pseudonymised with the built-in sample salt\n")
     for feed, n in counts.items():
         print(f"  {feed:<18} {n:>10,} rows")
@@ -89,6 +89,8 @@ def cmd_check(args) -> int:
             except UnreadableFile as exc:
                 problems += 1
                 print(str(exc))
+    n, bad = check_cld(con, landing)
+    files, problems = files + n, problems + bad
     print(f"checked {files} files: {problems} problem(s)", file=sys.stderr)
     return 1 if problems else 0
 
@@ -123,6 +125,29 @@ def preflight(settings: Settings) -> None:
             if "lock" in str(exc).lower():
                 continue  # held by a UI run: the build queues behind it
             raise
+
+
+def check_cld(con, landing: Path) -> tuple[int, int]:
+    """CLD submissions, checked as the load would (structure only: coded values are mapped later)."""
+    from . import cld_contract
+    from .ingest.cld import TYPED, cld_files, misnamed_message, read_submission
+    from .ingest.reading import UnreadableFile
+
+    subs, other = cld_files(landing)
+    if not subs:
+        print(f"{landing / cld_contract.FOLDER}:0:0: note: no CLD submission (CLD measures will be empty)")
+    for path in other:
+        print(misnamed_message(path))
+    problems = len(other)
+    for path in subs:
+        try:
+            read_submission(con, path)
+        except UnreadableFile as exc:
+            problems += 1
+            print(str(exc))
+        finally:
+            con.execute(f"drop table if exists {TYPED}")  # it holds clear identifiers
+    return len(subs) + len(other), problems
 
 
 def cmd_build(args) -> int:
@@ -203,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--dirty", action="store_true", help="add data-quality noise")
     p.add_argument("--end-month", default="2017-03", type=_period_arg, help="last month of data (YYYY-MM)")
+    p.add_argument("--cld-first", type=_period_arg,
+                   help="first CLD quarter, as its last month (YYYY-MM; default 2023-06)")
+    p.add_argument("--cld-last", type=_period_arg, help="last CLD quarter, as its last month (YYYY-MM; default: "
+                                                        "the latest quarter submitted by today)")
     p.set_defaults(fn=cmd_sample)
 
     p = sub.add_parser("build", help="ingest, dbt build, publish and render reports", parents=[common])

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from .cld_contract import FILE_NAME as CLD_FILE_NAME
 from .ingest.reading import FILE_NAME, file_hash
 from .schedules import everything_job
 from .settings import Settings
@@ -21,7 +22,9 @@ from .settings import Settings
 def landing_files(landing: Path) -> list[Path]:
     if not landing.is_dir():
         return []
-    return sorted(p for p in landing.rglob("*") if p.is_file() and (FILE_NAME.match(p.name) or p.suffix == ".yml"))
+    names = (FILE_NAME, CLD_FILE_NAME)
+    return sorted(p for p in landing.rglob("*")
+                  if p.is_file() and (any(n.match(p.name) for n in names) or p.suffix == ".yml"))
 
 
 def scan(landing: Path, previous: dict, settle_seconds: float, now: float | None = None) -> tuple[dict, list[str], bool]:

@@ -9,8 +9,10 @@ and a run that does not go as far as publication fails at the feed itself.
 
 import dagster as dg
 
+from .. import cld_contract
 from ..constants import INGESTION, OWNER, PUBLISHED_ASSET, RAW_SCHEMA
 from ..contracts import FEEDS, Feed
+from ..ingest.cld import cld_files, load_cld, misnamed_message
 from ..ingest.loader import LoadFailed, load_feed
 from ..resources.warehouse import WarehouseResource
 
@@ -18,17 +20,34 @@ PUBLISHED = dg.AssetKey(list(PUBLISHED_ASSET))
 
 
 def _feed_asset(feed: Feed) -> dg.AssetsDefinition:
-    key = dg.AssetKey([RAW_SCHEMA, feed.name])
+    return _ingestion_asset(
+        feed.name,
+        f"`{feed.folder}/{feed.name}_<YYYYMMDD>` extracts loaded into raw.{feed.name} "
+        f"({feed.mode} feed{', person ids pseudonymised' if feed.person_level else ''}).",
+        lambda con, settings: load_feed(con, settings, feed.name),
+    )
+
+
+def _cld_asset() -> dg.AssetsDefinition:
+    return _ingestion_asset(
+        cld_contract.FEED,
+        f"`{cld_contract.FOLDER}/{cld_contract.FILE_PATTERN}` Client Level Data submissions appended to "
+        f"{cld_contract.TABLE} (every submission kept; ids pseudonymised, birth month and postcode district "
+        "only). A file whose name is not a submission's is reported (check warning), not loaded.",
+        load_cld,
+        warnings=lambda settings: [misnamed_message(p) for p in cld_files(settings.landing)[1]],
+    )
+
+
+def _ingestion_asset(name: str, description: str, load, warnings=None) -> dg.AssetsDefinition:
+    key = dg.AssetKey([RAW_SCHEMA, name])
 
     @dg.asset(
         key=key,
         group_name=INGESTION,
         owners=[OWNER],
         kinds={"duckdb", "csv"},
-        description=(
-            f"`{feed.folder}/{feed.name}_<YYYYMMDD>` extracts loaded into raw.{feed.name} "
-            f"({feed.mode} feed{', person ids pseudonymised' if feed.person_level else ''})."
-        ),
+        description=description,
         check_specs=[dg.AssetCheckSpec("load_ok", asset=key,
                                        description="Every file of the feed loaded (none quarantined or failed).")],
     )
@@ -37,19 +56,22 @@ def _feed_asset(feed: Feed) -> dg.AssetsDefinition:
         error = None
         with warehouse.connect() as con:
             try:
-                outcomes = load_feed(con, settings, feed.name)
+                outcomes = load(con, settings)
             except LoadFailed as exc:
                 error = str(exc)
                 outcomes = []
-            rows = con.execute(f"select count(*) from {RAW_SCHEMA}.{feed.name}").fetchall()[0][0]
+            rows = con.execute(f"select count(*) from {RAW_SCHEMA}.{name}").fetchall()[0][0]
             recent = con.execute(
-                "select status, count(*) from raw._load_log where feed = ? group by 1 order by 1", [feed.name]
+                "select status, count(*) from raw._load_log where feed = ? group by 1 order by 1", [name]
             ).fetchall()
         for o in outcomes:
             context.log.info(f"{o.file.name}: {o.status}; read {o.rows_read}, accepted {o.rows_accepted}, "
                              f"rejected {o.rows_rejected}")
         if error:
             context.log.error(error)
+        warned = warnings(settings) if warnings else []
+        for w in warned:
+            context.log.warning(w)
         yield dg.MaterializeResult(
             metadata={
                 "dagster/row_count": rows,
@@ -59,12 +81,13 @@ def _feed_asset(feed: Feed) -> dg.AssetsDefinition:
                 "load_history": dg.MetadataValue.json({s: n for s, n in recent}),
             }
         )
+        # a quarantined file fails the run; a file that is not a submission's only warns
         yield dg.AssetCheckResult(
             check_name="load_ok",
-            passed=error is None,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=error or "all files loaded",
-            metadata={"message": error or ""},
+            passed=error is None and not warned,
+            severity=dg.AssetCheckSeverity.ERROR if error else dg.AssetCheckSeverity.WARN,
+            description=error or ("; ".join(warned) if warned else "all files loaded"),
+            metadata={"message": error or "; ".join(warned)},
         )
         if error and not run_reaches_publication(context):
             # nothing later in this run would refuse to go on, so the run fails here
@@ -85,7 +108,8 @@ def failed_loads(instance: dg.DagsterInstance) -> list[str]:
     run is refused too, until a run loads the feed cleanly (a corrected file, or the bad one
     removed from the landing folder).
     """
-    keys = [dg.AssetCheckKey(dg.AssetKey([RAW_SCHEMA, f.name]), "load_ok") for f in FEEDS.values()]
+    keys = [dg.AssetCheckKey(dg.AssetKey([RAW_SCHEMA, name]), "load_ok")
+            for name in [*FEEDS, cld_contract.FEED]]
     records = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
     failed = []
     for key in keys:
@@ -96,4 +120,4 @@ def failed_loads(instance: dg.DagsterInstance) -> list[str]:
     return failed
 
 
-feed_assets = [_feed_asset(f) for f in FEEDS.values()]
+feed_assets = [_feed_asset(f) for f in FEEDS.values()] + [_cld_asset()]

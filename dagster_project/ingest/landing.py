@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import cld_contract
 from ..contracts import FEEDS, Feed
 from .reading import extract_date
 
@@ -58,11 +59,16 @@ def not_loaded(landing: Path) -> list[NotLoaded]:
     for entry in sorted(landing.iterdir()):
         if entry.is_dir() and entry.name in folders:
             out += _scan_feed_folder(entry, folders[entry.name])
+        elif entry.is_dir() and entry.name == cld_contract.FOLDER:
+            from .cld import cld_files
+
+            out += [NotLoaded(p, f"name matches no CLD submission (expected {cld_contract.FILE_PATTERN}, e.g. "
+                                 "cld_E10000020_20240715.csv): rename it") for p in cld_files(landing)[1]]
         elif entry.is_dir() and entry.name == COMMENTARY:
             out += _scan_commentary(entry)
         elif entry.is_dir():
             out.append(NotLoaded(entry, f"unknown folder '{entry.name}': not a feed folder (known: "
-                                        f"{', '.join(sorted([*folders, COMMENTARY]))}); nothing in it is read"))
+                                        f"{', '.join(sorted([*folders, cld_contract.FOLDER, COMMENTARY]))}); nothing in it is read"))
         elif entry.name not in MARKERS:
             out.append(NotLoaded(entry, "file at the top of the landing folder: files belong in their feed's folder"))
     return out

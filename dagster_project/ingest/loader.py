@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..cld_contract import raw_table_ddl as cld_raw_table_ddl
 from ..contracts import FEEDS, LA_CODE_RULE, Feed
 from ..guards import inside
 from ..settings import Settings
@@ -63,6 +64,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         cols = ", ".join(f'"{c.name}" {db_type(c)}' for c in feed.columns)
         extra = ", snapshot_date date" if feed.mode == "snapshot" else ""
         con.execute(f"create table if not exists raw.{feed.name} ({cols}{extra}, {META_COLUMNS})")
+    con.execute(cld_raw_table_ddl())
 
 
 def load_feed(con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str) -> list[FileOutcome]:
@@ -83,13 +85,13 @@ def load_feed(con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str
     return outcomes
 
 
-def _already_loaded(con, feed: Feed, digest: str) -> bool:
+def _already_loaded(con, feed_name: str, digest: str) -> bool:
     """Loaded since the feed's last purge: after a purge every file present is applied again."""
     return con.execute(
         "select count(*) from raw._load_log where feed = ? and file_hash = ? and status in ('loaded', 'empty') "
         "and loaded_at > coalesce((select max(loaded_at) from raw._load_log where feed = ? and status = 'purged'), "
         "'-infinity'::timestamp)",
-        [feed.name, digest, feed.name],
+        [feed_name, digest, feed_name],
     ).fetchall()[0][0] > 0
 
 
@@ -172,7 +174,7 @@ def _rollback(con) -> None:
 
 def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
     digest = file_hash(path)
-    if _already_loaded(con, feed, digest):
+    if _already_loaded(con, feed.name, digest):
         log.info("%s: %s unchanged since its last load (same hash); skipped", feed.name, path.name)
         return FileOutcome(feed.name, path, "unchanged", message="same file already loaded")
     table = f"_in_{feed.name}"
@@ -241,8 +243,8 @@ def _select_for_raw(settings: Settings, feed: Feed, path: Path, accepted: str) -
     cols = []
     for c in feed.columns:
         if c.pseudonymise:
-            salt = settings.pseudonymisation_salt().replace("'", "''")
-            cols.append(f"substr(sha256('{salt}' || '|' || la_code || '|' || \"{c.name}\"), 1, 24) as \"{c.name}\"")
+            quoted = f'"{c.name}"'
+            cols.append(f"{pseudonym_sql(settings, 'la_code', quoted)} as {quoted}")
         else:
             cols.append(f'"{c.name}"')
     if feed.mode == "snapshot":
@@ -251,6 +253,16 @@ def _select_for_raw(settings: Settings, feed: Feed, path: Path, accepted: str) -
     cols += [f"'{path.name}' as _source_file", f"{'DATE ' + repr(str(date)) if date else 'null'}::date as _extract_date",
              "current_timestamp::timestamp as _loaded_at"]
     return f"select {', '.join(cols)} from {accepted} a"
+
+
+def pseudonym_sql(settings: Settings, scope: str, value: str) -> str:
+    """The one pseudonymisation: salted sha256 of scope|value, 24 hex; null stays null.
+
+    `scope` is the council's code for a council's own ids (person_id, CLD person ids), so the same
+    id links across a council's feeds; CLD NHS numbers use the national scope 'NHS'.
+    """
+    salt = settings.pseudonymisation_salt().replace("'", "''")
+    return f"substr(sha256('{salt}' || '|' || {scope} || '|' || {value}), 1, 24)"
 
 
 def _write(con, settings: Settings, feed: Feed, path: Path, accepted: str, outcome: FileOutcome) -> None:
@@ -324,13 +336,14 @@ def quarantine(settings: Settings, outcome: FileOutcome) -> Path:
     A person-level file is *not* copied: the quarantine keeps the reason, the file's SHA-256,
     size and landing path, enough to find and fix the exact file at its source, without a
     second copy of names, ids and dates of birth that no retention rule would ever clear.
-    Other feeds (aggregates, reference data, the risk register) are copied, as before.
+    Other feeds (aggregates, reference data, the risk register) are copied, as before; a feed
+    without a contract in FEEDS (CLD) is treated as person-level.
     """
     feed = FEEDS.get(outcome.feed)
     folder = inside(settings.home, "quarantine", outcome.feed)
     folder.mkdir(parents=True, exist_ok=True)
     reason = inside(folder, f"{outcome.file.name}.reason.txt")
-    if feed is not None and feed.person_level:
+    if feed is None or feed.person_level:  # CLD (not a FEEDS contract) is person-level too
         stale = inside(folder, outcome.file.name)
         stale.unlink(missing_ok=True)  # a copy left by an earlier version
         size = outcome.file.stat().st_size if outcome.file.exists() else 0

@@ -164,11 +164,15 @@ def _csv_columns(path: Path) -> str:
     seen: dict[str, int] = {}
     for i, h in enumerate(header, 1):
         key = _norm(h)
-        if key in seen:
+        if not h.strip():
+            continue
+        if key in seen:  # caught here: DuckDB's own error would be cryptic
             raise UnreadableFile(f"{path}:1:{key}: column '{h.strip()}' appears twice in the header (columns "
                                  f"{seen[key]} and {i}): remove or rename one and resend")
         seen[key] = i
-    cols = ", ".join(f"'{_sql_str(h)}': 'VARCHAR'" for h in header)
+    # an empty header cell (a trailing comma) gets a name of its own: an unknown column, ignored
+    cols = ", ".join(f"'{_sql_str(h if h.strip() else f'unnamed_column_{i + 1}')}': 'VARCHAR'"
+                     for i, h in enumerate(header))
     return "{" + cols + "}"
 
 

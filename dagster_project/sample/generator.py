@@ -945,11 +945,12 @@ class Sim:
         frame = frame.sort_values(["period", "provider_code", "_o", "reason_code"], kind="stable")
         return frame.drop(columns="_o").reset_index(drop=True)
 
-    def population(self) -> pd.DataFrame:
-        """ONS mid-year estimates by single year of age (90 = 90+) and sex, every year covered and one before."""
+    def population(self, extra_years: list[int] = ()) -> pd.DataFrame:
+        """ONS mid-year estimates by single year of age (90 = 90+) and sex, every year covered and one before
+        (and `extra_years`: those the CLD submissions' financial years divide by)."""
         first = int(str(np.datetime64(self.w.start, "D"))[:4]) - 1
         last = int(str(np.datetime64(self.w.end, "D"))[:4])
-        years = np.arange(first, last + 1)
+        years = np.union1d(np.arange(first, last + 1), np.asarray(extra_years, dtype=np.int64))
         ages = np.arange(91)
         shape = np.select(
             [ages < 18, ages < 25, ages < 41, ages < 65, ages < 90],
@@ -1341,8 +1342,15 @@ def _write(frame: pd.DataFrame, path: Path, append: bool) -> None:
 
 
 def generate(out: Path, councils: int = 1, years: int = 2, scale: float = 1.0, seed: int = 42,
-             dirty: bool = False, end_month: str = "2017-03") -> dict[str, int]:
-    """Write a landing folder; return rows written per feed name."""
+             dirty: bool = False, end_month: str = "2017-03", cld_first: str | None = None,
+             cld_last: str | None = None) -> dict[str, int]:
+    """Write a landing folder; return rows written per feed name (and `cld`: rows in CLD submissions).
+
+    CLD submissions (sample/cld.py) cover the quarters `cld_first`..`cld_last` (quarter-end months,
+    default June 2023 to the latest quarter submitted by today), whatever the Liquid Logic window.
+    """
+    from . import cld as cld_sample
+
     if not 1 <= councils <= len(COUNCILS):
         raise ValueError(f"councils must be between 1 and {len(COUNCILS)}")
     if years < 1:
@@ -1350,6 +1358,9 @@ def generate(out: Path, councils: int = 1, years: int = 2, scale: float = 1.0, s
     if not scale > 0:
         raise ValueError("scale must be positive")
     out = Path(out)
+    cld_first = cld_first or cld_sample.FIRST_QUARTER_END
+    cld_last = cld_last or cld_sample.default_last_quarter()
+    cld_years = cld_sample.population_years(cld_first, cld_last)  # checks the span before anything is written
     w = Window(years, end_month)
     stamp = w.stamp
     chosen = list(enumerate(COUNCILS[:councils]))
@@ -1357,6 +1368,7 @@ def generate(out: Path, councils: int = 1, years: int = 2, scale: float = 1.0, s
         (out / folder).mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     written: set[Path] = set()
+    s_cld = seed % (1 << 63)
 
     def emit(feed: str, frame: pd.DataFrame, path: Path) -> None:
         frame = frame[[c for c in K.FEEDS[feed].column_names if c in frame.columns]]
@@ -1371,7 +1383,7 @@ def generate(out: Path, councils: int = 1, years: int = 2, scale: float = 1.0, s
         def feeds():
             yield from sim.extracts()
             yield "dtoc", sim.dtoc()
-            yield "population", sim.population()
+            yield "population", sim.population(cld_years)
 
         for feed, frame in feeds():
             if dirty and feed != "population":
@@ -1381,6 +1393,8 @@ def generate(out: Path, councils: int = 1, years: int = 2, scale: float = 1.0, s
         for when, snapshot in _risk_snapshots(seed % (1 << 63), index, council, w):
             day = str(np.datetime64(when, "D")).replace("-", "")
             emit("risk_register", snapshot, out / "risk_register" / f"risk_register_{day}.csv")
+        counts["cld"] = counts.get("cld", 0) + cld_sample.write_council(out, s_cld, index, council, scale,
+                                                                         cld_first, cld_last)
 
     ref = out / "reference"
     s = seed % (1 << 63)
@@ -1394,4 +1408,4 @@ def generate(out: Path, councils: int = 1, years: int = 2, scale: float = 1.0, s
         folder = out / "commentary" / code
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{period}.md").write_text(COMMENTARY.format(**text), encoding="utf-8", newline="\n")
-    return {feed: counts[feed] for feed in K.FEEDS if feed in counts}
+    return {feed: counts[feed] for feed in [*K.FEEDS, "cld"] if feed in counts}

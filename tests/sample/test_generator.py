@@ -122,8 +122,10 @@ def test_landing_layout_and_counts(clean):
     assert {n for n in names if n.startswith("risk_register/")} == {
         "risk_register/risk_register_20161231.csv", "risk_register/risk_register_20170331.csv"}
     assert any(n.startswith("commentary/") for n in names)
-    assert set(counts) == set(K.FEEDS)
+    assert set(counts) == set(K.FEEDS) | {"cld"}  # CLD submissions: tests/cld
     for feed, n in counts.items():
+        if feed == "cld":
+            continue
         assert len(read(root, feed)) == n, feed
         assert n > 0, feed
 
@@ -396,7 +398,7 @@ def test_volumes_are_in_proportion_to_norfolk(clean):
     mid2016 = population[population["year"] == 2016]
     assert abs(mid2016.loc[mid2016["age"].between(18, 64), "population"].sum() - 507_180 * SCALE) < 0.02 * 507_180 * SCALE
     assert abs(mid2016.loc[mid2016["age"] >= 65, "population"].sum() - 213_765 * SCALE) < 0.02 * 213_765 * SCALE
-    assert sorted(population["year"].unique()) == [2014, 2015, 2016, 2017]
+    assert {2014, 2015, 2016, 2017} <= set(population["year"].unique())  # and the CLD years (tests/cld)
     assert set(population["sex"]) == {"Male", "Female"} and set(population["age"]) == set(range(91))
 
     dtoc = norfolk("dtoc").astype({"delayed_days": int})
@@ -546,4 +548,4 @@ def test_scale_one_is_quick(tmp_path):
     counts = generate(tmp_path, councils=1, years=2, scale=1.0, seed=SEED)
     assert time.monotonic() - started < 30
     assert 80_000 <= counts["requests"] <= 130_000
-    assert np.isclose(counts["population"], 2 * 91 * 4)
+    assert counts["population"] % (2 * 91) == 0 and counts["population"] >= 2 * 91 * 4
