@@ -24,6 +24,28 @@ log = logging.getLogger(__name__)
 
 META_COLUMNS = "_source_file varchar, _extract_date date, _loaded_at timestamp"
 
+# raw.cld exactly as agreed between CLD ingestion and the CLD dbt models (CLD_RAW.md): every
+# row of every accepted submission, additive; it exists (empty) before any CLD file arrives.
+CLD_RAW_DDL = """
+create table if not exists raw.cld (
+  _source_file varchar, _extract_date date, _loaded_at timestamp, _submitted_at timestamp, _row_number integer,
+  la_code varchar, reporting_period_start_date date, reporting_period_end_date date,
+  nhs_number varchar, la_person_unique_identifier varchar, gender varchar, ethnicity varchar,
+  date_of_birth date, date_of_death date, client_type varchar, primary_support_reason varchar,
+  accommodation_status varchar, employment_status varchar, has_unpaid_carer varchar,
+  client_funding_status varchar, event_type varchar, event_start_date date, event_end_date date,
+  event_outcome varchar, request_route_of_access varchar, assessment_type varchar, service_type varchar,
+  service_component varchar, delivery_mechanism varchar, adult_1_linked_person_id varchar,
+  adult_2_linked_person_id varchar, adult_3_linked_person_id varchar,
+  gp_practice_code varchar, postcode_district varchar, autism_spectrum_disorder_asd varchar,
+  visual_impairment varchar, hearing_impairment varchar, dementia varchar, event_reference varchar,
+  event_description varchar, eligible_needs_identified varchar, method_of_assessment varchar,
+  total_hrs_caring_per_week varchar, no_of_adults_being_cared_for varchar, provider_cqc_location_id varchar,
+  provider_cqc_location_name varchar, review_reason varchar, review_outcomes_achieved varchar,
+  method_of_review varchar, unit_cost varchar, cost_frequency_unit_type varchar, planned_units_per_week varchar
+)
+"""
+
 
 class LoadFailed(RuntimeError):
     """A feed could not be (fully) loaded; the message lists every failing file and why."""
@@ -73,6 +95,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         cols = ", ".join(f'"{c.name}" {db_type(c)}' for c in feed.columns)
         extra = ", snapshot_date date" if feed.mode == "snapshot" else ""
         con.execute(f"create table if not exists raw.{feed.name} ({cols}{extra}, {META_COLUMNS})")
+    con.execute(CLD_RAW_DDL)
 
 
 def load_feed(con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str) -> list[FileOutcome]:
