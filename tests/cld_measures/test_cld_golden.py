@@ -53,7 +53,7 @@ GOLDEN = {
 DHSC_2A = 85.7  # DHSC's published (rounded) figure supplied in reference/benchmarks
 
 CLD_SELECTION = ["+ascof_cld", "+cld_data_quality", "indicator_catalogue"]
-CATALOGUE_SELECTION = ["+int_indicator_computed"]
+CATALOGUE_SELECTION = ["+indicator_values", "+ascof"]
 
 
 def load_fixture(con: duckdb.DuckDBPyConnection) -> None:
@@ -63,7 +63,11 @@ def load_fixture(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("insert into raw.population (la_code, year, sex, age, population) values (?, 2024, 'Persons', 30, ?), (?, 2024, 'Persons', 70, ?)",
                 [LA, POP_18_64, LA, POP_65])
     con.execute("insert into raw.benchmarks (indicator_code, financial_year, area_code, area_name, area_type, value) "
-                "values ('CLD_2A', ?, ?, 'Fixture council', 'LA', ?)", [FY, LA, DHSC_2A])
+                "values ('CLD_2A', ?, ?, 'Fixture council', 'LA', ?), ('CLD_2A', ?, 'E92000001', 'England', 'England', 80.0)",
+                [FY, LA, DHSC_2A, FY])
+    # annual targets: 2A (bigger is better) met, 2C (smaller is better) missed
+    con.execute("insert into raw.targets (indicator_code, la_code, financial_year, target) values "
+                "('CLD_2A', ?, ?, 80.0), ('CLD_2C', ?, ?, 0.5)", [LA, FY, LA, FY])
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +125,15 @@ def test_total_rows_enter_the_catalogue_computation(built):
     assert rows == pytest.approx({
         "CLD_2A": 600 / 7, "CLD_2B": 0.2, "CLD_2C": 1.0, "CLD_2E": 100.0, "CLD_2E_LD": 100.0,
         "CLD_3D1A": 75.0, "CLD_3D2A": 50.0, "CLD_3D1B": 200 / 3, "CLD_3D2B": 100 / 3})
+
+
+def test_targets_rag_and_comparators_work_for_the_cld_indicators(built):
+    rag = dict(built.execute("select indicator_code, rag from marts.indicator_values where la_code = ? "
+                             "and period_type = 'financial_year' and indicator_code in ('CLD_2A', 'CLD_2C')", [LA]).fetchall())
+    assert rag == {"CLD_2A": "G", "CLD_2C": "R"}
+    row = built.execute("select ascof_code, value, england_value from marts.ascof where indicator_code = 'CLD_2A' "
+                        "and la_code = ? and financial_year = ?", [LA, FY]).fetchone()
+    assert row[0] == "2A" and row[1] == pytest.approx(600 / 7) and row[2] == 80.0
 
 
 def test_main_table_rules(built):
