@@ -56,17 +56,16 @@ prior_ref_periods as (
     where r.ref_period_start < (select max(ref_period_start) from ref_periods l where l.la_code = r.la_code)
 ),
 
+events_by_period as (select distinct la_code, ref_period_start, unique_event_ref from referenced),
+
 to_crop as (
     -- open at the end of a reference period that another follows, and absent from the next one
     select e.record_id
     from referenced e
-    join prior_ref_periods p using (la_code, ref_period_start, ref_period_end)
-    where (e.der_event_end_date is null or e.der_event_end_date > e.ref_period_end)
-      and not exists (
-          select 1 from referenced n
-          where n.la_code = e.la_code
-            and n.ref_period_start = e.ref_period_end + 1
-            and n.unique_event_ref = e.unique_event_ref)
+    semi join prior_ref_periods p using (la_code, ref_period_start, ref_period_end)
+    anti join events_by_period n
+      on n.la_code = e.la_code and n.ref_period_start = e.ref_period_end + 1 and n.unique_event_ref = e.unique_event_ref
+    where e.der_event_end_date is null or e.der_event_end_date > e.ref_period_end
 ),
 
 cropped as (

@@ -1,3 +1,4 @@
+{{ config(materialized="view") }}
 -- The selected submissions' rows, each filtered to its file's reference period
 -- (FilterToEventsInPeriod). The end date is first replaced by the date of death when death
 -- falls between start and end, or after the start of an event with no end. Requests,
