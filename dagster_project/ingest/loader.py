@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 META_COLUMNS = "_source_file varchar, _extract_date date, _loaded_at timestamp"
 
 
+
 class LoadFailed(RuntimeError):
     """A feed could not be (fully) loaded; the message lists every failing file and why."""
 

@@ -77,11 +77,22 @@ gap_rows as (
       and (k.kind <> 'event' or p.is_complete)
 ),
 
+cld as (
+    -- revised ASCOF from CLD: the Total row of each measure (cld_indicator_crosswalk), DHSC's method
+    select a.la_code, x.indicator_code, 'financial_year' as period_type, y.fy_start as period_start, y.fy_end as period_end,
+           a.numerator, a.denominator
+    from {{ ref('int_cld_ascof') }} a
+    join {{ ref('cld_indicator_crosswalk') }} x
+      on x.measure = a.measure and coalesce(x.part, '') = a.part and x.breakdown = a.breakdown
+    join {{ ref('int_cld_financial_years') }} y using (la_code, financial_year)
+),
+
 combined as (
     select *, null::double as mean_rate, null::bigint as months from events
     union all by name select *, null::double as mean_rate, null::bigint as months from snapshots
     union all by name select *, null::double as mean_rate, null::bigint as months from cohorts
     union all by name select * from dtoc
+    union all by name select *, null::double as mean_rate, null::bigint as months from cld
 ),
 
 computed as (
@@ -92,12 +103,13 @@ select
     c.period_start,
     c.period_end,
     c.numerator::double as numerator,
-    case when k.unit = 'per 100k' and k.kind <> 'dtoc' then pop.population else c.denominator end::double as denominator,
+    case when k.unit = 'per 100k' and k.kind not in ('dtoc', 'cld') then pop.population else c.denominator end::double as denominator,
     case
         when k.kind = 'dtoc' then case
             when c.period_type in ('month') or c.months = datediff('month', c.period_start, c.period_end) + 1
             then c.mean_rate end
         when k.unit = '%' then {{ safe_ratio('c.numerator', 'c.denominator', 100) }}
+        when k.unit = 'per 100k' and k.kind = 'cld' then {{ safe_ratio('c.numerator', 'c.denominator', 100000) }}
         when k.unit = 'per 100k' then {{ safe_ratio('c.numerator', 'pop.population', 100000) }}
         when k.unit = 'count' then c.numerator
     end as value,
@@ -105,7 +117,8 @@ select
         when k.kind = 'dtoc' and c.mean_rate is null then 'no 18+ population for the period'
         when k.kind = 'dtoc' and c.period_type <> 'month' and c.months < datediff('month', c.period_start, c.period_end) + 1
             then 'DToC months missing in the window (' || c.months || ' of ' || (datediff('month', c.period_start, c.period_end) + 1) || ')'
-        when k.unit = 'per 100k' and pop.population is null then 'no population for ' || coalesce(k.population_band, '?')
+        when k.unit = 'per 100k' and k.kind = 'cld' and c.denominator is null then 'no population for the CLD age band'
+        when k.unit = 'per 100k' and k.kind <> 'cld' and pop.population is null then 'no population for ' || coalesce(k.population_band, '?')
         when k.unit = '%' and coalesce(c.denominator, 0) = 0 then 'denominator is zero or missing'
     end as value_note,
     pop.population_note
