@@ -320,6 +320,30 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
                 if not _isnull(r.rag):
                     m.flag_leaks.append(f"indicator_values row {r.Index}: rag beside a hidden value")
 
+        def value_lin(key):
+            """A row's value as (coefficients, constant): linear unless its denominator is a hidden count."""
+            if key not in hidden_rows:
+                return ({}, shown_value[key]) if key in shown_value else None
+            rf = rows[key]
+            if rf.den is not None:
+                return None
+            ge = _value_expr(rf, 0.0, dtoc_weights)
+            return None if ge is None else (ge[0], 0.0)
+
+        def add_diff(this, other, order, h):
+            """Display values compared: order 0 equal (within 2h), 1 this above, -1 this below."""
+            a_, b_ = value_lin(this), value_lin(other)
+            if a_ is None or b_ is None:
+                return
+            expr = dict(a_[0])
+            for var, c in b_[0].items():
+                expr[var] = expr.get(var, 0.0) - c
+            if not expr:
+                return
+            const = a_[1] - b_[1]  # v_this - v_other = expr.x + const
+            lo, hi = (-2 * h, 2 * h) if order == 0 else ((0.0, math.inf) if order == 1 else (-math.inf, 0.0))
+            m.observed.append((expr, lo - const, hi - const))
+
         # direction and watch flags compare neighbours
         ordered = iv.sort_values(["la_code", "indicator_code", "period_type", "period_end"])
         prev_key: dict[tuple, tuple] = {}
@@ -348,7 +372,10 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
                     continue
                 m.flag_leaks.append(f"indicator_values row {r.Index}: {col} compares with a hidden value")
                 if len(involved) == 2:
-                    continue  # both hidden: not linear in general; counted as a leak above
+                    # both hidden: linear when neither denominator is a hidden count
+                    this_order = 0 if flag == "No change" else (1 if (flag == "Improving") == bigger else -1)
+                    add_diff(key, other, this_order, h)
+                    continue
                 hid, shown = involved[0], other if involved[0] == key else key
                 if shown not in shown_value:
                     continue
@@ -364,6 +391,10 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
             watch = getattr(r, "watch", None)
             if not _isnull(watch) and any(k in hidden_rows for k in chain.get(key, [])):
                 m.flag_leaks.append(f"indicator_values row {r.Index}: watch uses a hidden value")
+                if bool(watch):  # three deteriorations running: each value worse than the one before
+                    ks = chain.get(key, [])
+                    for a_, b_ in zip(ks, ks[1:]):
+                        add_diff(a_, b_, -1 if bigger else 1, h)
 
     # ascof: the financial-year rows again, with comparators
     ascof = tables.get("ascof")
