@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .disclosure import AuditResult, audit
+from .disclosure import RATIO_TABLES, AuditResult, audit
 from .suppression import Protection, protect
 
 PUBLISHED_SCHEMA = "marts"
@@ -47,12 +47,9 @@ def _read(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return con.execute(sql).df()
 
 
-def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int, interval: int = 3,
-                 extra: dict[str, str] | None = None) -> list[PublishedTable]:
-    """The published tables, suppressed as a whole, with the disclosure audit's figures.
-
-    `extra` maps further table names to the SQL reading them (e.g. a RatioTable in
-    disclosure.RATIO_TABLES)."""
+def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int, interval: int = 3) -> list[PublishedTable]:
+    """The published tables, suppressed as a whole, with the disclosure audit's figures
+    (further numerator/denominator tables: `disclosure.RATIO_TABLES`)."""
     catalogue = _read(warehouse, "select * from marts.indicator_catalogue")
     frames = {
         "indicator_values": _read(warehouse, """
@@ -66,8 +63,8 @@ def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int, interval:
         "admissions_rolling_12m": _read(
             warehouse, "select * from marts.admissions_rolling_12m order by la_code, period_end, age_band"),
     }
-    for name, sql in (extra or {}).items():
-        frames[name] = _read(warehouse, sql)
+    for spec in RATIO_TABLES:
+        frames[spec.name] = _read(warehouse, spec.sql or f"select * from marts.{spec.name}")
     started = time.perf_counter()
     frames, protection = protect(frames, catalogue, threshold, interval)
     protect_seconds = time.perf_counter() - started

@@ -67,8 +67,11 @@ class RatioTable:
     denominator: str = "denominator"
     value: str = "value"
     derived: tuple[str, ...] = ("value",)  # hidden with the row
+    sql: str | None = None  # how publication reads it from the warehouse; default: all of marts.<name>
 
 
+# e.g. RatioTable("ascof_cld", series=("measure", "part", "breakdown"), period="financial_year",
+#                 derived=("value", "difference"))
 RATIO_TABLES: list[RatioTable] = []
 
 Form = tuple  # (la_code, streams, first month, last month); months are year*12 + month - 1
@@ -161,6 +164,11 @@ class Model:
     small_published: list[str] = field(default_factory=list)
 
 
+def _rows(frame: pd.DataFrame):
+    """Row tuples with plain Python values (much faster than pandas' extension arrays one by one)."""
+    return frame.astype(object).itertuples()
+
+
 def _isnull(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT
 
@@ -208,7 +216,7 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
     dtoc = tables.get("dtoc_monthly")
     dtoc_info: dict[tuple, tuple[float, float]] = {}
     if dtoc is not None and len(dtoc):
-        for r in dtoc.itertuples():
+        for r in _rows(dtoc):
             mi = month_index(pd.Timestamp(str(r.period) + "-01"))
             dtoc_info[(r.la_code, mi)] = (float(r.days_in_month), float(r.population_18_plus))
 
@@ -281,7 +289,7 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
     iv_by_key: dict[tuple, object] = {}
     fy_end: dict[tuple, int] = {}
     if iv is not None and len(iv):
-        for r in iv.itertuples():
+        for r in _rows(iv):
             code = r.indicator_code
             end = month_index(r.period_end)
             override = getattr(r, "value_source", "computed") not in ("computed", None)
@@ -320,12 +328,36 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
                 if not _isnull(r.rag):
                     m.flag_leaks.append(f"indicator_values row {r.Index}: rag beside a hidden value")
 
+        def value_lin(key):
+            """A row's value as (coefficients, constant): linear unless its denominator is a hidden count."""
+            if key not in hidden_rows:
+                return ({}, shown_value[key]) if key in shown_value else None
+            rf = rows[key]
+            if rf.den is not None:
+                return None
+            ge = _value_expr(rf, 0.0, dtoc_weights)
+            return None if ge is None else (ge[0], 0.0)
+
+        def add_diff(this, other, order, h):
+            """Display values compared: order 0 equal (within 2h), 1 this above, -1 this below."""
+            a_, b_ = value_lin(this), value_lin(other)
+            if a_ is None or b_ is None:
+                return
+            expr = dict(a_[0])
+            for var, c in b_[0].items():
+                expr[var] = expr.get(var, 0.0) - c
+            if not expr:
+                return
+            const = a_[1] - b_[1]  # v_this - v_other = expr.x + const
+            lo, hi = (-2 * h, 2 * h) if order == 0 else ((0.0, math.inf) if order == 1 else (-math.inf, 0.0))
+            m.observed.append((expr, lo - const, hi - const))
+
         # direction and watch flags compare neighbours
         ordered = iv.sort_values(["la_code", "indicator_code", "period_type", "period_end"])
         prev_key: dict[tuple, tuple] = {}
         chain: dict[tuple, list] = {}
         last = None
-        for r in ordered.itertuples():
+        for r in _rows(ordered):
             key = (r.la_code, r.indicator_code, r.period_type, month_index(r.period_end))
             group = key[:3]
             if last is not None and last[:3] == group:
@@ -348,7 +380,10 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
                     continue
                 m.flag_leaks.append(f"indicator_values row {r.Index}: {col} compares with a hidden value")
                 if len(involved) == 2:
-                    continue  # both hidden: not linear in general; counted as a leak above
+                    # both hidden: linear when neither denominator is a hidden count
+                    this_order = 0 if flag == "No change" else (1 if (flag == "Improving") == bigger else -1)
+                    add_diff(key, other, this_order, h)
+                    continue
                 hid, shown = involved[0], other if involved[0] == key else key
                 if shown not in shown_value:
                     continue
@@ -364,11 +399,15 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
             watch = getattr(r, "watch", None)
             if not _isnull(watch) and any(k in hidden_rows for k in chain.get(key, [])):
                 m.flag_leaks.append(f"indicator_values row {r.Index}: watch uses a hidden value")
+                if bool(watch):  # three deteriorations running: each value worse than the one before
+                    ks = chain.get(key, [])
+                    for a_, b_ in zip(ks, ks[1:]):
+                        add_diff(a_, b_, -1 if bigger else 1, h)
 
     # ascof: the financial-year rows again, with comparators
     ascof = tables.get("ascof")
     if ascof is not None and len(ascof):
-        for r in ascof.itertuples():
+        for r in _rows(ascof):
             end = fy_end.get((r.la_code, r.indicator_code, r.financial_year))
             key = (r.la_code, r.indicator_code, "financial_year", end)
             rf = rows.get(key) or measure_row_forms(
@@ -400,7 +439,7 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
     # admissions by age band over rolling years: the admissions vital signs again
     adm = tables.get("admissions_rolling_12m")
     if adm is not None and len(adm):
-        for r in adm.itertuples():
+        for r in _rows(adm):
             code = "VS_ADMISSIONS_18_64" if r.age_band == "18-64" else "VS_ADMISSIONS_65_PLUS"
             rf = measure_row_forms(r.la_code, code, "rolling_12m", r.period_end, "event", "per 100k", False,
                                    r.population)
@@ -412,7 +451,7 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
 
     # delayed days per organisation and month: the base counts of 2C(1), 2C(2) and the DToC vital sign
     if dtoc is not None and len(dtoc):
-        for r in dtoc.itertuples():
+        for r in _rows(dtoc):
             mi = month_index(pd.Timestamp(str(r.period) + "-01"))
             form = (r.la_code, (f"dtoc.{r.responsible_org}",), mi, mi)
             add_count("dtoc_monthly", r.Index, "delayed_days", form, r.delayed_days, hidden=bool(r.suppressed))
@@ -426,7 +465,7 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
     exc = tables.get("exceptions")
     if exc is not None and len(exc):
         dashboard = cat["dashboard_period_type"].to_dict()
-        for r in exc.itertuples():
+        for r in _rows(exc):
             end = month_index(r.value_period_end)
             key = next((k for k in ((r.la_code, r.indicator_code, dashboard.get(r.indicator_code), end),
                                     (r.la_code, r.indicator_code, "month", end)) if k in rows), None)
@@ -450,7 +489,7 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
         t = tables.get(spec.name)
         if t is None or not len(t):
             continue
-        for r in t.itertuples():
+        for r in _rows(t):
             d = r._asdict()
             end = month_index(d[spec.period])
             own = spec.name + ":" + "/".join(str(d[c]) for c in spec.series)
@@ -466,6 +505,10 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
                 add_count(spec.name, r.Index, spec.denominator, den, d[spec.denominator], hidden=hidden)
                 if hidden:
                     m.complements.append((num, den))
+                elif not _isnull(d[spec.numerator]) and not _isnull(d[spec.denominator]):
+                    comp = float(d[spec.denominator]) - float(d[spec.numerator])
+                    if 1 <= comp <= threshold:
+                        m.small_published.append(f"{spec.name} row {r.Index} denominator - numerator={comp:g}")
             if not _isnull(d.get(spec.value)):
                 add_value(rf, float(d[spec.value]), spec.name)
             elif hidden:

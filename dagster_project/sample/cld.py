@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -138,13 +137,6 @@ def default_last_quarter(today: dt.date | None = None) -> str:
     while (month + 1).astype("datetime64[D]").astype(dt.date) + dt.timedelta(days=40) <= today:
         last, month = month, month + 3
     return str(last)
-
-
-@dataclass(frozen=True)
-class Period:
-    start: int  # first day of the rolling 12 months
-    end: int  # quarter end
-    submitted: int  # submission day
 
 
 def quarters(first: str = FIRST_QUARTER_END, last: str | None = None) -> list[tuple[int, int]]:

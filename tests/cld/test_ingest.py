@@ -3,12 +3,10 @@ additive submissions, and every bad-input case of cld.md with a clear message an
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from dagster_project import cld_contract as C
 from dagster_project.ingest import cld as cld_ingest
 from dagster_project.ingest.cld import load_cld
 from dagster_project.ingest.loader import LoadFailed, ensure_raw_schema, load_feed

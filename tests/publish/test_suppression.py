@@ -331,3 +331,29 @@ def test_what_the_method_publishes_passes_its_audit(interval):
     result = audit({"indicator_values": out}, CATALOGUE, threshold=4, interval=interval)
     assert result.passed, result.summary()
     assert result.smallest_interval >= interval
+
+
+def test_a_table_added_to_publication_is_suppressed_and_audited(monkeypatch):
+    """A further numerator/denominator table (e.g. marts.ascof_cld) joins with one RatioTable entry."""
+    from dagster_project.publish import disclosure
+
+    spec = disclosure.RatioTable("ascof_cld", series=("measure", "part", "breakdown"), period="financial_year",
+                                 derived=("value", "difference"))
+    monkeypatch.setattr(disclosure, "RATIO_TABLES", [spec])
+    monkeypatch.setattr("dagster_project.publish.suppression.RATIO_TABLES", [spec])
+    cld = pd.DataFrame([
+        ("L", "2016/17", "1A", "a", "18-64", 3.0, 40.0, 7.5, 7.0, 0.5, False),      # small numerator
+        ("L", "2016/17", "1A", "a", "65+", 58.0, 60.0, 96.7, 96.0, 0.7, False),     # small complement (2)
+        ("L", "2016/17", "1A", "a", "all", 300.0, 400.0, 75.0, 75.0, 0.0, False),
+    ], columns=["la_code", "financial_year", "measure", "part", "breakdown", "numerator", "denominator", "value",
+                "dhsc_value", "difference", "suppressed"])
+    out, _ = protect({"indicator_values": series(REVIEWS), "ascof_cld": cld}, CATALOGUE, 4, 3)
+    t = out["ascof_cld"]
+    assert t["suppressed"].tolist() == [True, True, False]
+    assert t.loc[:1, ["numerator", "value", "difference"]].isna().all().all()
+    assert t.loc[1, "denominator"] == 60 and t.loc[1, "dhsc_value"] == 96.0  # DHSC's own figure is public
+    result = audit(out, CATALOGUE, threshold=4, interval=3)
+    assert result.passed, result.summary()
+    unprotected = audit({"indicator_values": out["indicator_values"], "ascof_cld": cld}, CATALOGUE,
+                        threshold=4, interval=3)
+    assert len(unprotected.small_published) == 2  # the 3, and the complement 60 - 58
