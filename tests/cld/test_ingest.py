@@ -101,7 +101,7 @@ def test_ids_take_the_liquid_logic_pseudonym_and_nhs_numbers_a_national_one(env)
         f"P1,{LA},1950-05-17,Female,White,Sensory Support,\n")
     load_feed(con, settings, "people")
     write(settings.landing, f"cld_{LA}_20240715.csv", [row(NHS_Number="943 476 5919")])
-    write(settings.landing, "cld_E10000024_20240716.csv", [row(LA_Code="E10000024", NHS_Number="9434765919")])
+    write(settings.landing, "cld_E10000024_20240716.csv", [row(LA_Code="E10000024", NHS_Number="943-476-5919")])
     load_cld(con, settings)
     person = count(con, "select person_id from raw.people")
     ids = con.execute("select la_code, la_person_unique_identifier, nhs_number from raw.cld order by la_code").fetchall()
@@ -465,3 +465,24 @@ def test_a_header_with_a_trailing_comma_loads_its_columns(env):
 def test_the_same_column_twice_is_named_plainly(env):
     _bad_case(env, f"cld_{LA}_20240715.csv", [row()], [":1:gender:", "appears twice in the header"],
               header=REQUIRED + ["Gender"])
+
+
+@pytest.mark.parametrize("postcode, district", [
+    ("NR1 2AB", "NR1"), ("nr12ab", "NR1"), ("SW1A 1AA", "SW1A"), ("EC1A1BB", "EC1A"), ("B1 1AA", "B1"),
+    ("  PE30 1AA ", "PE30"), ("NR1", "NR1"), ("unknown", None), ("12345", None), ("", None)])
+def test_a_postcode_is_kept_as_its_district_or_not_at_all(postcode, district):
+    value = "null" if not postcode else f"'{postcode}'"
+    sql = cld_ingest._district_sql(f"nullif(trim({value}), '')")
+    assert duckdb.sql(f"select {sql}").fetchall()[0][0] == district
+
+
+def test_without_a_salt_nothing_is_written_and_the_message_says_how_to_set_it(tmp_path):
+    settings = Settings(landing=tmp_path / "landing", home=tmp_path / "home")  # real data, no VITALSIGNS_SALT
+    write(settings.landing, f"cld_{LA}_20240715.csv", rows(2))
+    from dagster_project.settings import ConfigError
+
+    with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
+        with pytest.raises(ConfigError, match="VITALSIGNS_SALT"):
+            load_cld(con, settings)
+        assert count(con) == 0
+        assert count(con, "select count(*) from raw._load_log where status = 'loaded'") == 0
