@@ -230,8 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--end-month", default="2017-03", type=_period_arg, help="last month of data (YYYY-MM)")
     p.add_argument("--cld-first", type=_period_arg,
                    help="first CLD quarter, as its last month (YYYY-MM; default 2023-06)")
-    p.add_argument("--cld-last", type=_period_arg, help="last CLD quarter, as its last month (YYYY-MM; default: "
-                                                        "the latest quarter submitted by today)")
+    p.add_argument("--cld-last", type=_period_arg, help="last CLD quarter, as its last month (YYYY-MM; default "
+                                                        "2025-03: two whole financial years)")
     p.set_defaults(fn=cmd_sample)
 
     p = sub.add_parser("build", help="ingest, dbt build, publish and render reports", parents=[common])

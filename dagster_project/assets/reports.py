@@ -71,8 +71,8 @@ def targets(published: Path, config: ReportConfig, log=None) -> list[tuple[str, 
 
 def report_dir(settings, la: str, period: str, reports_path: Path | None = None) -> Path:
     """<reports folder>/<la_code>/<YYYY-MM> (the live or the held one), refused if it would leave the home."""
-    base = Path(reports_path or settings.reports_path).resolve().relative_to(Path(settings.home).resolve())
-    return inside(settings.home, *base.parts, check_la_code(la), check_period(period))
+    base = os.path.relpath(Path(reports_path or settings.reports_path).resolve(), Path(settings.home).resolve())
+    return inside(settings.home, base, check_la_code(la), check_period(period))
 
 
 def _render_all(context, warehouse: WarehouseResource, config: ReportConfig, document: str) -> dg.MaterializeResult:

@@ -773,8 +773,8 @@ class Solver:
                     h.changeObjectiveSense(sense)
                     h.run()
                     status = h.getModelStatus()
-                    if status == unbounded:
-                        out.append(math.inf)
+                    if status == unbounded:  # no bound on that side: -inf below, +inf above
+                        out.append(-math.inf if sense == highspy.ObjSense.kMinimize else math.inf)
                         continue
                     if status != optimal:
                         out = None
@@ -790,7 +790,7 @@ class Solver:
                     continue
                 lo, hi = out
                 # counts are integers: round inward (with a little slack for floating point)
-                lo = math.ceil(lo - 1e-6)
+                lo = math.ceil(lo - 1e-6) if math.isfinite(lo) else lo
                 hi = math.floor(hi + 1e-6) if math.isfinite(hi) else hi
                 bounds[name] = (lo, hi, f)
                 if stop_below is None:

@@ -36,6 +36,9 @@ from .. import cld_contract as C
 from .generator import OPEN, YEAR, Council, _arrivals, _day
 
 FIRST_QUARTER_END = "2023-06"  # the first rolling 12 months CLD covers (Q1 2023/24)
+# The default last quarter: two whole financial years (2023/24, 2024/25), the same sample whatever
+# the day it is generated (a span to "today" made the sample, and every test on it, drift).
+LAST_QUARTER_END = "2025-03"
 RELEASE_2_FROM = "2025-04-01"  # files for periods ending before this use some Release 1 spellings
 
 # --- DHSC codes (Release 2, as in cld_mappings) --------------------------------------------
@@ -141,7 +144,7 @@ def default_last_quarter(today: dt.date | None = None) -> str:
 
 def quarters(first: str = FIRST_QUARTER_END, last: str | None = None) -> list[tuple[int, int]]:
     """(start, end) day numbers of each rolling 12 months ending at a quarter end from `first` to `last`."""
-    a, b = np.datetime64(first, "M"), np.datetime64(last or default_last_quarter(), "M")
+    a, b = np.datetime64(first, "M"), np.datetime64(last or LAST_QUARTER_END, "M")
     if int(a.astype(int)) % 3 != 2 or int(b.astype(int)) % 3 != 2 or b < a:
         raise ValueError(f"CLD span must run between quarter-end months (Mar/Jun/Sep/Dec), got {first}..{last}")
     out = []

@@ -1347,7 +1347,7 @@ def generate(out: Path, councils: int = 1, years: int = 2, scale: float = 1.0, s
     """Write a landing folder; return rows written per feed name (and `cld`: rows in CLD submissions).
 
     CLD submissions (sample/cld.py) cover the quarters `cld_first`..`cld_last` (quarter-end months,
-    default June 2023 to the latest quarter submitted by today), whatever the Liquid Logic window.
+    default June 2023 to March 2025), whatever the Liquid Logic window.
     """
     from . import cld as cld_sample
 
@@ -1359,7 +1359,7 @@ def generate(out: Path, councils: int = 1, years: int = 2, scale: float = 1.0, s
         raise ValueError("scale must be positive")
     out = Path(out)
     cld_first = cld_first or cld_sample.FIRST_QUARTER_END
-    cld_last = cld_last or cld_sample.default_last_quarter()
+    cld_last = cld_last or cld_sample.LAST_QUARTER_END
     cld_years = cld_sample.population_years(cld_first, cld_last)  # checks the span before anything is written
     w = Window(years, end_month)
     stamp = w.stamp
