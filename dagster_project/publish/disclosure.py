@@ -194,10 +194,10 @@ def _value_expr(rf: RowForms, c: float, dtoc_weights) -> tuple[dict, float] | No
         _lin(rf.num, scale, expr)
         _lin(rf.den, -c, expr)
         return expr, 0.0
+    if rf.unit == "count":  # the value is the count itself
+        _lin(rf.num, 1.0, expr)
+        return expr, c
     if rf.den_const is None or _isnull(rf.den_const) or rf.den_const == 0:
-        if rf.unit == "count":
-            _lin(rf.num, 1.0, expr)
-            return expr, c
         return None
     _lin(rf.num, scale / float(rf.den_const), expr)
     return expr, c

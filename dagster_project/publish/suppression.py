@@ -5,11 +5,13 @@ with every value derived from it; a proportion whose denominator, or denominator
 numerator, is small hides its numerator too. Zero is never suppressed.
 
 Secondary, judged as a whole: every published count is a cell of the linear model in
-`disclosure.py` (one cell however many period types or tables show it), and hidden cells are
-bounded by linear programming over every relation between them. While some hidden cell (or the
-complement of a hidden proportion) can be narrowed to a range narrower than the protection
-interval, the shown cell whose equality binds that bound most cheaply (the smallest non-zero
-count among the binding ones) is hidden too, and the affected components are bounded again.
+`disclosure.py` (one cell however many period types or tables show it). First, within each
+stream, every path of shown counts that would give a hidden one back by addition and subtraction
+is cut at minimum cost (rows blanked). Then hidden cells are bounded by linear programming over
+every relation: while some hidden cell (or the complement of a hidden proportion) can be narrowed
+to a range narrower than the protection interval, the shown cell whose equality binds that bound
+most cheaply (fewest rows blanked, then the smallest non-zero count) is hidden too, and that
+component is bounded again.
 Flags are then hidden wherever they compare with a hidden value. The warehouse keeps the true
 values; only published copies are suppressed. Why this method: docs/decisions.md,
 "Disclosure control judged as a whole".

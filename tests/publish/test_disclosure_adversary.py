@@ -134,8 +134,12 @@ def attack(t: dict) -> Attack:
             a.observe(name + " numerator", n, r.numerator)
         if d is not None and (r.suppressed or not pd.isna(r.denominator)):
             a.observe(name + " denominator", d, r.denominator)
-        if d is not None and not pd.isna(r.value) and not pd.isna(r.denominator) and kind != "dtoc":
-            a.eq.append((dict.fromkeys(n, 1.0), r.value * r.denominator / 100))  # value x den = 100 x num
+        if not pd.isna(r.value) and kind != "dtoc":  # a shown value gives the numerator back
+            if unit == "count":
+                a.eq.append((dict.fromkeys(n, 1.0), r.value))
+            elif not pd.isna(r.denominator):
+                scale = 100 if unit == "%" else 100000
+                a.eq.append((dict.fromkeys(n, 1.0), round(r.value * r.denominator / scale)))  # counts are whole
         if d is not None and kind in ("event", "snapshot", "cohort"):
             for x, y in zip(n, d):
                 a.le.append(({x: 1.0, y: -1.0}, 0.0))  # numerator <= denominator
@@ -158,7 +162,7 @@ def attack(t: dict) -> Attack:
                   r.delayed_days)
         if not pd.isna(r.rate_per_100k):
             days = r.rate_per_100k * r.days_in_month * r.population_18_plus / 100000
-            a.eq.append(({a.v(r.la_code, "dtoc", r.responsible_org, m): 1.0}, days))
+            a.eq.append(({a.v(r.la_code, "dtoc", r.responsible_org, m): 1.0}, round(days)))
     return a
 
 
