@@ -21,7 +21,10 @@ from .settings import Settings
 def landing_files(landing: Path) -> list[Path]:
     if not landing.is_dir():
         return []
-    return sorted(p for p in landing.rglob("*") if p.is_file() and (FILE_NAME.match(p.name) or p.suffix == ".yml"))
+    from .contracts import FEEDS  # a feed with its own name pattern (cld_<la>_<date>.csv) counts too
+
+    return sorted(p for p in landing.rglob("*") if p.is_file() and (
+        FILE_NAME.match(p.name) or p.suffix == ".yml" or any(f.file_re.match(p.name) for f in FEEDS.values())))
 
 
 def scan(landing: Path, previous: dict, settle_seconds: float, now: float | None = None) -> tuple[dict, list[str], bool]:
