@@ -280,24 +280,31 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-class _FirstLine(logging.Filter):
-    """Keep the first line of a log record that carries a stack trace (Dagster's step failures)."""
+class _NoTracebacks:
+    """stderr without stack traces: a log record is written in one call, so a record that
+    carries one (Dagster's STEP_FAILURE, a logged exception) is cut where the trace begins."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.exc_info = None
-        record.exc_text = None
-        msg = record.getMessage()
-        if "Traceback" in msg or "Stack Trace" in msg or "\n  File " in msg:
-            record.msg, record.args = msg.split("\n", 1)[0], ()
-        return True
+    MARKERS = ("\nStack Trace:", "Traceback (most recent call last)", "\nThe above exception was")
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        cut = min((text.index(m) for m in self.MARKERS if m in text), default=-1)
+        if cut >= 0:
+            text = text[:cut].rstrip() + " (trace hidden: --verbose shows it)\n"
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def quiet_tracebacks() -> None:
-    for name in ("", "dagster", "dagster_dbt"):
-        lg = logging.getLogger(name)
-        if not any(isinstance(f, _FirstLine) for f in lg.filters):
-            lg.addFilter(_FirstLine())
-    logging.getLogger("dagster").setLevel(logging.INFO)
+    if not isinstance(sys.stderr, _NoTracebacks):
+        sys.stderr = _NoTracebacks(sys.stderr)
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is getattr(sys.stderr, "_stream", None):
+            handler.setStream(sys.stderr)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ from .settings import Settings
 def landing_files(landing: Path) -> list[Path]:
     if not landing.is_dir():
         return []
-    names = (FILE_NAME, CLD_FILE_NAME)
+    from .contracts import FEEDS  # every feed's own name pattern, and CLD submissions
+
+    names = (FILE_NAME, CLD_FILE_NAME, *(f.file_re for f in FEEDS.values()))
     return sorted(p for p in landing.rglob("*")
                   if p.is_file() and (any(n.match(p.name) for n in names) or p.suffix == ".yml"))
 

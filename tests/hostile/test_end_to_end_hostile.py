@@ -30,6 +30,8 @@ def _plant_register(path: Path) -> None:
         row["prospects"] = "Red" if i % 2 else "Amber"  # plenty reported by exception, in full
         row["current_likelihood"], row["current_impact"] = "4", "4"
     rows[0]["risk_id"], rows[1]["risk_id"] = PAYLOADS["formula"], PAYLOADS["script"]
+    # issue 12 case 5 alone in one risk, so nothing else in the row changes how it parses
+    rows[2].update({f: f"Plain {f}" for f in TEXT_FIELDS})
     rows[2]["risk_description"] = "Exposure to @SUM(1) and @x in the budget"
     rows.append(dict(rows[3], la_code=PAYLOADS["traversal"], risk_id="RMX"))
     with open(path, "w", newline="", encoding="utf-8") as fh:
@@ -107,7 +109,8 @@ def test_every_pdf_shows_the_text_as_written(hostile_build):
     pdfs = [p for p in outcome.report_paths if p.suffix == ".pdf"]
     assert len(pdfs) == 2
     summary = " ".join(pdf_text(settings.reports_path / LA / "2017-03" / "risk_register_summary.pdf").split())
-    assert "@SUM(1)" in summary and "#vs-hash" in summary and "=1+1" in summary
+    assert "Exposure to @SUM(1) and @x in the budget" in summary
+    assert "#vs-hash" in summary and "=1+1" in summary
 
 
 def test_the_workbook_has_no_formula(hostile_build):
