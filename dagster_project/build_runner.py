@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from .alerts import step_failure_message
 from .constants import ALL_ASSETS_JOB, WAREHOUSE_JOB
 from .schedules import full_refresh_run_config
 from .settings import Settings
@@ -29,12 +30,7 @@ def run_everything(settings: Settings, instance: dg.DagsterInstance | None = Non
                                     tags=tags or {}, run_config=run_config)
     failures = []
     for event in result.get_step_failure_events():
-        err = event.step_failure_data.error
-        root = err
-        while root is not None and root.cause is not None:
-            root = root.cause  # the innermost error says what went wrong; the outer ones are Dagster's wrapping
-        message = (root.message.strip().splitlines() or [""])[-1] if root else "unknown error"
-        failures.append(f"asset {event.step_key.replace('__', '/')}: {message}")
+        failures.append(f"asset {event.step_key.replace('__', '/')}: {step_failure_message(event)}")
     for ev in result.get_asset_check_evaluations():
         if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
             detail = ev.description or (ev.metadata.get("message").value if "message" in ev.metadata else "")

@@ -165,3 +165,25 @@ def test_the_held_report_says_it_was_not_published_and_why(builds):
     assert "reviews_20170402.csv was quarantined on load" in html
     assert "(failed this build)" in html
     assert _digest(builds["report"]) == builds["before"][builds["report"]]
+
+
+def test_a_run_started_from_the_ui_with_only_the_feed_or_only_publication_fails_too(builds):
+    """The UI can launch any selection: a run of the failed feed alone, or of publication alone
+    after the failed nightly run, fails and publishes nothing."""
+    import dagster as dg
+
+    from dagster_project.assets.ingestion import feed_assets
+    from dagster_project.assets.publishing import published_database
+    from dagster_project.definitions import build_resources
+
+    settings, instance = builds["settings"], builds["instance"]
+    reviews = next(a for a in feed_assets if a.key == dg.AssetKey(["raw", "reviews"]))
+    resources = build_resources(settings)
+    feed_run = dg.materialize([reviews], instance=instance, resources=resources, raise_on_error=False)
+    assert not feed_run.success
+    publish_run = dg.materialize([published_database], instance=instance, resources=resources, raise_on_error=False)
+    assert not publish_run.success
+    (failure,) = publish_run.get_step_failure_events()
+    assert "not published" in failure.step_failure_data.user_failure_data.description
+    for path, digest in builds["before"].items():
+        assert _digest(path) == digest, path

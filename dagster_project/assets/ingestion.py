@@ -30,7 +30,9 @@ def _feed_asset(feed: Feed) -> dg.AssetsDefinition:
             f"({feed.mode} feed{', person ids pseudonymised' if feed.person_level else ''})."
         ),
         check_specs=[dg.AssetCheckSpec("load_ok", asset=key,
-                                       description="Every file of the feed loaded (none quarantined or failed).")],
+                                       description="Every file of the feed loaded (none quarantined or failed). Not "
+                                                   "blocking, so the warehouse still builds from the last good data; "
+                                                   "a failure stops publication and fails the run.")],
     )
     def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         settings = warehouse.settings
