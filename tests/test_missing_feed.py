@@ -187,3 +187,27 @@ def test_a_run_started_from_the_ui_with_only_the_feed_or_only_publication_fails_
     assert "not published" in failure.step_failure_data.user_failure_data.description
     for path, digest in builds["before"].items():
         assert _digest(path) == digest, path
+
+
+def test_a_suppressed_month_never_reads_as_a_lagging_feed(builds, tmp_path):
+    """The annex said "latest data Dec 2016 (feeds lag)" on a March 2017 dashboard when January to
+    March were hidden as small numbers: false, and it told the reader which months were hidden."""
+    import duckdb
+
+    from dagster_project.reporting.quarto import render
+    from dagster_project.settings import REPORTS_DIR
+
+    db = tmp_path / "published.duckdb"
+    shutil.copy(builds["settings"].published_path, db)
+    with duckdb.connect(str(db)) as con:
+        hidden = con.execute(
+            "update marts.indicator_values set value = null, display_value = null, rag = null, suppressed = true "
+            "where la_code = ? and indicator_code = 'VS_ENQUIRIES_RESOLVED' and period_end >= '2017-01-01'",
+            [LA]).fetchall()[0][0]
+    assert hidden >= 3
+    result = render(REPORTS_DIR / "committee_report.qmd", tmp_path / "out", formats=("html",),
+                    params={"la_code": LA, "period": "2017-03", "db": str(db), "landing": "", "held": ""},
+                    output_name="committee_report")
+    html = " ".join(result.outputs["html"].read_text().split())
+    lag = html[html.index("Data-quality annex", html.index("Data-quality annex") + 1):]
+    assert "Enquiries resolved" not in lag
