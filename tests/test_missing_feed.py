@@ -211,3 +211,32 @@ def test_a_suppressed_month_never_reads_as_a_lagging_feed(builds, tmp_path):
     html = " ".join(result.outputs["html"].read_text().split())
     lag = html[html.index("Data-quality annex", html.index("Data-quality annex") + 1):]
     assert "Enquiries resolved" not in lag
+
+
+def test_a_failed_dbt_test_fails_the_run_and_publishes_nothing(builds, tmp_path):
+    """A failed check of any kind, not only a load: a duplicate risk breaks a dbt data test."""
+    import dagster as dg
+    import duckdb
+
+    from dagster_project.build_runner import run_everything
+    from tests.conftest import sample_settings
+
+    root = builds["root"]
+    shutil.copytree(root / "landing", tmp_path / "landing")
+    shutil.copytree(root / "home", tmp_path / "home", ignore=shutil.ignore_patterns("dagster", "held"))
+    (tmp_path / "landing" / "liquidlogic" / "reviews_20170402.csv").unlink()  # no failed load this time
+    home = tmp_path / "home"
+    with duckdb.connect(str(home / "warehouse" / "vitalsigns.duckdb")) as con:
+        con.execute("insert into raw.risk_register select * from raw.risk_register limit 1")
+    published = home / "published" / "vitalsigns.duckdb"
+    before = _digest(published)
+    instance = dg.DagsterInstance.ephemeral()
+    os.environ["VITALSIGNS_SAMPLE"] = "1"
+    try:
+        outcome = run_everything(sample_settings(tmp_path / "landing", home), instance, reports=False)
+    finally:
+        os.environ.pop("VITALSIGNS_SAMPLE", None)
+    assert not outcome.success
+    assert any("stg_risk_register" in f and "failed" in f for f in outcome.failures), outcome.failures
+    assert instance.get_run_by_id(outcome.run_id).status == dg.DagsterRunStatus.FAILURE
+    assert _digest(published) == before
