@@ -40,16 +40,27 @@ def notify_failure(summary: str) -> list[str]:
     return done
 
 
+def step_failure_message(event) -> str:
+    """One line saying why a step failed: a raised dg.Failure's own description, else the innermost
+    error's last line (the outer ones are Dagster's wrapping)."""
+    data = event.step_failure_data
+    if data is None:
+        return "failed"
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return data.user_failure_data.description.strip().splitlines()[-1]
+    err = data.error
+    while err is not None and err.cause is not None:
+        err = err.cause
+    return (err.message.strip().splitlines() or ["unknown error"])[-1] if err else "unknown error"
+
+
 @dg.run_failure_sensor(default_status=dg.DefaultSensorStatus.RUNNING,
                        description="Calls the configured failure command / webhook with the failing step and message.")
 def failure_hook(context: dg.RunFailureSensorContext):
     steps = context.get_step_failure_events()
     lines = [f"vitalsigns run {context.dagster_run.run_id[:8]} ({context.dagster_run.job_name}) failed"]
     for event in steps:
-        err = event.step_failure_data.error if event.step_failure_data else None
-        while err is not None and err.cause is not None:
-            err = err.cause
-        lines.append(f"- {event.step_key}: {(err.message.strip().splitlines() or [''])[-1] if err else 'failed'}")
+        lines.append(f"- {event.step_key}: {step_failure_message(event)}")
     if not steps:
         lines.append(f"- {context.failure_event.message}")
     notify_failure("\n".join(lines))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from .alerts import step_failure_message
 from .constants import ALL_ASSETS_JOB, WAREHOUSE_JOB
 from .errors import explain
 from .schedules import full_refresh_run_config
@@ -30,12 +31,11 @@ def run_everything(settings: Settings, instance: dg.DagsterInstance | None = Non
                                     tags=tags or {}, run_config=run_config)
     failures = []
     for event in result.get_step_failure_events():
-        err = event.step_failure_data.error
-        root = err
-        while root is not None and root.cause is not None:
-            root = root.cause  # the innermost error says what went wrong; the outer ones are Dagster's wrapping
-        message = (root.message.strip().splitlines() or [""])[-1] if root else "unknown error"
-        message = explain(root.message if root else "", settings.home) or message
+        message = step_failure_message(event)
+        err = event.step_failure_data.error if event.step_failure_data else None
+        while err is not None and err.cause is not None:
+            err = err.cause  # the innermost error, for a plain explanation of a known fault (disk, permissions)
+        message = explain(err.message if err else "", settings.home) or message
         failures.append(f"asset {event.step_key.replace('__', '/')}: {message}")
     for ev in result.get_asset_check_evaluations():
         if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:

@@ -165,3 +165,78 @@ def test_the_held_report_says_it_was_not_published_and_why(builds):
     assert "reviews_20170402.csv was quarantined on load" in html
     assert "(failed this build)" in html
     assert _digest(builds["report"]) == builds["before"][builds["report"]]
+
+
+def test_a_run_started_from_the_ui_with_only_the_feed_or_only_publication_fails_too(builds):
+    """The UI can launch any selection: a run of the failed feed alone, or of publication alone
+    after the failed nightly run, fails and publishes nothing."""
+    import dagster as dg
+
+    from dagster_project.assets.ingestion import feed_assets
+    from dagster_project.assets.publishing import published_database
+    from dagster_project.definitions import build_resources
+
+    settings, instance = builds["settings"], builds["instance"]
+    reviews = next(a for a in feed_assets if a.key == dg.AssetKey(["raw", "reviews"]))
+    resources = build_resources(settings)
+    feed_run = dg.materialize([reviews], instance=instance, resources=resources, raise_on_error=False)
+    assert not feed_run.success
+    publish_run = dg.materialize([published_database], instance=instance, resources=resources, raise_on_error=False)
+    assert not publish_run.success
+    (failure,) = publish_run.get_step_failure_events()
+    assert "not published" in failure.step_failure_data.user_failure_data.description
+    for path, digest in builds["before"].items():
+        assert _digest(path) == digest, path
+
+
+def test_a_suppressed_month_never_reads_as_a_lagging_feed(builds, tmp_path):
+    """The annex said "latest data Dec 2016 (feeds lag)" on a March 2017 dashboard when January to
+    March were hidden as small numbers: false, and it told the reader which months were hidden."""
+    import duckdb
+
+    from dagster_project.reporting.quarto import render
+    from dagster_project.settings import REPORTS_DIR
+
+    db = tmp_path / "published.duckdb"
+    shutil.copy(builds["settings"].published_path, db)
+    with duckdb.connect(str(db)) as con:
+        hidden = con.execute(
+            "update marts.indicator_values set value = null, display_value = null, rag = null, suppressed = true "
+            "where la_code = ? and indicator_code = 'VS_ENQUIRIES_RESOLVED' and period_end >= '2017-01-01'",
+            [LA]).fetchall()[0][0]
+    assert hidden >= 3
+    result = render(REPORTS_DIR / "committee_report.qmd", tmp_path / "out", formats=("html",),
+                    params={"la_code": LA, "period": "2017-03", "db": str(db), "landing": "", "held": ""},
+                    output_name="committee_report")
+    html = " ".join(result.outputs["html"].read_text().split())
+    lag = html[html.index("Data-quality annex", html.index("Data-quality annex") + 1):]
+    assert "Enquiries resolved" not in lag
+
+
+def test_a_failed_dbt_test_fails_the_run_and_publishes_nothing(builds, tmp_path):
+    """A failed check of any kind, not only a load: a duplicate risk breaks a dbt data test."""
+    import dagster as dg
+    import duckdb
+
+    from dagster_project.build_runner import run_everything
+    from tests.conftest import sample_settings
+
+    root = builds["root"]
+    shutil.copytree(root / "landing", tmp_path / "landing")
+    shutil.copytree(root / "home", tmp_path / "home", ignore=shutil.ignore_patterns("dagster", "held"))
+    (tmp_path / "landing" / "liquidlogic" / "reviews_20170402.csv").unlink()  # no failed load this time
+    home = tmp_path / "home"
+    with duckdb.connect(str(home / "warehouse" / "vitalsigns.duckdb")) as con:
+        con.execute("insert into raw.risk_register select * from raw.risk_register limit 1")
+    published = home / "published" / "vitalsigns.duckdb"
+    before = _digest(published)
+    instance = dg.DagsterInstance.ephemeral()
+    os.environ["VITALSIGNS_SAMPLE"] = "1"
+    try:
+        outcome = run_everything(sample_settings(tmp_path / "landing", home), instance, reports=False)
+    finally:
+        os.environ.pop("VITALSIGNS_SAMPLE", None)
+    assert not outcome.success
+    assert any("stg_risk_register" in f and "failed" in f for f in outcome.failures), outcome.failures
+    assert instance.get_run_by_id(outcome.run_id).status == dg.DagsterRunStatus.FAILURE
+    assert _digest(published) == before

@@ -49,7 +49,9 @@ def _ingestion_asset(name: str, description: str, load, warnings=None) -> dg.Ass
         kinds={"duckdb", "csv"},
         description=description,
         check_specs=[dg.AssetCheckSpec("load_ok", asset=key,
-                                       description="Every file of the feed loaded (none quarantined or failed).")],
+                                       description="Every file of the feed loaded (none quarantined or failed). Not "
+                                                   "blocking, so the warehouse still builds from the last good data; "
+                                                   "a failure stops publication and fails the run.")],
     )
     def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         settings = warehouse.settings
