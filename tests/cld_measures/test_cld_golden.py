@@ -178,3 +178,9 @@ def test_data_quality_lists_unmapped_values(built):
     assert all(r[0] == "ethnicity" for r in rows), rows
     known_invalid = built.execute("select distinct field, raw_value from marts.cld_data_quality where dq_code = -2 order by 1, 2").fetchall()
     assert known_invalid == [("accommodation_status", "Living at home"), ("delivery_mechanism", "Personal budget")]
+    # X sent a row with neither NHS number nor LA person id; R9 (one row, file C) has no date of birth
+    no_id = built.execute("select source_file, sum(row_count) from marts.cld_data_quality "
+                          "where field = 'person_id' and dq_code = -1 group by all").fetchall()
+    assert no_id == [("cld_E10000020_20240715.csv", 1)]
+    assert built.execute("select sum(row_count) from marts.cld_data_quality "
+                         "where field = 'date_of_birth' and dq_code = -1").fetchone()[0] == 1

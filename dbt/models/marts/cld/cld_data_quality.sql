@@ -2,7 +2,8 @@
 --   1 valid; 0 blank, field optional for this row; -1 blank, field mandatory for this row;
 --   -2 invalid: a known invalid value (mapped to 'Invalid and not mapped');
 --   -3 invalid: a value in no mapping table (DHSC's "NEW INVALID ... FOUND": extend the table).
--- Every submission counts, selected or not. Mandatory-ness is this project's reading of the CLD
+-- Identifiers and dates are checked for presence only (shown as '(given)'). Every submission
+-- counts, selected or not. Mandatory-ness is this project's reading of the CLD
 -- specification (docs/decisions.md): AGEM's validator is not published.
 with cld as (select * from {{ ref('stg_cld') }}),
 vmap as (select * from {{ ref('stg_cld_value_map') }}),
@@ -28,12 +29,22 @@ values_long as (
     union all
     {% endfor %}
     select la_code, submitted_at, source_file, 'event_type', event_type, true from rows
+    {% for f, expr, mandatory in [
+        ('person_id', 'coalesce(nhs_number, la_person_id)', 'true'),
+        ('date_of_birth', 'date_of_birth', 'true'),
+        ('event_start_date', 'event_start_date', 'true'),
+        ('event_end_date', 'event_end_date', 'not coalesce(is_service, false)')] %}
+    -- identifiers and dates: presence only, the value itself is never shown
+    union all
+    select la_code, submitted_at, source_file, '{{ f }}', case when {{ expr }} is not null then '(given)' end, {{ mandatory }} from rows
+    {% endfor %}
 ),
 
 coded as (
     select v.*, m.cleaned_value,
         case
             when nullif(trim(v.raw_value), '') is null then case when v.mandatory then -1 else 0 end
+            when v.raw_value = '(given)' and v.field in ('person_id', 'date_of_birth', 'event_start_date', 'event_end_date') then 1
             when v.field = 'event_type' then case when {{ cld_key('v.raw_value') }} in ('request', 'assessment', 'service', 'review') then 1 else -3 end
             when m.cleaned_value is null then -3
             when m.cleaned_value = 'Invalid and not mapped' then -2
