@@ -357,3 +357,11 @@ def test_a_table_added_to_publication_is_suppressed_and_audited(monkeypatch):
     unprotected = audit({"indicator_values": out["indicator_values"], "ascof_cld": cld}, CATALOGUE,
                         threshold=4, interval=3)
     assert len(unprotected.small_published) == 2  # the 3, and the complement 60 - 58
+
+
+def test_the_protection_interval_is_a_setting(monkeypatch, tmp_path):
+    from dagster_project.settings import Settings
+
+    assert Settings.from_env(tmp_path, tmp_path).protection_interval == 3
+    monkeypatch.setenv("VITALSIGNS_PROTECTION_INTERVAL", "5")
+    assert Settings.from_env(tmp_path, tmp_path).protection_interval == 5
