@@ -612,6 +612,8 @@ def form_name(form: Form) -> str:
     la, streams, a, b = form
     def ym(i):
         return f"{i // 12}-{i % 12 + 1:02d}"
+    if a == b == 0:  # a row of its own (supplied or overridden): its name says which
+        return f"{la} {'+'.join(streams)}"
     span = ym(a) if a == b else f"{ym(a)}..{ym(b)}"
     return f"{la} {'+'.join(streams)} {span}"
 
@@ -722,6 +724,7 @@ class Solver:
         h = _highs()
         inf = highspy.kHighsInf
         optimal, unbounded = highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded
+        either = highspy.HighsModelStatus.kUnboundedOrInfeasible
         for root, ts in targets.items():
             if roots is not None and root not in roots:
                 continue
@@ -773,8 +776,13 @@ class Solver:
                     h.changeObjectiveSense(sense)
                     h.run()
                     status = h.getModelStatus()
+                    if status == either:  # presolve could not tell: ask without it
+                        h.setOptionValue("presolve", "off")
+                        h.run()
+                        status = h.getModelStatus()
+                        h.setOptionValue("presolve", "choose")
                     if status == unbounded:
-                        out.append(math.inf)
+                        out.append(-math.inf if sense == highspy.ObjSense.kMinimize else math.inf)
                         continue
                     if status != optimal:
                         out = None
@@ -790,7 +798,7 @@ class Solver:
                     continue
                 lo, hi = out
                 # counts are integers: round inward (with a little slack for floating point)
-                lo = math.ceil(lo - 1e-6)
+                lo = math.ceil(lo - 1e-6) if math.isfinite(lo) else lo
                 hi = math.floor(hi + 1e-6) if math.isfinite(hi) else hi
                 bounds[name] = (lo, hi, f)
                 if stop_below is None:
