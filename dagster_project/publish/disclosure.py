@@ -97,9 +97,10 @@ def window_start(period_type: str, end: int) -> int:
     raise ValueError(f"unknown period_type {period_type!r}")
 
 
-def form_vars(form: Form) -> list[tuple]:
+@functools.lru_cache(maxsize=None)
+def form_vars(form: Form) -> tuple[tuple, ...]:
     la, streams, a, b = form
-    return [(la, s, m) for s in streams for m in range(a, b + 1)]
+    return tuple((la, s, m) for s in streams for m in range(a, b + 1))
 
 
 def stream(indicator: str, part: str) -> str:

@@ -245,10 +245,13 @@ def apply(tables: dict[str, pd.DataFrame], model: Model, hidden: set, catalogue:
     for f in hidden:
         uncertain.update(form_vars(f))
     row_hidden: dict[str, set] = {}
+    cells: dict[tuple, list] = defaultdict(list)
     for a in model.appearances:
         if a.form in hidden:
-            out[a.table].loc[a.row, a.column] = None
+            cells[(a.table, a.column)].append(a.row)
             row_hidden.setdefault(a.table, set()).add(a.row)
+    for (table, column), rows in cells.items():
+        out[table].loc[rows, column] = None
     for (table, row), rf in model.row_forms.items():
         # a DToC window's value is a weighted mean of monthly counts: hidden when any of them is
         if rf.kind == "dtoc" and rf.num[2] != rf.num[3] and any(v in uncertain for v in form_vars(rf.num)):
