@@ -96,7 +96,7 @@ def disclosure_audit(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         passed=result.passed,
         severity=dg.AssetCheckSeverity.ERROR,
-        description=None if result.passed else "hidden counts recoverable: " + audit_problems(result),
+        description=None if result.passed else "disclosure audit failed: " + audit_problems(result),
         metadata={k: (v if v is None or not isinstance(v, float) or v != float("inf") else "unbounded")
                   for k, v in s.items() if v is not None},
     )

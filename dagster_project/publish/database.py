@@ -147,12 +147,14 @@ def audit_published(path: Path, threshold: int, interval: int) -> AuditResult:
     return audit(tables, tables["indicator_catalogue"], threshold=threshold, interval=interval)
 
 
-def audit_problems(result: AuditResult, limit: int = 5) -> str:
-    parts = [f"{b.target} bounded to [{b.low:g}, {b.high:g}]" for b in sorted(result.narrowed, key=lambda b: b.width)]
-    parts += result.flag_leaks + [f"published small count: {s}" for s in result.small_published]
-    parts += [f"inconsistent relations around {n}" for n in result.infeasible]
-    more = f" (and {len(parts) - limit} more)" if len(parts) > limit else ""
-    return "; ".join(parts[:limit]) + more
+def audit_problems(result: AuditResult, examples: int = 2) -> str:
+    """What failed, counted, with a few examples of each kind."""
+    narrowed = [f"{b.target} bounded to [{b.low:g}, {b.high:g}]" for b in sorted(result.narrowed, key=lambda b: b.width)]
+    kinds = [(f"{len(narrowed)} hidden counts narrowed below {result.interval}", narrowed),
+             (f"{len(result.flag_leaks)} flags compare with hidden values", result.flag_leaks),
+             (f"{len(result.small_published)} counts from 1 to the threshold shown", result.small_published),
+             (f"{len(result.infeasible)} inconsistent components", result.infeasible)]
+    return "; ".join(f"{head} (e.g. {'; '.join(items[:examples])})" for head, items in kinds if items)
 
 
 def publish(warehouse_path: Path, published_path: Path, threshold: int, interval: int = 3) -> dict[str, int]:

@@ -97,9 +97,10 @@ def window_start(period_type: str, end: int) -> int:
     raise ValueError(f"unknown period_type {period_type!r}")
 
 
-def form_vars(form: Form) -> list[tuple]:
+@functools.lru_cache(maxsize=None)
+def form_vars(form: Form) -> tuple[tuple, ...]:
     la, streams, a, b = form
-    return [(la, s, m) for s in streams for m in range(a, b + 1)]
+    return tuple((la, s, m) for s in streams for m in range(a, b + 1))
 
 
 def stream(indicator: str, part: str) -> str:
@@ -612,6 +613,8 @@ def form_name(form: Form) -> str:
     la, streams, a, b = form
     def ym(i):
         return f"{i // 12}-{i % 12 + 1:02d}"
+    if a == b == 0:  # a row of its own (supplied or overridden): its name says which
+        return f"{la} {'+'.join(streams)}"
     span = ym(a) if a == b else f"{ym(a)}..{ym(b)}"
     return f"{la} {'+'.join(streams)} {span}"
 
@@ -722,6 +725,7 @@ class Solver:
         h = _highs()
         inf = highspy.kHighsInf
         optimal, unbounded = highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded
+        either = highspy.HighsModelStatus.kUnboundedOrInfeasible
         for root, ts in targets.items():
             if roots is not None and root not in roots:
                 continue
@@ -773,7 +777,12 @@ class Solver:
                     h.changeObjectiveSense(sense)
                     h.run()
                     status = h.getModelStatus()
-                    if status == unbounded:  # no bound on that side: -inf below, +inf above
+                    if status == either:  # presolve could not tell: ask without it
+                        h.setOptionValue("presolve", "off")
+                        h.run()
+                        status = h.getModelStatus()
+                        h.setOptionValue("presolve", "choose")
+                    if status == unbounded:
                         out.append(-math.inf if sense == highspy.ObjSense.kMinimize else math.inf)
                         continue
                     if status != optimal:

@@ -136,10 +136,16 @@ def _separate(values: dict, hidden: set, weight: dict) -> set:
     return added
 
 
-def choose_hidden(model: Model, threshold: int, interval: int, max_rounds: int = 500) -> Protection:
+# What a blanked cell costs: one per row it blanks, and this much more per row the committee reads
+# first (the dashboard's period type, and financial years: the ASCOF outturns).
+HEADLINE_COST = 10
+
+
+def choose_hidden(model: Model, threshold: int, interval: int, max_rounds: int = 500,
+                  headline: set | None = None) -> Protection:
     """Primary suppression, then secondary suppression until no hidden cell (or complement) can be
     narrowed below `interval` by the structural relations (values and flags are hidden with their
-    counts, so they add nothing)."""
+    counts, so they add nothing). `headline`: (table, row) of rows to keep shown where a choice exists."""
     values: dict = {}
     for a in model.appearances:
         if a.value is not None:
@@ -155,7 +161,7 @@ def choose_hidden(model: Model, threshold: int, interval: int, max_rounds: int =
     primary = len(hidden)
     weight: dict = defaultdict(int)
     for a in model.appearances:
-        weight[a.form] += 1
+        weight[a.form] += 1 + (HEADLINE_COST if headline and (a.table, a.row) in headline else 0)
     hidden |= _separate(values, hidden, weight)
     pairs = sorted(model.pairs, key=lambda p: (form_name(p[0]), form_name(p[1])))
     solver = Solver(System(shown=values, hidden={}, relations=model.relations,
@@ -239,10 +245,13 @@ def apply(tables: dict[str, pd.DataFrame], model: Model, hidden: set, catalogue:
     for f in hidden:
         uncertain.update(form_vars(f))
     row_hidden: dict[str, set] = {}
+    cells: dict[tuple, list] = defaultdict(list)
     for a in model.appearances:
         if a.form in hidden:
-            out[a.table].loc[a.row, a.column] = None
+            cells[(a.table, a.column)].append(a.row)
             row_hidden.setdefault(a.table, set()).add(a.row)
+    for (table, column), rows in cells.items():
+        out[table].loc[rows, column] = None
     for (table, row), rf in model.row_forms.items():
         # a DToC window's value is a weighted mean of monthly counts: hidden when any of them is
         if rf.kind == "dtoc" and rf.num[2] != rf.num[3] and any(v in uncertain for v in form_vars(rf.num)):
@@ -330,11 +339,24 @@ def _truthy(v) -> bool:
     return v != "" if isinstance(v, str) else bool(v)
 
 
+def _headline_rows(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame) -> set:
+    iv = tables.get("indicator_values")
+    rows = set()
+    if iv is not None and len(iv) and "dashboard_period_type" in catalogue:
+        dashboard = iv["indicator_code"].map(catalogue.set_index("indicator_code")["dashboard_period_type"])
+        rows |= {("indicator_values", i) for i in iv.index[(iv["period_type"] == dashboard)
+                                                            | (iv["period_type"] == "financial_year")]}
+    for name in ("ascof", "admissions_rolling_12m"):  # the ASCOF table and the dashboard's admissions
+        if name in tables:
+            rows |= {(name, i) for i in tables[name].index}
+    return rows
+
+
 def protect(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, threshold: int, interval: int
             ) -> tuple[dict[str, pd.DataFrame], Protection]:
     """Suppress the published tables as a whole (true values in, published copies out)."""
     marked = {k: (v.assign(suppressed=False) if k in _derived() or k == "exceptions" else v)
               for k, v in tables.items()}
     model = build_model(marked, catalogue, threshold)
-    protection = choose_hidden(model, threshold, interval)
+    protection = choose_hidden(model, threshold, interval, headline=_headline_rows(marked, catalogue))
     return apply(marked, model, protection.hidden, catalogue), protection

@@ -22,6 +22,7 @@ CATALOGUE = pd.DataFrame([
     ("VS_HOME_91_DAYS", "%", "event", "bigger", 1, 0.05, "rolling_12m"),
     ("VS_ADMISSIONS_18_64", "per 100k", "event", "smaller", 1, 0.05, "rolling_12m"),
     ("2C2", "per 100k", "smaller", "smaller", 1, 0.05, "month"),
+    ("VS_CQC_GOOD", "%", "supplied", "bigger", 1, 0.05, "month"),
 ], columns=["indicator_code", "unit", "kind", "polarity", "decimals", "tolerance", "dashboard_period_type"])
 CATALOGUE.loc[CATALOGUE["indicator_code"] == "2C2", "kind"] = "dtoc"
 
@@ -357,3 +358,22 @@ def test_a_table_added_to_publication_is_suppressed_and_audited(monkeypatch):
     unprotected = audit({"indicator_values": out["indicator_values"], "ascof_cld": cld}, CATALOGUE,
                         threshold=4, interval=3)
     assert len(unprotected.small_published) == 2  # the 3, and the complement 60 - 58
+
+
+def test_the_protection_interval_is_a_setting(monkeypatch, tmp_path):
+    from dagster_project.settings import Settings
+
+    assert Settings.from_env(tmp_path, tmp_path).protection_interval == 3
+    monkeypatch.setenv("VITALSIGNS_PROTECTION_INTERVAL", "5")
+    assert Settings.from_env(tmp_path, tmp_path).protection_interval == 5
+
+
+def test_a_supplied_proportion_with_a_small_count_is_hidden_without_error():
+    # supplied rows are cells of their own, with no relation bounding their complement from below
+    # (this raised OverflowError on an unbounded minimum in the sample of the end-to-end test)
+    rows = [["L", "VS_CQC_GOOD", "month", end, None, float(n), 40.0, 100 * n / 40, round(100 * n / 40, 1), None, None,
+             None, None, None, None, True, "supplied", None, None]
+            for end, n in zip(MONTHS, [30, 2, 31, 29] + [30] * 20)]
+    out = publish(pd.DataFrame(rows, columns=IV_COLUMNS))
+    assert out["suppressed"].tolist() == [False, True] + [False] * 22
+    assert audit({"indicator_values": out}, CATALOGUE, threshold=4, interval=3).passed
