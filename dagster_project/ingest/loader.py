@@ -84,11 +84,14 @@ def load_feed(con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str
 
 
 def _already_loaded(con, feed: Feed, digest: str) -> bool:
-    """Loaded since the feed's last purge: after a purge every file present is applied again."""
+    """Loaded (for additive and snapshot feeds: since the feed's last purge, so that after a
+    purge every file present is applied again and restores what a bad file displaced; a full
+    extract replaces everything anyway, and replaying its older files would only trip the
+    shrinkage guard)."""
+    since = ("and loaded_at > coalesce((select max(loaded_at) from raw._load_log where feed = ? "
+             "and status = 'purged'), '-infinity'::timestamp)") if feed.mode != "full" else "and ? is not null"
     return con.execute(
-        "select count(*) from raw._load_log where feed = ? and file_hash = ? and status in ('loaded', 'empty') "
-        "and loaded_at > coalesce((select max(loaded_at) from raw._load_log where feed = ? and status = 'purged'), "
-        "'-infinity'::timestamp)",
+        f"select count(*) from raw._load_log where feed = ? and file_hash = ? and status in ('loaded', 'empty') {since}",
         [feed.name, digest, feed.name],
     ).fetchall()[0][0] > 0
 
