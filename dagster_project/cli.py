@@ -215,9 +215,11 @@ def cmd_ui(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="vitalsigns", description=__doc__)
+    parser.add_argument("--verbose", action="store_true", help="show full tracebacks")
+    # after the command too; SUPPRESS so a subcommand's default never undoes `vitalsigns --verbose build`
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--verbose", action="store_true", help="show full tracebacks and Dagster's debug log")
-    parser = argparse.ArgumentParser(prog="vitalsigns", description=__doc__, parents=[common])
+    common.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help="show full tracebacks")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("sample", help="write a synthetic landing folder", parents=[common])

@@ -31,7 +31,7 @@ class Limits:
     """
     max_file_mb: float = 2048.0
     max_rows: int = 20_000_000
-    xlsx_max_uncompressed_mb: float = 25.0
+    xlsx_max_uncompressed_mb: float = 10.0
     max_cell_chars: int = 32_767  # Excel's own limit for one cell
     max_delayed_days: float = 100_000.0  # per provider (or council, without provider) per month
     max_population_per_age: float = 200_000.0  # per council, year, sex and single year of age
@@ -75,7 +75,7 @@ def limits_from_env(env=None) -> Limits:
     return Limits(
         max_file_mb=_setting(env, "VITALSIGNS_MAX_FILE_MB", "2048"),
         max_rows=_setting(env, "VITALSIGNS_MAX_ROWS", "20000000", int),
-        xlsx_max_uncompressed_mb=_setting(env, "VITALSIGNS_XLSX_MAX_UNCOMPRESSED_MB", "25"),
+        xlsx_max_uncompressed_mb=_setting(env, "VITALSIGNS_XLSX_MAX_UNCOMPRESSED_MB", "10"),
         max_cell_chars=_setting(env, "VITALSIGNS_MAX_CELL_CHARS", "32767", int),
         max_delayed_days=_setting(env, "VITALSIGNS_MAX_DELAYED_DAYS", "100000"),
         max_population_per_age=_setting(env, "VITALSIGNS_MAX_POPULATION_PER_AGE", "200000"),

@@ -86,13 +86,16 @@ def load_feed(con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str
     return outcomes
 
 
-def _already_loaded(con, feed_name: str, digest: str) -> bool:
-    """Loaded since the feed's last purge: after a purge every file present is applied again."""
+def _already_loaded(con, feed: Feed, digest: str) -> bool:
+    """Loaded (for additive and snapshot feeds: since the feed's last purge, so that after a
+    purge every file present is applied again and restores what a bad file displaced; a full
+    extract replaces everything anyway, and replaying its older files would only trip the
+    shrinkage guard)."""
+    since = ("and loaded_at > coalesce((select max(loaded_at) from raw._load_log where feed = ? "
+             "and status = 'purged'), '-infinity'::timestamp)") if feed.mode != "full" else "and ? is not null"
     return con.execute(
-        "select count(*) from raw._load_log where feed = ? and file_hash = ? and status in ('loaded', 'empty') "
-        "and loaded_at > coalesce((select max(loaded_at) from raw._load_log where feed = ? and status = 'purged'), "
-        "'-infinity'::timestamp)",
-        [feed_name, digest, feed_name],
+        f"select count(*) from raw._load_log where feed = ? and file_hash = ? and status in ('loaded', 'empty') {since}",
+        [feed.name, digest, feed.name],
     ).fetchall()[0][0] > 0
 
 
@@ -175,7 +178,7 @@ def _rollback(con) -> None:
 
 def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
     digest = file_hash(path)
-    if _already_loaded(con, feed.name, digest):
+    if _already_loaded(con, feed, digest):
         log.info("%s: %s unchanged since its last load (same hash); skipped", feed.name, path.name)
         return FileOutcome(feed.name, path, "unchanged", message="same file already loaded")
     table = f"_in_{feed.name}"

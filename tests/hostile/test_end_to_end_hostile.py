@@ -40,6 +40,18 @@ def _plant_register(path: Path) -> None:
         writer.writerows(rows)
 
 
+def _plant_column(path: Path, column: str, value) -> None:
+    """Every row's `column` rewritten by value(old) (kept distinct where the column is in a key)."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        row[column] = value(row[column])
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 @pytest.fixture(scope="module")
 def hostile_build(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
@@ -51,6 +63,12 @@ def hostile_build(tmp_path_factory):
         md.write_text(md.read_text().replace("## Action required\n", "## Action required\n" + "\n".join(
             [PAYLOADS["script"], PAYLOADS["img"], PAYLOADS["link"], PAYLOADS["cite"], PAYLOADS["typst"],
              "![x](/etc/passwd)", "[ok](https://example.org)", ""])))
+    # the other free-text and code fields a landing file carries
+    _plant_column(landing / "reference" / "family_groups_20170401.csv", "family_group", lambda v: PAYLOADS["script"])
+    _plant_column(landing / "reference" / "benchmarks_20170401.csv", "area_name", lambda v: PAYLOADS["img"] + v)
+    _plant_column(landing / "liquidlogic" / "holding_list_20170401.csv", "team", lambda v: PAYLOADS["formula"] + v)
+    _plant_column(landing / "liquidlogic" / "people_20170401.csv", "ethnicity", lambda v: PAYLOADS["cite"])
+    _plant_column(landing / "dtoc" / "dtoc_20170401.csv", "provider_code", lambda v: PAYLOADS["formula"] + v)
     header = (landing / "dtoc" / "dtoc_20170401.csv").read_text().splitlines()[0]
     (landing / "dtoc" / "dtoc_20171345.csv").write_text(header + f"\n2017-03,{LA},RCX,Acute,Social Care,A,34965\n")
     extra = [f"2017-03,{LA},RP{i:02d},Acute,NHS,A,1" for i in range(40)]

@@ -152,13 +152,16 @@ def test_a_damaged_database_file_stops_the_build_in_one_line(tmp_path, which):
     home = tmp_path / "home"
     damaged = home / which / "vitalsigns.duckdb"
     _corrupt(damaged)
-    before = damaged.read_bytes()
+    other = home / ("published" if which == "warehouse" else "warehouse") / "vitalsigns.duckdb"
+    other.parent.mkdir(parents=True, exist_ok=True)
+    duckdb.connect(str(other)).execute("create table last_good as select 42 as answer").close()
+    before = damaged.read_bytes(), other.read_bytes()
     proc = _run(["build", "--landing", str(landing), "--home", str(home)], tmp_path)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
     assert f"error: the database file {damaged} is damaged: move it aside (mv {damaged} {damaged}.damaged)" in last
-    assert damaged.read_bytes() == before
+    assert (damaged.read_bytes(), other.read_bytes()) == before  # the last good file of the other is untouched
     verbose = _run(["build", "--landing", str(landing), "--home", str(home), "--verbose"], tmp_path)
     assert verbose.returncode == 1 and "Traceback" in verbose.stderr
 

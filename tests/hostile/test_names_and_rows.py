@@ -205,3 +205,18 @@ def test_the_build_summary_lists_what_was_not_loaded(env, monkeypatch, capsys):
     assert "NOT LOADED (2 file(s) or folder(s)" in out
     assert f"{settings.landing / 'dtoc' / 'dtoc_20171345.csv'}: the date in the name is not a real date" in out
     assert f"{settings.landing / 'misc'}: unknown folder 'misc'" in out
+
+
+def test_a_purge_in_a_full_feed_does_not_replay_its_older_extracts(env):
+    """Replaying people_20170101 (50 rows) over people_20170401 (100) would trip the shrink guard."""
+    settings, con = env
+    write(settings.landing, "liquidlogic", "people_20170101.csv", [PEOPLE_HEADER, *people(50)])
+    load_feed(con, settings, "people")
+    write(settings.landing, "liquidlogic", "people_20170401.csv", [PEOPLE_HEADER, *people(100)])
+    load_feed(con, dataclasses.replace(settings, confirm_shrink=True), "people")
+    good = raw_snapshot(con, "people")
+    con.execute("insert into raw.people (person_id, la_code, _source_file, _extract_date) "
+                "values ('x', '../../x', 'people_20170401.csv', DATE '2017-04-01')")
+    outcomes = load_feed(con, settings, "people")
+    assert [o.status for o in outcomes] == ["unchanged", "unchanged"]
+    assert raw_snapshot(con, "people") == good
