@@ -13,7 +13,9 @@ aside, and its committee report says it was not published and why.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import shutil
 
@@ -64,14 +66,15 @@ def builds(tmp_path_factory):
     saved = dict(os.environ)  # the CLI sets paths and DAGSTER_HOME in the environment, as it should
     os.environ.update({"VITALSIGNS_SAMPLE": "1", "VITALSIGNS_FAILURE_COMMAND": f"cat > {alert}"})
     try:
-        code = cli.main(["build", "--landing", str(landing), "--home", str(home)])
+        with contextlib.redirect_stdout(io.StringIO()) as printed:
+            code = cli.main(["build", "--landing", str(landing), "--home", str(home)])
         instance = dg.DagsterInstance.get()
     finally:
         os.environ.clear()
         os.environ.update(saved)
     runs = instance.get_runs(limit=1)
     return {"a": outcome_a, "settings": settings, "before": before, "report": report, "code": code,
-            "alert": alert, "instance": instance, "after_a": after_a, "run": runs[0] if runs else None, "root": root}
+            "alert": alert, "instance": instance, "after_a": after_a, "printed": printed.getvalue(), "run": runs[0] if runs else None, "root": root}
 
 
 def test_a_missing_feed_builds_and_its_measure_is_null_with_the_reason_not_zero(builds):
@@ -105,6 +108,7 @@ def test_the_report_shows_the_reason_where_the_number_would_be_and_lists_the_fee
 def test_a_feed_quarantined_on_its_first_load_fails_the_run_and_says_why(builds):
     settings = builds["settings"]
     assert builds["code"] == 1
+    assert "(not replaced by this build)" in builds["printed"] and "held:" in builds["printed"]
     # the Dagster run itself failed: the same job the nightly schedule, the landing sensor and
     # the UI launch, so it fails however it was started
     from dagster_project.constants import ALL_ASSETS_JOB
