@@ -244,3 +244,28 @@ def test_a_failed_dbt_test_fails_the_run_and_publishes_nothing(builds, tmp_path)
     assert any("stg_risk_register" in f and "failed" in f for f in outcome.failures), outcome.failures
     assert instance.get_run_by_id(outcome.run_id).status == dg.DagsterRunStatus.FAILURE
     assert _digest(published) == before
+
+
+def test_requests_still_open_are_outside_the_request_based_measures(builds):
+    wh = builds["settings"].warehouse_path
+    (open_now,) = query(wh, "select count(*) from raw.requests where la_code = ? and request_outcome is null "
+                            "and request_date >= '2017-03-01'", [LA])[0]
+    assert open_now > 0, "the sample leaves the latest requests undecided"
+    (decided,) = query(wh, "select count(*) from raw.requests where la_code = ? and request_outcome is not null "
+                           "and request_date between '2017-03-01' and '2017-03-31'", [LA])[0]
+    for code in ("VS_ENQUIRIES_RESOLVED", "RC_REQUESTS_TO_ASSESSMENT"):
+        (denominator,) = query(wh, "select denominator from marts.indicator_values where la_code = ? and "
+                                   "indicator_code = ? and period_type = 'month' and period_end = '2017-03-31'",
+                               [LA, code])[0]
+        assert denominator == decided, code
+
+
+def test_admissions_rates_are_rated_only_over_twelve_months(builds):
+    db = builds["settings"].published_path
+    rows = dict(query(db, "select period_type, count(*) filter (where target is not null or rag is not null) "
+                          "from marts.indicator_values where indicator_code like 'VS_ADMISSIONS%' group by 1"))
+    assert rows["month"] == rows["quarter"] == 0
+    assert rows["rolling_12m"] > 0
+    (short_ytd,) = query(db, "select count(*) from marts.indicator_values where indicator_code like 'VS_ADMISSIONS%' "
+                             "and period_type = 'ytd' and month(period_end) <> 3 and target is not null")[0]
+    assert short_ytd == 0
