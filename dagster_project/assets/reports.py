@@ -11,14 +11,14 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from ..constants import OWNER, REPORTS
+from ..constants import OWNER, PUBLISHED_ASSET, REPORTS
 from ..reporting.data import ReportData
 from ..reporting.quarto import render
 from ..reporting.spreadsheet import write_vital_signs
 from ..resources.warehouse import WarehouseResource
 from ..settings import REPORTS_DIR
 
-PUBLISHED = dg.AssetKey(["published", "vitalsigns"])
+PUBLISHED = dg.AssetKey(list(PUBLISHED_ASSET))
 
 
 class ReportConfig(dg.Config):
