@@ -183,7 +183,10 @@ def _run_build(settings: Settings, full_refresh: bool = False) -> int:
     print()
     print(f"build finished in {time.monotonic() - started:.0f}s")
     print(f"  warehouse:  {settings.warehouse_path}")
-    print(f"  published:  {settings.published_path}" + ("" if settings.published_path.exists() else " (not written)"))
+    print(f"  published:  {settings.published_path}" + ("" if settings.published_path.exists() else " (not written)")
+          + ("" if outcome.success else " (not replaced by this build)"))
+    if not outcome.success and settings.held_path.exists():
+        print(f"  held:       {settings.held_path} (what this build would have published)")
     for path in outcome.report_paths:
         print(f"  report:     {path}")
     from .ingest.landing import not_loaded

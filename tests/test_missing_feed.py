@@ -13,7 +13,9 @@ aside, and its committee report says it was not published and why.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import shutil
 
@@ -64,14 +66,15 @@ def builds(tmp_path_factory):
     saved = dict(os.environ)  # the CLI sets paths and DAGSTER_HOME in the environment, as it should
     os.environ.update({"VITALSIGNS_SAMPLE": "1", "VITALSIGNS_FAILURE_COMMAND": f"cat > {alert}"})
     try:
-        code = cli.main(["build", "--landing", str(landing), "--home", str(home)])
+        with contextlib.redirect_stdout(io.StringIO()) as printed:
+            code = cli.main(["build", "--landing", str(landing), "--home", str(home)])
         instance = dg.DagsterInstance.get()
     finally:
         os.environ.clear()
         os.environ.update(saved)
     runs = instance.get_runs(limit=1)
     return {"a": outcome_a, "settings": settings, "before": before, "report": report, "code": code,
-            "alert": alert, "instance": instance, "after_a": after_a, "run": runs[0] if runs else None, "root": root}
+            "alert": alert, "instance": instance, "after_a": after_a, "printed": printed.getvalue(), "run": runs[0] if runs else None, "root": root}
 
 
 def test_a_missing_feed_builds_and_its_measure_is_null_with_the_reason_not_zero(builds):
@@ -105,6 +108,7 @@ def test_the_report_shows_the_reason_where_the_number_would_be_and_lists_the_fee
 def test_a_feed_quarantined_on_its_first_load_fails_the_run_and_says_why(builds):
     settings = builds["settings"]
     assert builds["code"] == 1
+    assert "(not replaced by this build)" in builds["printed"] and "held:" in builds["printed"]
     # the Dagster run itself failed: the same job the nightly schedule, the landing sensor and
     # the UI launch, so it fails however it was started
     from dagster_project.constants import ALL_ASSETS_JOB
@@ -240,3 +244,28 @@ def test_a_failed_dbt_test_fails_the_run_and_publishes_nothing(builds, tmp_path)
     assert any("stg_risk_register" in f and "failed" in f for f in outcome.failures), outcome.failures
     assert instance.get_run_by_id(outcome.run_id).status == dg.DagsterRunStatus.FAILURE
     assert _digest(published) == before
+
+
+def test_requests_still_open_are_outside_the_request_based_measures(builds):
+    wh = builds["settings"].warehouse_path
+    (open_now,) = query(wh, "select count(*) from raw.requests where la_code = ? and request_outcome is null "
+                            "and request_date >= '2017-03-01'", [LA])[0]
+    assert open_now > 0, "the sample leaves the latest requests undecided"
+    (decided,) = query(wh, "select count(*) from raw.requests where la_code = ? and request_outcome is not null "
+                           "and request_date between '2017-03-01' and '2017-03-31'", [LA])[0]
+    for code in ("VS_ENQUIRIES_RESOLVED", "RC_REQUESTS_TO_ASSESSMENT"):
+        (denominator,) = query(wh, "select denominator from marts.indicator_values where la_code = ? and "
+                                   "indicator_code = ? and period_type = 'month' and period_end = '2017-03-31'",
+                               [LA, code])[0]
+        assert denominator == decided, code
+
+
+def test_admissions_rates_are_rated_only_over_twelve_months(builds):
+    db = builds["settings"].published_path
+    rows = dict(query(db, "select period_type, count(*) filter (where target is not null or rag is not null) "
+                          "from marts.indicator_values where indicator_code like 'VS_ADMISSIONS%' group by 1"))
+    assert rows["month"] == rows["quarter"] == 0
+    assert rows["rolling_12m"] > 0
+    (short_ytd,) = query(db, "select count(*) from marts.indicator_values where indicator_code like 'VS_ADMISSIONS%' "
+                             "and period_type = 'ytd' and month(period_end) <> 3 and target is not null")[0]
+    assert short_ytd == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from ..constants import OWNER, REPORTS
+from ..constants import OWNER, PUBLISHED_ASSET, REPORTS
 from ..guards import UnsafeValue, check_la_code, check_period, inside, is_la_code
 from ..reporting.data import ReportData
 from ..reporting.quarto import render
@@ -19,7 +19,7 @@ from ..reporting.spreadsheet import write_vital_signs
 from ..resources.warehouse import WarehouseResource
 from ..settings import REPORTS_DIR
 
-PUBLISHED = dg.AssetKey(["published", "vitalsigns"])
+PUBLISHED = dg.AssetKey(list(PUBLISHED_ASSET))
 
 
 class ReportConfig(dg.Config):
