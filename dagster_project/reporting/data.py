@@ -159,7 +159,7 @@ class ReportData:
                where a.la_code = ? and a.financial_year = ? and {edition} order by a.ascof_code""",
             [self.la_code, latest or fy])
 
-    def cld_years(self, n: int = 2) -> list[str]:
+    def cld_years(self, n: int = 3) -> list[str]:
         """The financial years of the revised ASCOF to show: the latest `n` up to the report's year or,
         for a report from before CLD began (2023/24), the latest `n` the council has."""
         years = [y for y in self.sql("select distinct financial_year from marts.ascof_cld where la_code = ? "
@@ -178,8 +178,11 @@ class ReportData:
             f"""select c.*, k.ascof_ref from marts.ascof_cld c
                 left join marts.indicator_catalogue k using (indicator_code)
                 where c.la_code = ? and c.financial_year in ({marks})
-                order by c.measure, c.part, case c.breakdown when 'Total' then 9 else 0 end, c.breakdown,
-                         c.financial_year""", [self.la_code, *years]), ["measure", "part", "breakdown", "ascof_ref"])
+                order by list_position(['ASCOF 2A', 'ASCOF 2B', 'ASCOF 2C', 'ASCOF 2E', 'ASCOF 2E LD',
+                                        'ASCOF 3D (Clients)', 'ASCOF 3D (Carers)'], c.measure) nulls last, c.measure,
+                         c.part, list_position(['18 to 64', '65 and above', 'Male', 'Female', 'Total'], c.breakdown),
+                         c.breakdown, c.financial_year""", [self.la_code, *years]),
+            ["measure", "part", "breakdown", "ascof_ref"])
 
     def cld_crosswalk(self) -> pd.DataFrame:
         """The revised measures and the SALT-era codes they replace (seed cld_indicator_crosswalk)."""
@@ -187,7 +190,9 @@ class ReportData:
             """select k.ascof_ref, x.indicator_code, x.measure, x.part, x.breakdown, x.edition, x.old_ascof_ref,
                       x.crosswalk_note
                from marts.cld_indicator_crosswalk x join marts.indicator_catalogue k using (indicator_code)
-               order by k.dashboard_order nulls last, x.indicator_code"""))
+               order by list_position(['ASCOF 2A', 'ASCOF 2B', 'ASCOF 2C', 'ASCOF 2E', 'ASCOF 2E LD',
+                                       'ASCOF 3D (Clients)', 'ASCOF 3D (Carers)'], x.measure) nulls last,
+                        x.measure, x.part"""))
 
     def cld_edition(self) -> str:
         names = self.sql("select distinct edition from marts.cld_indicator_crosswalk")["edition"].dropna()
@@ -198,14 +203,15 @@ class ReportData:
         return md_escape_frame(self.sql(
             """with q as (select * from marts.cld_data_quality where la_code = ?),
                     per_field as (
-                        select file, submitted_at, field, dq_code, sum(row_count) as n from q where dq_code < 1
+                        select file, submitted_at, replace(field, '_', ' ') as field, dq_code, sum(row_count) as n
+                        from q where dq_code < 1
                         group by all)
                select s.file, s.submitted_at, s.rows,
-                      (select string_agg(field || ' ' || n, '; ' order by n desc, field) from per_field f
+                      (select string_agg(field || ': ' || n, '; ' order by n desc, field) from per_field f
                         where f.file = s.file and f.dq_code = -1) as blank_mandatory,
-                      (select string_agg(field || ' ' || n, '; ' order by n desc, field) from per_field f
+                      (select string_agg(field || ': ' || n, '; ' order by n desc, field) from per_field f
                         where f.file = s.file and f.dq_code = -2) as invalid,
-                      (select string_agg(field || ' ' || n, '; ' order by n desc, field) from per_field f
+                      (select string_agg(field || ': ' || n, '; ' order by n desc, field) from per_field f
                         where f.file = s.file and f.dq_code = -3) as unmapped
                from (select file, submitted_at, sum(row_count) filter (where field = 'event_type') as rows
                      from q group by all) s
@@ -216,7 +222,8 @@ class ReportData:
         """Each value in no mapping table (DHSC's "NEW INVALID ... FOUND") with its rows, over all
         submissions, the most frequent first; values Markdown-escaped."""
         return md_escape_frame(self.sql(
-            """select field, invalid_value as value, sum(row_count) as rows, count(distinct file) as submissions
+            """select replace(field, '_', ' ') as field, invalid_value as value, sum(row_count) as rows,
+                      count(distinct file) as submissions
                from marts.cld_data_quality where la_code = ? and dq_code = -3
                group by all order by rows desc, field, value""", [self.la_code]), ["field", "value"])
 
