@@ -122,19 +122,22 @@ def write_ascof_sheet(data: ReportData, wb: Workbook) -> None:
         """select 'SALT era' as edition, a.financial_year, a.ascof_code, a.indicator_code, k.title as measure,
                   null as part, null as breakdown, a.numerator, a.denominator, a.value, a.target, a.rag,
                   null::double as dhsc_value, null::double as difference, a.family_group_avg, a.region_value,
-                  a.england_value, a.suppressed, k.decimals
+                  a.england_value, a.suppressed, k.decimals, a.ascof_code as sort_key
            from marts.ascof a join marts.indicator_catalogue k using (indicator_code)
            where a.la_code = ? and k.kind is distinct from 'cld'
            union all
            select x.edition, c.financial_year, k.ascof_ref, c.indicator_code, c.measure, c.part, c.breakdown,
                   c.numerator, c.denominator, c.value, a.target, a.rag, c.dhsc_value, c.difference,
-                  a.family_group_avg, a.region_value, a.england_value, c.suppressed, 1
+                  a.family_group_avg, a.region_value, a.england_value, c.suppressed, 1,
+                  format('{:02d} {} {:02d}', list_position(['ASCOF 2A', 'ASCOF 2B', 'ASCOF 2C', 'ASCOF 2E',
+                         'ASCOF 2E LD', 'ASCOF 3D (Clients)', 'ASCOF 3D (Carers)'], c.measure), c.part,
+                         list_position(['18 to 64', '65 and above', 'Male', 'Female', 'Total'], c.breakdown))
            from marts.ascof_cld c
            cross join (select any_value(edition) as edition from marts.cld_indicator_crosswalk) x
            left join marts.indicator_catalogue k using (indicator_code)
            left join marts.ascof a using (la_code, financial_year, indicator_code)
            where c.la_code = ?
-           order by 1 desc, 2, 3, 5, 6, 7""", [data.la_code, data.la_code])
+           order by edition desc, financial_year, sort_key, measure""", [data.la_code, data.la_code])
     ws = wb.create_sheet("ASCOF")
     _header(ws, ASCOF_COLUMNS)
     for rec in rows.itertuples(index=False):
