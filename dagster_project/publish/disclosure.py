@@ -605,6 +605,15 @@ def _structural_relations(m: Model) -> None:
             den = stream(s[:-4], "den")
             for mi in sorted(ms & months.get((la, den), set())):
                 m.relations.append(({(la, s, mi): 1.0, (la, den, mi): -1.0}, -math.inf, 0.0))
+    # a supplied or overridden proportion (its own cells) is a part of its denominator too, unless the
+    # figures as shown say otherwise (bad supplied data: nothing hidden to protect there)
+    shown = {a.form: a.value for a in m.appearances if a.value is not None}
+    for num, den in sorted(m.pairs, key=lambda p: (form_name(p[0]), form_name(p[1]))):
+        if "|" in num[1][0] and not (num in shown and den in shown and shown[num] > shown[den]):
+            expr: dict = {}
+            _lin(num, 1.0, expr)
+            _lin(den, -1.0, expr)
+            m.relations.append((expr, -math.inf, 0.0))
     for parts, whole in PARTS:
         for la in sorted({la for (la, s) in months if s == whole}):
             for mi in sorted(months[(la, whole)]):
@@ -837,8 +846,8 @@ class Solver:
                     h.changeObjectiveSense(sense)
                     h.run()
                     status = h.getModelStatus()
-                    if status == unbounded:
-                        out.append(math.inf)
+                    if status == unbounded:  # below (a difference) or above
+                        out.append(-math.inf if sense == highspy.ObjSense.kMinimize else math.inf)
                         continue
                     if status != optimal:
                         out = None
@@ -854,7 +863,7 @@ class Solver:
                     continue
                 lo, hi = out
                 # counts are integers: round inward (with a little slack for floating point)
-                lo = math.ceil(lo - 1e-6)
+                lo = math.ceil(lo - 1e-6) if math.isfinite(lo) else lo
                 hi = math.floor(hi + 1e-6) if math.isfinite(hi) else hi
                 bounds[name] = (lo, hi, f)
                 if stop_below is None:
