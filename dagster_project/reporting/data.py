@@ -145,14 +145,14 @@ class ReportData:
         return financial_year(self.period_end) >= REVISED_FROM
 
     def ascof(self, revised: bool | None = None) -> pd.DataFrame:
-        """One edition's rows of `marts.ascof` for the latest year to the report's with a figure (or a
-        hidden one): the SALT-era measures, or the revised ones (CLD_* indicators, kind 'cld')."""
+        """One edition's rows of `marts.ascof` for the latest year to the report's with a figure: the
+        SALT-era measures, or the revised ones (CLD_* indicators, kind 'cld')."""
         revised = self.revised_edition if revised is None else revised
         fy = financial_year(self.period_end)
         edition = "k.kind = 'cld'" if revised else "k.kind is distinct from 'cld'"
         latest = self.sql(f"select max(a.financial_year) as fy from marts.ascof a join marts.indicator_catalogue k "
                           f"using (indicator_code) where a.la_code = ? and a.financial_year <= ? and {edition} "
-                          "and (a.value is not null or a.suppressed)", [self.la_code, fy]).iloc[0, 0]
+                          "and a.value is not null", [self.la_code, fy]).iloc[0, 0]
         return self.sql(
             f"""select a.*, k.title, k.polarity, k.unit, k.decimals from marts.ascof a
                join marts.indicator_catalogue k using (indicator_code)
