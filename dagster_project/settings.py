@@ -6,6 +6,7 @@ VITALSIGNS_* variable so a council can run the same code without editing it.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +100,16 @@ class Settings:
     dbt_threads: int = 2
     duckdb_memory_limit: str = "2GB"
     limits: Limits = Limits()
+    # CLD (docs/cld.md): submissions selected as of this date (None: the latest submitted); the
+    # population year of a financial year YYYY/YY is YYYY + offset, or one fixed year as DHSC does
+    cld_as_of: str | None = None
+    cld_population_year_offset: int = 0
+    cld_population_fixed_year: int | None = None
+
+    def dbt_vars(self) -> dict:
+        """The settings dbt reads as vars (dbt_project.yml names them and gives the same defaults)."""
+        return {"cld_as_of": self.cld_as_of, "cld_population_year_offset": self.cld_population_year_offset,
+                "cld_population_fixed_year": self.cld_population_fixed_year}
 
     @property
     def warehouse_path(self) -> Path:
@@ -159,4 +170,32 @@ class Settings:
             dbt_threads=int(env.get("VITALSIGNS_DBT_THREADS", "2")),
             duckdb_memory_limit=env.get("VITALSIGNS_DUCKDB_MEMORY_LIMIT", "2GB"),
             limits=limits_from_env(env),
+            cld_as_of=_cld_as_of(env),
+            cld_population_year_offset=_setting(env, "VITALSIGNS_CLD_POPULATION_YEAR_OFFSET", "0", int),
+            cld_population_fixed_year=_optional_year(env, "VITALSIGNS_CLD_POPULATION_FIXED_YEAR"),
         )
+
+
+def _cld_as_of(env) -> str | None:
+    """VITALSIGNS_CLD_AS_OF as an ISO date (it goes into SQL, so nothing else passes)."""
+    import datetime as dt
+
+    raw = (env.get("VITALSIGNS_CLD_AS_OF") or "").strip()
+    if not raw:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            return dt.date.fromisoformat(raw).isoformat()
+    except ValueError:
+        pass
+    raise ConfigError(f"VITALSIGNS_CLD_AS_OF={raw!r} is not a date (YYYY-MM-DD); unset it to select CLD "
+                      "submissions as of the latest one landed")
+
+
+def _optional_year(env, name: str) -> int | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"\d{4}", raw):
+        raise ConfigError(f"{name}={raw!r} is not a year (YYYY); unset it for the default (no fixed year)")
+    return int(raw)

@@ -68,7 +68,7 @@ def test_reports_render_for_each_council_with_exceptions_and_rag_letters(built):
         risk_html = (folder / "risk_register_summary.html").read_text()
         assert "RM14079" in risk_html and "Heat map" in risk_html
         wb = openpyxl.load_workbook(folder / "vital_signs.xlsx")
-        assert wb.sheetnames == ["Dashboard", "Values"] and wb["Dashboard"].freeze_panes == "C2"
+        assert wb.sheetnames == ["Dashboard", "Values", "ASCOF"] and wb["Dashboard"].freeze_panes == "C2"
 
 
 def test_published_database_is_aggregate_only_and_flags_suppression(built):
@@ -80,7 +80,7 @@ def test_published_database_is_aggregate_only_and_flags_suppression(built):
     tables = {t for t, _ in cols}
     assert tables == {"indicator_catalogue", "indicator_values", "ascof", "exceptions", "dtoc_monthly",
                       "admissions_rolling_12m", "risk_register", "risk_register_changes", "data_quality",
-                      "disclosure_audit"}
+                      "disclosure_audit", "ascof_cld", "cld_indicator_crosswalk", "cld_data_quality"}
     small = query(settings.published_path, "select count(*) from marts.indicator_values "
                                            "where numerator between 1 and 4")[0][0]
     assert small == 0
@@ -123,3 +123,69 @@ def test_committee_report_renders_in_headless_chromium_without_broken_images_or_
                          capture_output=True, text=True, timeout=120).stdout
     title = re.search(r"<title>images:(\d+) broken:(\d+)</title>", dom)
     assert title and int(title.group(1)) >= 1 and int(title.group(2)) == 0, dom[:300]
+
+
+def _committee_report(settings, period: str, out: Path) -> str:
+    from dagster_project.reporting.quarto import render
+    from dagster_project.settings import REPORTS_DIR
+
+    result = render(REPORTS_DIR / "committee_report.qmd", out, formats=("html",),
+                    params={"la_code": "E10000020", "period": period, "db": str(settings.published_path),
+                            "landing": str(settings.landing), "held": ""})
+    return result.outputs["html"].read_text()
+
+
+def _section(html: str, heading: str) -> str:
+    """From the h2 whose text starts with `heading` (not its table-of-contents link) to the next h2."""
+    words = r"\s+".join(re.escape(w) for w in heading.split())  # pandoc wraps long headings
+    start = re.search(r"<h2[^>]*>(?:<[^>]+>)*\s*" + words, html).start()
+    end = html.find("<h2", start + 1)
+    return re.sub(r"\s+", " ", html[start:end if end > 0 else None])
+
+
+def test_a_2024_25_report_shows_the_revised_ascof_with_its_edition_and_crosswalk(built, tmp_path):
+    _, _, settings = built
+    html = _committee_report(settings, "2025-03", tmp_path)
+    ascof = _section(html, "ASCOF measures")
+    assert "ASCOF 2023-24" in ascof and "Client Level Data" in ascof
+    assert "2024/25" in ascof and "3D(1A)" in ascof and "2E(LD)" in ascof
+    assert "1C(1A)" in ascof and "Crosswalk" in ascof  # the old codes beside the new
+    assert "2A(1)" not in ascof.split("Crosswalk")[0]  # no SALT-era row in the revised table
+    revised = _section(html, "Revised ASCOF from Client Level Data")
+    assert "2024/25 value" in revised and "ASCOF 2E LD" in revised and "65 and above" in revised
+
+
+def test_a_2016_17_report_keeps_the_salt_table_and_adds_the_revised_section(built, tmp_path):
+    _, _, settings = built
+    html = _committee_report(settings, "2017-03", tmp_path)
+    ascof = _section(html, "ASCOF measures")
+    assert "2A(1)" in ascof and "1C(1A)" in ascof and "2016/17" in ascof
+    assert "CLD" not in ascof and "3D(1A)" not in ascof and "Client Level Data" not in ascof
+    revised = _section(html, "Revised ASCOF from Client Level Data")
+    years = re.findall(r"(20\d\d/\d\d) value", revised)
+    assert years and all(y >= "2023/24" for y in years), years
+    assert "later than this report" in revised and "Crosswalk" in revised
+    cells = re.findall(r"<td[^>]*>\s*([^<]*?)\s*</td>", revised)
+    hidden = query(settings.published_path, "select count(*) from marts.ascof_cld where la_code = 'E10000020' "
+                   "and suppressed and financial_year in (" + ", ".join(f"'{y}'" for y in set(years)) + ")")[0][0]
+    assert (cells.count("*") > 0) == (hidden > 0)
+    assert "Client Level Data submissions" in re.sub(r"\s+", " ", html) and "cld_E10000020_" in html
+
+
+def test_the_workbook_ascof_sheet_has_both_editions_as_numbers(built):
+    _, _, settings = built
+    wb = openpyxl.load_workbook(settings.reports_path / "E10000020" / "2017-03" / "vital_signs.xlsx")
+    ws = wb["ASCOF"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
+    editions = {r["edition"] for r in rows}
+    assert "SALT era" in editions and any("2023-24" in e for e in editions)
+    for r in rows:
+        for col in ("numerator", "denominator", "value", "dhsc_value", "difference"):
+            assert r[col] is None or isinstance(r[col], (int, float)), (col, r[col])
+        assert isinstance(r["suppressed"], bool)
+        if r["suppressed"]:  # the value goes (with a hidden count, or a DToC month it is a mean of)
+            assert r["value"] is None and r["rag"] is None
+    revised = [r for r in rows if r["edition"] != "SALT era"]
+    assert any(r["breakdown"] == "Female" for r in revised) and all(r["financial_year"] >= "2023/24" for r in revised)
+    assert sum(isinstance(r["value"], float) for r in revised) > 10

@@ -1,5 +1,6 @@
 """The dbt project as assets: staging, intermediate and marts groups, dbt tests as checks."""
 
+import json
 from typing import Any, Mapping
 
 import dagster as dg
@@ -40,6 +41,8 @@ class DbtBuildConfig(dg.Config):
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
                      config: DbtBuildConfig):
     # unit tests check the SQL, not the data: the suite runs them (tests/test_dbt_unit_tests.py)
-    args = ["build", "--exclude-resource-type", "unit_test", *(["--full-refresh"] if config.full_refresh else [])]
+    # settings that are dbt vars (CLD as-of date, population year) go in explicitly on every build
+    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(warehouse.settings.dbt_vars()),
+            *(["--full-refresh"] if config.full_refresh else [])]
     with warehouse.write_lock():
         yield from dbt.cli(args, context=context, target_path=warehouse.settings.dbt_target_path).stream()

@@ -85,6 +85,8 @@ def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int, interval:
         from marts.data_quality order by loaded_at, feed""")
     return [
         PublishedTable("indicator_catalogue", catalogue),
+        PublishedTable("cld_indicator_crosswalk", _read(warehouse, "select * from marts.cld_indicator_crosswalk")),
+        PublishedTable("cld_data_quality", _read(warehouse, CLD_DATA_QUALITY_SQL)),
         *(PublishedTable(name, frame) for name, frame in frames.items()),
         PublishedTable("risk_register", risks),
         PublishedTable("risk_register_changes", changes),
@@ -92,6 +94,18 @@ def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int, interval:
         PublishedTable(AUDIT_TABLE, audit_frame(result, protection, threshold, protect_seconds)),
     ]
 
+
+# CLD data quality as published: per submission, field and AGEM code, a count of submitted rows
+# (records, like data_quality's rows_rejected, not people: unsuppressed). The submitted value is
+# kept only where it is invalid or in no mapping table (what an analyst must fix or map), cut to
+# 60 characters: these fields are coded (sex, ethnicity, client type, ...), never free text.
+CLD_DATA_QUALITY_SQL = """
+    select la_code, submitted_at, regexp_extract(source_file, '[^/]+$') as file, field, dq_code,
+           case when dq_code <= -2 then left(raw_value, 60) end as invalid_value,
+           bool_or(is_new_value) as is_new_value, sum(row_count)::bigint as row_count
+    from marts.cld_data_quality
+    group by all
+    order by la_code, submitted_at, file, field, dq_code desc, invalid_value"""
 
 AUDIT_TABLE = "disclosure_audit"
 

@@ -55,10 +55,25 @@ SCALE = {"%": 100.0, "per 100k": 100000.0, "count": 1.0}
 
 
 @dataclass(frozen=True)
+class Within:
+    """Rows of one RatioTable that are disjoint parts of another of its rows (same council, period
+    and other series values): sum(parts) <= whole, or = whole with `equal`, for the counts named
+    ('num', 'den'). E.g. 18 to 64 and 65 and above within Total; a subset measure within its whole."""
+    column: str
+    parts: tuple[str, ...]
+    whole: str
+    counts: tuple[str, ...] = ("num", "den")
+    equal: bool = False
+    where: tuple[tuple[str, str], ...] = ()  # only where these series columns hold these values
+
+
+@dataclass(frozen=True)
 class RatioTable:
-    """A published table of numerator/denominator/value rows with no relation to the others
-    (each series is its own count). Adding a table to publication = one entry in RATIO_TABLES:
-    its cells join the audit, suppression and the disclosure figures."""
+    """A published table of numerator/denominator/value rows (each series its own count unless
+    `cell` names the catalogue indicator a row is also published as: then its counts are that
+    indicator's cells, in indicator_values and ascof alike, and its unit the catalogue's).
+    Adding a table to publication = one entry in RATIO_TABLES: its cells join the audit,
+    suppression and the disclosure figures; `within` declares how its rows add up."""
     name: str
     series: tuple[str, ...]  # columns naming a series besides la_code and the period
     period: str  # a date column or a financial-year label ('2016/17')
@@ -68,11 +83,32 @@ class RatioTable:
     value: str = "value"
     derived: tuple[str, ...] = ("value",)  # hidden with the row
     sql: str | None = None  # how publication reads it from the warehouse; default: all of marts.<name>
+    cell: str | None = None  # column with the indicator_code whose cells a row's counts are
+    within: tuple[Within, ...] = ()
 
 
-# e.g. RatioTable("ascof_cld", series=("measure", "part", "breakdown"), period="financial_year",
-#                 derived=("value", "difference"))
-RATIO_TABLES: list[RatioTable] = []
+# The revised ASCOF from CLD (docs/decisions.md, "Revised ASCOF published"). Its Total rows are the
+# CLD_* indicators (column indicator_code, from cld_indicator_crosswalk); the relations are facts of
+# the measure models (int_cld_ascof_*): an episode or person has one age band and one sex, the
+# learning-disability cohort is a filter of 2E's, a direct payment is self-directed support, and
+# 3D's parts 1a/2a (1b/2b) share one denominator.
+_AGES = ("18 to 64", "65 and above")
+ASCOF_CLD = RatioTable(
+    "ascof_cld", series=("measure", "part", "breakdown"), period="financial_year",
+    derived=("value", "difference"), cell="indicator_code",
+    within=(
+        Within("breakdown", _AGES, "Total", where=(("measure", "ASCOF 2A"),)),
+        Within("breakdown", _AGES, "Total", where=(("measure", "ASCOF 3D (Clients)"),)),
+        Within("breakdown", _AGES, "Total", where=(("measure", "ASCOF 3D (Carers)"),)),
+        Within("breakdown", ("Male", "Female"), "Total", where=(("measure", "ASCOF 2E"),)),
+        Within("breakdown", ("Male", "Female"), "Total", where=(("measure", "ASCOF 2E LD"),)),
+        Within("measure", ("ASCOF 2E LD",), "ASCOF 2E"),
+        Within("part", ("2a",), "1a", counts=("num",)),
+        Within("part", ("2a",), "1a", counts=("den",), equal=True),
+        Within("part", ("2b",), "1b", counts=("num",)),
+        Within("part", ("2b",), "1b", counts=("den",), equal=True),
+    ))
+RATIO_TABLES: list[RatioTable] = [ASCOF_CLD]
 
 Form = tuple  # (la_code, streams, first month, last month); months are year*12 + month - 1
 
@@ -122,7 +158,7 @@ def measure_row_forms(la: str, indicator: str, period_type: str, period_end, kin
                       override: bool, denominator=None) -> RowForms:
     """Where one indicator row's numerator and denominator sit among the base counts."""
     end = month_index(period_end)
-    if override or kind not in ("event", "snapshot", "cohort", "dtoc"):
+    if override or kind not in ("event", "snapshot", "cohort", "dtoc", "cld"):
         own = f"{indicator}|{period_type}|{end}"
         num = (la, (f"{own}.num",), 0, 0)
         den = (la, (f"{own}.den",), 0, 0) if unit == "%" else None
@@ -132,7 +168,7 @@ def measure_row_forms(la: str, indicator: str, period_type: str, period_end, kin
         start = window_start(period_type, end)
         return RowForms((la, tuple(f"dtoc.{o}" for o in orgs), start, end), None, denominator, unit, kind,
                         dtoc=(la, orgs, start, end))
-    start = window_start(period_type, end) if kind == "event" else end
+    start = window_start(period_type, end) if kind == "event" else end  # a CLD figure: its year's end
     num = (la, (stream(indicator, "num"),), start, end)
     den = (la, (stream(indicator, "den"),), start, end) if unit == "%" else None
     return RowForms(num, den, None if unit == "%" else denominator, unit, kind)
@@ -490,14 +526,19 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
         t = tables.get(spec.name)
         if t is None or not len(t):
             continue
+        cells: dict[tuple, dict] = {}  # (la, month, series values) -> {'num': form, 'den': form|None}
         for r in _rows(t):
             d = r._asdict()
             end = month_index(d[spec.period])
-            own = spec.name + ":" + "/".join(str(d[c]) for c in spec.series)
-            num = (d["la_code"], (f"{own}.num",), end, end)
-            den = (d["la_code"], (f"{own}.den",), end, end) if spec.unit == "%" else None
-            rf = RowForms(num, den, None if den else d.get(spec.denominator), spec.unit, "own")
+            code = d.get(spec.cell) if spec.cell else None
+            code = None if _isnull(code) else code
+            row_unit = unit.get(code, spec.unit) if code else spec.unit
+            own = code or spec.name + ":" + "/".join(str(d[c]) for c in spec.series)
+            num = (d["la_code"], (stream(own, "num") if code else f"{own}.num",), end, end)
+            den = (d["la_code"], (stream(own, "den") if code else f"{own}.den",), end, end) if row_unit == "%" else None
+            rf = RowForms(num, den, None if den else d.get(spec.denominator), row_unit, "own")
             m.row_forms[(spec.name, r.Index)] = rf
+            cells[(d["la_code"], end, tuple(str(d[c]) for c in spec.series))] = {"num": num, "den": den}
             hidden = bool(d.get("suppressed", False))
             add_count(spec.name, r.Index, spec.numerator, num, d[spec.numerator],
                       nonzero=not (den is not None and _isnull(d[spec.denominator])), hidden=hidden)
@@ -517,6 +558,8 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
                     if not _isnull(d.get(col)):
                         m.flag_leaks.append(f"{spec.name} row {r.Index}: {col} beside a hidden value")
 
+        _within_relations(m, spec, cells)
+
     uncertain = {v for a in m.appearances if a.value is None for v in form_vars(a.form)}
     if uncertain:
         for rf, value in values_seen:
@@ -528,6 +571,27 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
         m.observed = []
     _structural_relations(m)
     return m
+
+
+def _within_relations(m: Model, spec: RatioTable, cells: dict) -> None:
+    """The declared `Within` relations of one RatioTable, row by row (structural: they hold whatever is shown)."""
+    for w in spec.within:
+        col = spec.series.index(w.column)
+        cond = [(spec.series.index(c), v) for c, v in w.where]
+        for (la, end, key), whole in cells.items():
+            if key[col] != w.whole or any(key[i] != v for i, v in cond):
+                continue
+            parts = [cells.get((la, end, key[:col] + (p,) + key[col + 1:])) for p in w.parts]
+            if any(p is None for p in parts):
+                continue
+            for c in w.counts:
+                if whole[c] is None or any(p[c] is None for p in parts):
+                    continue
+                expr: dict = {}
+                _lin(whole[c], -1.0, expr)
+                for p in parts:
+                    _lin(p[c], 1.0, expr)
+                m.relations.append((expr, 0.0 if w.equal else -math.inf, 0.0))
 
 
 def _structural_relations(m: Model) -> None:
@@ -542,6 +606,15 @@ def _structural_relations(m: Model) -> None:
             den = stream(s[:-4], "den")
             for mi in sorted(ms & months.get((la, den), set())):
                 m.relations.append(({(la, s, mi): 1.0, (la, den, mi): -1.0}, -math.inf, 0.0))
+    # a supplied or overridden proportion (its own cells) is a part of its denominator too, unless the
+    # figures as shown say otherwise (bad supplied data: nothing hidden to protect there)
+    shown = {a.form: a.value for a in m.appearances if a.value is not None}
+    for num, den in sorted(m.pairs, key=lambda p: (form_name(p[0]), form_name(p[1]))):
+        if "|" in num[1][0] and not (num in shown and den in shown and shown[num] > shown[den]):
+            expr: dict = {}
+            _lin(num, 1.0, expr)
+            _lin(den, -1.0, expr)
+            m.relations.append((expr, -math.inf, 0.0))
     for parts, whole in PARTS:
         for la in sorted({la for (la, s) in months if s == whole}):
             for mi in sorted(months[(la, whole)]):

@@ -13,6 +13,7 @@ import pandas as pd
 
 RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}
 SUPPRESSED = "*"
+REVISED_FROM = "2023/24"  # the first financial year of the revised ASCOF (2023-24 handbook, from CLD)
 COMMENTARY_SECTIONS = [
     "Why is this important?",
     "What explains current performance?",
@@ -138,15 +139,93 @@ class ReportData:
         return out
 
     # --- ASCOF, data quality, risks --------------------------------------------------
-    def ascof(self) -> pd.DataFrame:
+    @property
+    def revised_edition(self) -> bool:
+        """True when the report's financial year is in the revised ASCOF's era (from 2023/24)."""
+        return financial_year(self.period_end) >= REVISED_FROM
+
+    def ascof(self, revised: bool | None = None) -> pd.DataFrame:
+        """One edition's rows of `marts.ascof` for the latest year to the report's with a figure: the
+        SALT-era measures, or the revised ones (CLD_* indicators, kind 'cld')."""
+        revised = self.revised_edition if revised is None else revised
         fy = financial_year(self.period_end)
-        latest = self.sql("select max(financial_year) as fy from marts.ascof where la_code = ? and financial_year <= ? "
-                          "and value is not null", [self.la_code, fy]).iloc[0, 0]
+        edition = "k.kind = 'cld'" if revised else "k.kind is distinct from 'cld'"
+        latest = self.sql(f"select max(a.financial_year) as fy from marts.ascof a join marts.indicator_catalogue k "
+                          f"using (indicator_code) where a.la_code = ? and a.financial_year <= ? and {edition} "
+                          "and a.value is not null", [self.la_code, fy]).iloc[0, 0]
         return self.sql(
-            """select a.*, k.title, k.polarity, k.unit, k.decimals from marts.ascof a
+            f"""select a.*, k.title, k.polarity, k.unit, k.decimals from marts.ascof a
                join marts.indicator_catalogue k using (indicator_code)
-               where a.la_code = ? and a.financial_year = ? order by a.ascof_code""",
+               where a.la_code = ? and a.financial_year = ? and {edition} order by a.ascof_code""",
             [self.la_code, latest or fy])
+
+    def cld_years(self, n: int = 3) -> list[str]:
+        """The financial years of the revised ASCOF to show: the latest `n` up to the report's year or,
+        for a report from before CLD began (2023/24), the latest `n` the council has."""
+        years = [y for y in self.sql("select distinct financial_year from marts.ascof_cld where la_code = ? "
+                                     "order by 1", [self.la_code])["financial_year"]]
+        fy = financial_year(self.period_end)
+        upto = [y for y in years if y <= fy]
+        return (upto or years)[-n:]
+
+    def ascof_cld(self, years: list[str]) -> pd.DataFrame:
+        """The revised ASCOF as DHSC's dashboard lays it out (all parts and breakdowns), with the
+        catalogue's reference of each Total row; text columns Markdown-escaped."""
+        if not years:
+            return pd.DataFrame()
+        marks = ", ".join("?" for _ in years)
+        return md_escape_frame(self.sql(
+            f"""select c.*, k.ascof_ref from marts.ascof_cld c
+                left join marts.indicator_catalogue k using (indicator_code)
+                where c.la_code = ? and c.financial_year in ({marks})
+                order by list_position(['ASCOF 2A', 'ASCOF 2B', 'ASCOF 2C', 'ASCOF 2E', 'ASCOF 2E LD',
+                                        'ASCOF 3D (Clients)', 'ASCOF 3D (Carers)'], c.measure) nulls last, c.measure,
+                         c.part, list_position(['18 to 64', '65 and above', 'Male', 'Female', 'Total'], c.breakdown),
+                         c.breakdown, c.financial_year""", [self.la_code, *years]),
+            ["measure", "part", "breakdown", "ascof_ref"])
+
+    def cld_crosswalk(self) -> pd.DataFrame:
+        """The revised measures and the SALT-era codes they replace (seed cld_indicator_crosswalk)."""
+        return md_escape_frame(self.sql(
+            """select k.ascof_ref, x.indicator_code, x.measure, x.part, x.breakdown, x.edition, x.old_ascof_ref,
+                      x.crosswalk_note
+               from marts.cld_indicator_crosswalk x join marts.indicator_catalogue k using (indicator_code)
+               order by list_position(['ASCOF 2A', 'ASCOF 2B', 'ASCOF 2C', 'ASCOF 2E', 'ASCOF 2E LD',
+                                       'ASCOF 3D (Clients)', 'ASCOF 3D (Carers)'], x.measure) nulls last,
+                        x.measure, x.part"""))
+
+    def cld_edition(self) -> str:
+        names = self.sql("select distinct edition from marts.cld_indicator_crosswalk")["edition"].dropna()
+        return md_escape(names.iloc[0]) if len(names) else "ASCOF 2023-24"
+
+    def cld_submissions(self) -> pd.DataFrame:
+        """CLD data quality per submission: rows, and per AGEM code the fields with their counts."""
+        return md_escape_frame(self.sql(
+            """with q as (select * from marts.cld_data_quality where la_code = ?),
+                    per_field as (
+                        select file, submitted_at, replace(field, '_', ' ') as field, dq_code, sum(row_count) as n
+                        from q where dq_code < 1
+                        group by all)
+               select s.file, s.submitted_at, s.rows,
+                      (select string_agg(field || ': ' || n, '; ' order by n desc, field) from per_field f
+                        where f.file = s.file and f.dq_code = -1) as blank_mandatory,
+                      (select string_agg(field || ': ' || n, '; ' order by n desc, field) from per_field f
+                        where f.file = s.file and f.dq_code = -2) as invalid,
+                      (select string_agg(field || ': ' || n, '; ' order by n desc, field) from per_field f
+                        where f.file = s.file and f.dq_code = -3) as unmapped
+               from (select file, submitted_at, sum(row_count) filter (where field = 'event_type') as rows
+                     from q group by all) s
+               order by s.submitted_at, s.file""", [self.la_code]),
+            ["file", "blank_mandatory", "invalid", "unmapped"])
+
+    def cld_unmapped(self) -> pd.DataFrame:
+        """Each value in no mapping table (DHSC's "NEW INVALID ... FOUND") with its rows, over all
+        submissions, the most frequent first; values Markdown-escaped."""
+        return md_escape_frame(self.sql(
+            """select replace(field, '_', ' ') as field, invalid_value as value, sum(row_count) as rows,
+                      count(distinct file) as submissions
+               from marts.cld_data_quality where la_code = ? and dq_code = -3
+               group by all order by rows desc, field, value""", [self.la_code]), ["field", "value"])
 
     def feeds_without_data(self) -> pd.DataFrame:
         """Feeds that have never loaded a row: no file yet, header-only, or quarantined/failed with no

@@ -103,6 +103,56 @@ def write_vital_signs(data: ReportData, path: Path) -> Path:
             vs.cell(r, 9).fill = FILLS[rec[8]]
     vs.column_dimensions["B"].width = 50
     vs.auto_filter.ref = vs.dimensions
+    write_ascof_sheet(data, wb)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+ASCOF_COLUMNS = ["edition", "financial_year", "ascof_code", "indicator_code", "measure", "part", "breakdown",
+                 "numerator", "denominator", "value", "target", "rag", "dhsc_value", "difference",
+                 "family_group_avg", "region_value", "england_value", "suppressed"]
+
+
+def write_ascof_sheet(data: ReportData, wb: Workbook) -> None:
+    """Both ASCOF editions, one row per figure, numbers as numbers (a suppressed count is empty with
+    suppressed TRUE): the SALT-era measures from `ascof`, the revised ones with every part and
+    breakdown from `ascof_cld` (its Total rows carry the catalogue's comparators)."""
+    rows = data.sql(
+        """select 'SALT era' as edition, a.financial_year, a.ascof_code, a.indicator_code, k.title as measure,
+                  null as part, null as breakdown, a.numerator, a.denominator, a.value, a.target, a.rag,
+                  null::double as dhsc_value, null::double as difference, a.family_group_avg, a.region_value,
+                  a.england_value, a.suppressed, k.decimals, a.ascof_code as sort_key
+           from marts.ascof a join marts.indicator_catalogue k using (indicator_code)
+           where a.la_code = ? and k.kind is distinct from 'cld'
+           union all
+           select x.edition, c.financial_year, k.ascof_ref, c.indicator_code, c.measure, c.part, c.breakdown,
+                  c.numerator, c.denominator, c.value, a.target, a.rag, c.dhsc_value, c.difference,
+                  a.family_group_avg, a.region_value, a.england_value, c.suppressed, 1,
+                  format('{:02d} {} {:02d}', list_position(['ASCOF 2A', 'ASCOF 2B', 'ASCOF 2C', 'ASCOF 2E',
+                         'ASCOF 2E LD', 'ASCOF 3D (Clients)', 'ASCOF 3D (Carers)'], c.measure), c.part,
+                         list_position(['18 to 64', '65 and above', 'Male', 'Female', 'Total'], c.breakdown))
+           from marts.ascof_cld c
+           cross join (select any_value(edition) as edition from marts.cld_indicator_crosswalk) x
+           left join marts.indicator_catalogue k using (indicator_code)
+           left join marts.ascof a using (la_code, financial_year, indicator_code)
+           where c.la_code = ?
+           order by edition desc, financial_year, sort_key, measure""", [data.la_code, data.la_code])
+    ws = wb.create_sheet("ASCOF")
+    _header(ws, ASCOF_COLUMNS)
+    for rec in rows.itertuples(index=False):
+        d = rec._asdict()
+        row = [None if (isinstance(d[c], float) and pd.isna(d[c])) or d[c] is pd.NA else d[c] for c in ASCOF_COLUMNS]
+        row = [bool(v) if c == "suppressed" and v is not None else v for c, v in zip(ASCOF_COLUMNS, row)]
+        _append(ws, row)
+        r = ws.max_row
+        places = int(d["decimals"]) if not pd.isna(d["decimals"]) else 1
+        for c in ("numerator", "denominator"):
+            ws.cell(r, ASCOF_COLUMNS.index(c) + 1).number_format = "#,##0"
+        for c in ("value", "target", "dhsc_value", "difference", "family_group_avg", "region_value", "england_value"):
+            ws.cell(r, ASCOF_COLUMNS.index(c) + 1).number_format = "#,##0" + ("." + "0" * places if places else "")
+        rag = d["rag"]
+        if isinstance(rag, str) and rag in FILLS:
+            ws.cell(r, ASCOF_COLUMNS.index("rag") + 1).fill = FILLS[rag]
+    ws.column_dimensions["E"].width = 50
+    ws.auto_filter.ref = ws.dimensions

@@ -9,7 +9,10 @@ date, financial year or rolling year is a sum of months, whatever table or perio
 the two request measures share their requests and the two assessment measures their assessments;
 2C(1) is every organisation's delayed days and 2C(2) and the DToC vital sign Social Care + Both;
 numerators are parts of denominators; a shown value with its denominator gives the numerator;
-counts are non-negative.
+counts are non-negative. For the revised ASCOF (`ascof_cld`): a Total row is the CLD_* indicator's
+count in `indicator_values` and `ascof`; age bands and sexes are disjoint parts of Total; the
+learning-disability 2E is part of 2E; direct payments are part of self-directed support, over one
+denominator.
 """
 from __future__ import annotations
 
@@ -123,7 +126,7 @@ def attack(t: dict) -> Attack:
     per_row = {}
     for r in iv.itertuples():
         kind, unit = cat.at[r.indicator_code, "kind"], cat.at[r.indicator_code, "unit"]
-        if r.value_source != "computed" or kind not in ("event", "snapshot", "cohort", "dtoc"):
+        if r.value_source != "computed" or kind not in ("event", "snapshot", "cohort", "dtoc", "cld"):
             continue  # supplied figures are not sums of anything published
         end = month_no(r.period_end)
         n = a.cells(r.la_code, r.indicator_code, "n", r.period_type, end, kind)
@@ -140,7 +143,7 @@ def attack(t: dict) -> Attack:
             elif not pd.isna(r.denominator):
                 scale = 100 if unit == "%" else 100000
                 a.eq.append((dict.fromkeys(n, 1.0), round(r.value * r.denominator / scale)))  # counts are whole
-        if d is not None and kind in ("event", "snapshot", "cohort"):
+        if d is not None and kind in ("event", "snapshot", "cohort", "cld"):
             for x, y in zip(n, d):
                 a.le.append(({x: 1.0, y: -1.0}, 0.0))  # numerator <= denominator
     for r in t["ascof"].itertuples():
@@ -152,6 +155,7 @@ def attack(t: dict) -> Attack:
                 a.observe(f"ascof {r.indicator_code} {r.financial_year} numerator", n, r.numerator)
             if d is not None and (r.suppressed or not pd.isna(r.denominator)):
                 a.observe(f"ascof {r.indicator_code} {r.financial_year} denominator", d, r.denominator)
+    attack_ascof_cld(a, t["ascof_cld"])
     for r in t["admissions_rolling_12m"].itertuples():
         code = "2A1" if r.age_band == "18-64" else "2A2"
         n = a.cells(r.la_code, code, "n", "rolling_12m", month_no(r.period_end), "event")
@@ -164,6 +168,58 @@ def attack(t: dict) -> Attack:
             days = r.rate_per_100k * r.days_in_month * r.population_18_plus / 100000
             a.eq.append(({a.v(r.la_code, "dtoc", r.responsible_org, m): 1.0}, round(days)))
     return a
+
+
+PER_100K = ("ASCOF 2B", "ASCOF 2C")
+
+
+def attack_ascof_cld(a: Attack, cld: pd.DataFrame) -> None:
+    """The revised ASCOF's rows, their shared cells with CLD_* indicators, and how its rows add up."""
+    cell = {}
+    for r in cld.itertuples():
+        end = (int(r.financial_year[:4]) + 1) * 12 + 2
+        if isinstance(r.indicator_code, str):
+            n = a.cells(r.la_code, r.indicator_code, "n", "financial_year", end, "cld")
+            d = a.cells(r.la_code, r.indicator_code, "d", "financial_year", end, "cld")
+        else:
+            n = (a.v(r.la_code, "cld", r.measure, r.part, r.breakdown, "n", end),)
+            d = (a.v(r.la_code, "cld", r.measure, r.part, r.breakdown, "d", end),)
+        name = f"ascof_cld {r.la_code} {r.financial_year} {r.measure} {r.part} {r.breakdown}"
+        if r.suppressed or not pd.isna(r.numerator):
+            a.observe(name + " numerator", n, r.numerator)
+        if r.measure in PER_100K:
+            continue
+        if r.suppressed or not pd.isna(r.denominator):
+            a.observe(name + " denominator", d, r.denominator)
+        a.le.append(({n[0]: 1.0, d[0]: -1.0}, 0.0))
+        if not pd.isna(r.value) and not pd.isna(r.denominator):
+            a.eq.append(({n[0]: 1.0}, r.value * r.denominator / 100))
+        cell[(r.la_code, r.financial_year, r.measure, r.part, r.breakdown)] = (n[0], d[0])
+
+    def within(parts, whole, which=(0, 1), equal=False):
+        if whole not in cell or any(p not in cell for p in parts):
+            return
+        for i in which:
+            coef = {cell[whole][i]: -1.0}
+            for p in parts:
+                coef[cell[p][i]] = coef.get(cell[p][i], 0.0) + 1.0
+            (a.eq if equal else a.le).append((coef, 0.0))
+
+    for la, fy, measure, part, breakdown in list(cell):
+        if breakdown != "Total":
+            continue
+        k = (la, fy, measure, part)
+        if measure in ("ASCOF 2A", "ASCOF 3D (Clients)", "ASCOF 3D (Carers)"):
+            within([k + ("18 to 64",), k + ("65 and above",)], k + ("Total",))
+        if measure in ("ASCOF 2E", "ASCOF 2E LD"):
+            within([k + ("Male",), k + ("Female",)], k + ("Total",))
+    for la, fy, measure, part, breakdown in list(cell):
+        if measure == "ASCOF 2E LD":
+            within([(la, fy, measure, part, breakdown)], (la, fy, "ASCOF 2E", part, breakdown))
+        for small, big in (("2a", "1a"), ("2b", "1b")):
+            if part == small:
+                within([(la, fy, measure, part, breakdown)], (la, fy, measure, big, breakdown), which=(0,))
+                within([(la, fy, measure, part, breakdown)], (la, fy, measure, big, breakdown), which=(1,), equal=True)
 
 
 def test_no_hidden_count_can_be_narrowed_below_the_protection_interval(published):
@@ -185,7 +241,30 @@ def test_no_count_from_one_to_four_is_published(published):
     prop = iv[iv["indicator_code"].map(cat).eq("%")]
     complement = prop["denominator"] - prop["numerator"]
     small += int(((complement >= 1) & (complement <= 4)).sum())
+    cld = published["ascof_cld"]
+    pct = cld[~cld["measure"].isin(PER_100K)]
+    small += int(((cld["numerator"] >= 1) & (cld["numerator"] <= 4)).sum())
+    small += int(((pct["denominator"] >= 1) & (pct["denominator"] <= 4)).sum())
+    cld_complement = pct["denominator"] - pct["numerator"]
+    small += int(((cld_complement >= 1) & (cld_complement <= 4)).sum())
     assert small == 0
+
+
+def test_the_revised_ascof_is_published_suppressed_with_its_cells_hidden_everywhere(published):
+    """Hidden where small, `suppressed` true there; a Total row hidden exactly where its CLD_* indicator is."""
+    cld = published["ascof_cld"]
+    assert len(cld) and cld["financial_year"].min() >= "2023/24"
+    hidden = cld[cld["suppressed"].astype(bool)]
+    assert len(hidden), "the small sample should have revised ASCOF counts to hide"
+    assert hidden[["numerator", "value", "difference"]].isna().all().all()
+    assert cld.loc[~cld["suppressed"].astype(bool), "numerator"].notna().all()
+    iv = published["indicator_values"]
+    iv = iv[iv["indicator_code"].str.startswith("CLD_")].set_index(["la_code", "indicator_code", "financial_year"])
+    totals = cld[cld["indicator_code"].notna()].set_index(["la_code", "indicator_code", "financial_year"])
+    joined = totals.join(iv[["numerator", "suppressed"]], rsuffix="_iv", how="inner")
+    assert len(joined) == len(totals)
+    assert (joined["numerator"].isna() == joined["numerator_iv"].isna()).all()
+    assert (joined["numerator"].fillna(-1) == joined["numerator_iv"].fillna(-1)).all()
 
 
 def test_no_flag_compares_with_a_hidden_value(published):

@@ -377,3 +377,17 @@ def test_a_supplied_proportion_with_a_small_count_is_hidden_without_error():
     out = publish(pd.DataFrame(rows, columns=IV_COLUMNS))
     assert out["suppressed"].tolist() == [False, True] + [False] * 22
     assert audit({"indicator_values": out}, CATALOGUE, threshold=4, interval=3).passed
+
+
+def test_a_hidden_supplied_proportion_is_bounded_by_its_denominator():
+    """A supplied (own-cell) percentage with a small numerator: its complement (den - num) is bounded
+    below by num <= den like any proportion's (it was unbounded, and the LP's -inf crashed the build)."""
+    iv = series([30] * 12, dens=[40] * 12, code="VS_HOME_91_DAYS")
+    iv = iv[iv["period_type"] == "month"].reset_index(drop=True)
+    iv.loc[3, ["numerator", "value", "value_source"]] = [3.0, 7.5, "supplied"]
+    out = publish(iv)
+    assert out.loc[3, "suppressed"] and pd.isna(out.loc[3, "numerator"]) and out.loc[3, "denominator"] == 40
+    result = audit({"indicator_values": out}, CATALOGUE, threshold=4, interval=3)
+    assert result.passed, result.summary()
+    complement = [b for b in result.bounds if b.target.startswith("complement")]
+    assert complement and all(b.low == 0 and b.high == 39 for b in complement), complement
