@@ -17,7 +17,10 @@ create or replace temp macro open_end() as date '9999-01-01';
 -- 1. every row of every submission; the submission is (council, date-time in the file name)
 -- (a table keeps the files' order: its rowid is the row's place in the glob's file-name order)
 create or replace temp table files as
-    select *
+    select filename, nhs_number, la_person_unique_identifier, adult_1_linked_person_id, adult_2_linked_person_id,
+           adult_3_linked_person_id, date_of_birth, date_of_death, event_start_date, event_end_date, event_type, gender,
+           client_type, primary_support_reason, accommodation_status, event_outcome, request_route_of_access,
+           assessment_type, service_type, service_component, delivery_mechanism
     from read_csv('{landing}/cld/cld_*.csv', header = true, all_varchar = true, union_by_name = true,
                   normalize_names = true, filename = true);
 
@@ -43,6 +46,8 @@ create or replace temp table cld as
                v(delivery_mechanism) as mechanism
         from f
     );
+
+drop table files;
 
 -- 2. DHSC's derived reporting period of each submission (REF_Submission_Reporting_Periods)
 create or replace temp table periods as
