@@ -57,3 +57,30 @@ def test_the_comparison_sees_a_difference(both):
     finally:
         con.execute("update floor_ascof_cld set numerator = numerator - 1 "
                     "where measure = 'ASCOF 2A' and breakdown = 'Total' and financial_year = '2024/25'")
+
+
+def test_floor_reproduces_the_hand_worked_golden_figures(tmp_path):
+    """The floor on the golden fixture (written back as the submissions it records) gives every
+    figure worked out by hand from DHSC's code (test_cld_golden.GOLDEN)."""
+    import duckdb
+
+    from tests.cld_measures.test_cld_golden import FIXTURE, FY, GOLDEN, LA, POP_18_64, POP_65
+
+    (tmp_path / "cld").mkdir()
+    (tmp_path / "population").mkdir()
+    with duckdb.connect() as con:
+        con.execute(f"create table fx as select * from read_csv('{FIXTURE}', header = true, all_varchar = true)")
+        data = [c for c, in con.execute("select column_name from (describe fx) where column_name not like '\\_%' escape '\\'").fetchall()]
+        for name, in con.execute("select distinct _source_file from fx").fetchall():
+            # the fixture leaves out the linked-person columns it does not use; a submission has them
+            extra = [f"null as {c}" for c in ("adult_2_linked_person_id", "adult_3_linked_person_id") if c not in data]
+            con.execute(f"copy (select {', '.join(data + extra)} from fx where _source_file = '{name}' order by _row_number::int) "
+                        f"to '{tmp_path / 'cld' / name}' (header)")
+    (tmp_path / "population" / "population_2024.csv").write_text(
+        f"la_code,year,sex,age,population\n{LA},2024,Persons,30,{POP_18_64}\n{LA},2024,Persons,70,{POP_65}\n")
+    _, con = cld_bench.floor(tmp_path)
+    rows = con.execute("select measure, part, breakdown, numerator, denominator from floor_ascof_cld "
+                       "where la_code = ? and financial_year = ?", [LA, FY]).fetchall()
+    con.close()
+    got = {(m, p, b): (n, d) for m, p, b, n, d in rows}
+    assert got == {key: (float(n), float(d)) for key, (n, d) in GOLDEN.items()}
