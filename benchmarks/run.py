@@ -8,9 +8,15 @@ it generates (and caches) a landing folder, then measures in one run:
      whose results must equal the pipeline's (an independent second implementation);
   3. a straightforward pandas implementation of the same marts (benchmarks/pandas_marts.py);
   4. an incremental nightly run: one more month of extracts landed, rebuilt;
-and reports the ratios against the targets. Figures, not assertions: nothing here is a test.
+and reports the ratios against the targets. Then the CLD part (issue 13; benchmarks/cld_bench.py):
+10 councils x 2 years of quarterly CLD submissions (about 40,000 events per council-year at
+--cld-scale 1), measured in one child process: CLD ingestion (load_cld, the raw/cld asset's
+work), `dbt build` of the CLD models with their seeds and tests, and the hand-written floor
+(benchmarks/cld_floor.sql) whose figures must equal marts.ascof_cld; peak memory per stage.
+Figures, not assertions: nothing here is a test.
 
     .venv/bin/python benchmarks/run.py [--sizes 1x10,3x10,10x10] [--scale 1.0] [--skip-pandas-above 3]
+                                       [--only cld|pipeline] [--cld-scale 1.0]
 """
 from __future__ import annotations
 
@@ -149,12 +155,108 @@ def pandas_run(landing: Path, floor_con) -> tuple[float, int]:
     return took, mismatches
 
 
+CLD_COUNCILS = 10  # and CLD_SPAN: two years of quarterly submissions
+
+
+def _cld_child(landing: str, home: str, results) -> None:
+    """The CLD stages one after another; a ("stage", name) message starts each so the parent
+    attributes its memory samples to it."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import cld_bench
+
+    landing, home = Path(landing), Path(home)
+    out = {}
+    results.put(("stage", "ingest"))
+    out.update(cld_bench.ingest(landing, home))
+    results.put(("stage", "dbt"))
+    out.update(cld_bench.dbt_build(landing, home))
+    results.put(("stage", "floor"))
+    took, con = cld_bench.floor(landing)
+    out["floor_s"] = took
+    results.put(("stage", "compare"))
+    out.update(cld_bench.compare(con, out["warehouse"]))
+    con.close()
+    results.put(("done", out))
+
+
+def cld_run(scale: float) -> dict:
+    """Generate (cached) the CLD landing folder and measure its stages in a child process; peak
+    memory per stage is the largest RSS of the child and its dbt subprocess, sampled every 50 ms."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import cld_bench
+
+    # the Liquid Logic part is the smallest the generator makes (1 year); only cld/ and population/ are read
+    landing = landing_for(CLD_COUNCILS, 1, scale)
+    home = CACHE / "home_cld"
+    shutil.rmtree(home, ignore_errors=True)
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=_cld_child, args=(str(landing), str(home), q))
+    p.start()
+    proc, stage, peaks, out = psutil.Process(p.pid), None, {}, None
+    while out is None:
+        if stage:
+            peaks[stage] = max(peaks.get(stage, 0), _tree_rss(proc))
+        try:
+            kind, value = q.get(timeout=0.05)
+            if kind == "stage":
+                stage = value
+            else:
+                out = value
+        except queue.Empty:
+            if not p.is_alive():
+                raise RuntimeError("the CLD benchmark process died")
+    p.join()
+    files = sorted((landing / "cld").glob("cld_*.csv"))
+    return {
+        "councils": CLD_COUNCILS, "quarters": f"{CLD_SPAN[0]}..{CLD_SPAN[1]}", "cld_scale": scale,
+        "files": len(files), "csv_mib": round(sum(f.stat().st_size for f in files) / (1 << 20)),
+        "raw_rows": out["raw_rows"], "events_per_council_year": round(cld_bench.events_per_council_year(landing)),
+        "ingest_s": round(out["ingest_s"], 1), "dbt_s": round(out["dbt_s"], 1), "dbt_engine_s": round(out["dbt_engine_s"], 1),
+        "floor_s": round(out["floor_s"], 1),
+        "ingest_dbt_vs_floor": round((out["ingest_s"] + out["dbt_s"]) / out["floor_s"], 2),
+        "peak_ingest_mib": round(peaks.get("ingest", 0) / (1 << 20)), "peak_dbt_mib": round(peaks.get("dbt", 0) / (1 << 20)),
+        "peak_floor_mib": round(peaks.get("floor", 0) / (1 << 20)),
+        "matched": out["matched"], "mismatches": out["mismatches"], "mismatch_examples": out["examples"],
+        "dbt_models": out["dbt_models"], "dbt_seeds": out["dbt_seeds"], "dbt_tests": out["dbt_tests"],
+    }
+
+
+def print_cld(row: dict) -> None:
+    cols = ["councils", "quarters", "files", "csv_mib", "raw_rows", "events_per_council_year", "ingest_s", "dbt_s",
+            "dbt_engine_s", "floor_s", "ingest_dbt_vs_floor", "peak_ingest_mib", "peak_dbt_mib", "peak_floor_mib",
+            "matched", "mismatches"]
+    print("\nCLD (issue 13): ingest = load_cld; dbt = dbt build of the CLD models, seeds and tests "
+          "(dbt's own time in dbt_engine_s); floor = benchmarks/cld_floor.sql")
+    print(pd.DataFrame([{c: row[c] for c in cols}]).to_string(index=False))
+    for example in row["mismatch_examples"]:
+        print("  mismatch:", ", ".join(example))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1x10,3x10,10x10", help="councils x years, comma separated")
     ap.add_argument("--scale", type=float, default=float(os.environ.get("VITALSIGNS_BENCH_SCALE", "0.5")))
     ap.add_argument("--skip-pandas-above", type=int, default=3, help="pandas only up to this many councils")
+    ap.add_argument("--only", choices=("cld", "pipeline"), help="run only the CLD part or only the pipeline part")
+    ap.add_argument("--cld-scale", type=float, default=float(os.environ.get("VITALSIGNS_BENCH_CLD_SCALE", "1.0")),
+                    help="CLD sample scale (1.0: about 40,000 events per council-year)")
     args = ap.parse_args()
+    previous = json.loads((RESULTS / "latest.json").read_text()) if (RESULTS / "latest.json").exists() else {}
+    if isinstance(previous, list):  # the format before the CLD part: the pipeline rows only
+        previous = {"pipeline": previous}
+    results = dict(previous)
+    if args.only != "cld":
+        results["pipeline"] = pipeline_part(args)
+    if args.only != "pipeline":
+        results["cld"] = cld_run(args.cld_scale)
+        print_cld(results["cld"])
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+def pipeline_part(args) -> list[dict]:
     rows = []
     for size in args.sizes.split(","):
         councils, years = map(int, size.split("x"))
@@ -202,9 +304,7 @@ def main() -> int:
               f"(linear or better when this does not grow)")
     print("\ntargets: build <= 1.5x floor; incremental <= 15% of full; >= 10x faster than pandas; "
           "peak <= 4096 MiB; linear growth")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(rows, indent=2))
-    return 0
+    return rows
 
 
 if __name__ == "__main__":
