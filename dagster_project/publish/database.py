@@ -183,7 +183,9 @@ def publish(warehouse_path: Path, published_path: Path, threshold: int, interval
         raise DisclosureAuditFailed(
             f"refused to publish: {int(figures.get('narrowed_below_interval') or 0)} hidden counts can be narrowed "
             f"below the protection interval ({interval}), {int(figures.get('flag_leaks') or 0)} flags compare with "
-            f"hidden values, {int(figures.get('small_counts_published') or 0)} small counts shown; see "
+            f"hidden values, {int(figures.get('small_counts_published') or 0)} small counts shown, "
+            f"{int(figures.get('infeasible_components') or 0)} components whose published figures contradict the "
+            "declared relations (an alias or relation that does not hold for this data); see "
             "docs/decisions.md 'Disclosure control judged as a whole'")
     published_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = published_path.with_name(f".{published_path.name}.{os.getpid()}.tmp")
