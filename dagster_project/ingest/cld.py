@@ -23,7 +23,7 @@ from ..contracts import Column
 from ..settings import Settings
 from .loader import FileOutcome, LoadFailed, _log, _quarantine, ensure_raw_schema, pseudonym_sql
 from .reading import UnreadableFile, _norm, _sql_str, file_hash, load_mapping, parse_error, read_as_text
-from .validate import _typed_expr
+from .validate import _typed_expr, first_bad_cells
 
 log = logging.getLogger(__name__)
 
@@ -175,14 +175,10 @@ def _district_sql(q: str) -> str:
 
 
 def _check_dates(con, path: Path) -> None:
-    dates = [f for f in C.DATES]
-    firsts = con.execute("select " + ", ".join(
-        f"min(_row) filter (where _bad_{f.column} is not null), arg_min(_bad_{f.column}, _row)"
-        for f in dates) + f" from {TYPED}").fetchall()[0]
-    for i, f in enumerate(dates):
-        row, value = firsts[2 * i], firsts[2 * i + 1]
-        if row is not None:
-            raise UnreadableFile(f"{path}:{row}:{f.raw}: {_shown(value, f)} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
+    by_column = {f.column: f for f in C.DATES}
+    for column, (row, value) in first_bad_cells(con, TYPED, list(by_column)).items():
+        f = by_column[column]
+        raise UnreadableFile(f"{path}:{row}:{f.raw}: {_shown(value, f)} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
 
 
 DATE_SHAPED = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")

@@ -88,6 +88,17 @@ def free_text_columns(feed: Feed) -> list[Column]:
     return [c for c in feed.columns if c.type == "text" and not c.codes]
 
 
+def first_bad_cells(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> dict[str, tuple]:
+    """(row, value) of the first cell that failed its type in each column that has one, in column
+    order: `table` holds `_row` and, per column, `_bad_<column>` (the raw text where typing failed)."""
+    if not columns:
+        return {}
+    firsts = con.execute("select " + ", ".join(
+        f'min(_row) filter (where "_bad_{c}" is not null), arg_min("_bad_{c}", _row)' for c in columns)
+        + f" from {table}").fetchall()[0]
+    return {c: (firsts[2 * i], firsts[2 * i + 1]) for i, c in enumerate(columns) if firsts[2 * i] is not None}
+
+
 def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str, columns: list[str],
              limits: Limits = Limits()) -> list[Reject]:
     """Turn `table` (text) into `table`_typed with contract columns; return row rejects.
@@ -140,14 +151,11 @@ def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str,
     # Wrong types are whole-file errors: report the first offending cell of the first such column.
     typed_cols = [c for c in converted if c.type in TYPE_WORDS]
     if typed_cols:
-        firsts = con.execute("select " + ", ".join(
-            f'min(_row) filter (where "_bad_{c.name}" is not null), arg_min("_bad_{c.name}", _row)'
-            for c in typed_cols) + f" from {table}_typed").fetchall()[0]
-        for i, col in enumerate(typed_cols):
-            row, value = firsts[2 * i], firsts[2 * i + 1]
-            if row is not None:
-                shown = "value (hidden: person-level feed)" if feed.person_level else repr(value)
-                raise UnreadableFile(f"{path}:{row}:{col.name}: {shown} is not {TYPE_WORDS[col.type]}")
+        by_name = {c.name: c for c in typed_cols}
+        for name, (row, value) in first_bad_cells(con, f"{table}_typed", list(by_name)).items():
+            col = by_name[name]
+            shown = "value (hidden: person-level feed)" if feed.person_level else repr(value)
+            raise UnreadableFile(f"{path}:{row}:{col.name}: {shown} is not {TYPE_WORDS[col.type]}")
 
     checks: list[str] = []
     for col in present:
