@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .guards import LA_CODE_RE
+
 FEED = "cld"  # feed name in raw._load_log, the quarantine folder and the Dagster asset raw/cld
 FOLDER = "cld"  # <landing>/cld/
 TABLE = "raw.cld"
@@ -20,9 +22,8 @@ TABLE = "raw.cld"
 # la_code is an ONS council code and its date/time are real is checked at load (quarantine if not).
 FILE_NAME = re.compile(r"^cld_(?P<la>[A-Za-z0-9]+)_(?P<date>\d{8})(?:_(?P<time>\d{6}))?\.csv$", re.IGNORECASE)
 FILE_PATTERN = "cld_<la_code>_<YYYYMMDD>[_<HHMMSS>].csv"
-# ONS codes of councils with adult social care duties: unitary (E06), district (E07: no ASC duty
-# but kept for completeness of the ONS form), metropolitan (E08), London (E09), county (E10)
-ONS_LA_CODE = re.compile(r"^E(06|07|08|09|10)\d{6}$")
+# ONS council codes: the one rule every feed uses (guards.py)
+ONS_LA_CODE = LA_CODE_RE
 
 
 @dataclass(frozen=True)
