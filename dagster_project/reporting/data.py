@@ -230,12 +230,15 @@ class ReportData:
     def feeds_without_data(self) -> pd.DataFrame:
         """Feeds that have never loaded a row: no file yet, header-only, or quarantined/failed with no
         earlier good data. From the load log (data quality), one row per feed with its latest attempt."""
-        return self.sql(
+        frame = self.sql(
             """select feed, arg_max(status, loaded_at) as status, arg_max(file, loaded_at) as file,
                       arg_max(message, loaded_at) as message
                from marts.data_quality group by feed
                having not bool_or(status = 'loaded' and rows_accepted > 0)
                order by feed""")
+        for col in ("file", "message"):
+            frame[col] = frame[col].map(lambda v: outside_message(v, 200))
+        return frame
 
     def latest_periods(self) -> pd.DataFrame:
         """Each indicator's latest month with a figure, suppressed or not: a hidden small count is
@@ -246,11 +249,14 @@ class ReportData:
             "and period_type = 'month' and (value is not null or suppressed) group by 1", [self.la_code])
 
     def data_quality(self) -> pd.DataFrame:
-        return md_escape_frame(self.sql(
+        frame = self.sql(
             """select feed, file, status, rows_read, rows_accepted, rows_rejected, message, rejected_rules,
                       loaded_at from marts.data_quality
                qualify row_number() over (partition by feed order by loaded_at desc) = 1
-               order by feed"""), ["file", "message", "rejected_rules"])
+               order by feed""")
+        for col in ("file", "message", "rejected_rules"):
+            frame[col] = frame[col].map(lambda v: outside_message(v, 160) if cell_text(v) else None)
+        return frame
 
     def risks(self) -> pd.DataFrame:
         """The register's risks; every text is Markdown-escaped (`md_escape`), safe to interpolate."""
@@ -395,6 +401,14 @@ def md_escape(value):
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     return "\\\n".join(_PUNCTUATION.sub(r"\\\1", ln) for ln in lines)
+
+
+def outside_message(value, limit: int | None = None):
+    """A load-log or failure message as report text: paths cut to file names, cut to `limit`
+    characters, then Markdown-escaped (file names and messages quote landing files, which come
+    from outside). Shortening comes first: it cannot see a path once its slashes are escaped."""
+    text = short_paths(cell_text(value))
+    return md_escape(text[:limit] if limit else text)
 
 
 def md_escape_frame(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:

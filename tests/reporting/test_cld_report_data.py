@@ -67,3 +67,14 @@ def test_cld_annex_text_from_outside_is_escaped(db):
     assert subs["file"].iloc[0] == "cld\\_L\\_20240701\\.csv"
     assert subs["unmapped"].iloc[0] == "gender\\: 7" and subs["invalid"].iloc[0] == "primary support reason\\: 3"
     assert pd.isna(subs["blank_mandatory"].iloc[0])
+
+
+def test_load_log_messages_are_shortened_then_escaped():
+    """Failure lines and load-log messages quote landing file names, which come from outside."""
+    from dagster_project.reporting.data import outside_message
+
+    line = "raw/reviews: /srv/landing/liquidlogic/<script>alert(1)</script>_20170402.csv:1:0: @x is not a date"
+    shown = outside_message(line)
+    assert "/srv/landing" not in shown and "liquidlogic/" not in shown  # paths cut before escaping
+    assert "<" not in shown.replace("\\<", "") and "\\@x" in shown  # nothing left for pandoc to read as markup
+    assert len(outside_message("x" * 500, 200)) == 200
