@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 SAMPLE ?= data/landing
 HOME_DIR ?= data
 
-.PHONY: run test install install-test sample bench ui clean
+.PHONY: run test install install-test sample bench ui clean contract
 
 $(BIN)/vitalsigns: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ bench: install
 
 ui: install sample
 	$(BIN)/vitalsigns ui --landing $(SAMPLE) --home $(HOME_DIR)
+
+# regenerate what restates the extract contract (dbt sources, staging tests, code macros,
+# docs/extracts.md) from dagster_project/contracts.py; tests/test_contract_codegen.py checks it
+contract: install
+	$(BIN)/python -m dagster_project.contract_codegen
 
 clean:
 	rm -rf data/warehouse data/published data/reports data/quarantine data/dagster data/dbt dbt/target

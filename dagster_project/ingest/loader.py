@@ -216,14 +216,6 @@ def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
     if rejected_rows:
         con.executemany("insert into _rejected_rows values (?)", [[r] for r in sorted(rejected_rows)])
     accepted = f"(select * from {table}_typed where _row not in (select _row from _rejected_rows))"
-    if feed.name == "risk_register":
-        try:
-            accepted = _fill_la_code(con, accepted, path)
-        except UnreadableFile as exc:
-            outcome = FileOutcome(feed.name, path, "quarantined", rows_read, message=str(exc))
-            _quarantine(settings, outcome)
-            _log(con, outcome, digest, extract_date(path))
-            return outcome
     con.execute("begin transaction")
     try:
         _write(con, settings, feed, path, accepted, outcome)
@@ -302,20 +294,6 @@ def _write(con, settings: Settings, feed: Feed, path: Path, accepted: str, outco
         con.execute(f"delete from {target} t where exists (select 1 from _new n where "
                     "t.snapshot_date = n.snapshot_date and t.la_code is not distinct from n.la_code)")
     con.execute(f"insert into {target} by name select * from _new")
-
-
-def _fill_la_code(con, accepted: str, path: Path) -> str:
-    """A risk register may omit la_code when the landing folder serves one council."""
-    missing = con.execute(f"select count(*) from {accepted} where la_code is null").fetchall()[0][0]
-    if not missing:
-        return accepted
-    councils = [r[0] for r in con.execute(
-        "select distinct la_code from (select la_code from raw.people union select la_code from raw.family_groups "
-        "union select la_code from raw.population) where la_code is not null").fetchall()]
-    if len(councils) != 1:
-        raise UnreadableFile(f"{path}:2:la_code: la_code is empty and the landing folder serves "
-                             f"{len(councils)} councils, so the risk register's council cannot be inferred")
-    return f"(select * replace (coalesce(la_code, '{councils[0]}') as la_code) from {accepted})"
 
 
 def _record_rejects(con, outcome: FileOutcome, digest: str) -> None:

@@ -7,13 +7,11 @@ with years as (
 
 carer_services as (
     select y.la_code, y.fy_end, s.person_id,
-           bool_or(s.service_type = 'Carer Support: Direct Payment'
-                   or s.delivery_mechanism in ('Direct Payment', 'Part Direct Payment', 'CASSR Managed Personal Budget')) as self_directed,
-           bool_or(s.service_type = 'Carer Support: Direct Payment'
-                   or s.delivery_mechanism in ('Direct Payment', 'Part Direct Payment')) as direct_payment
+           bool_or(s.is_self_directed) as self_directed,
+           bool_or(s.is_direct_payment) as direct_payment
     from years y
     join {{ ref('stg_services') }} s
-      on s.la_code = y.la_code and s.client_type = 'Carer' and s.is_carer_specific
+      on s.la_code = y.la_code and s.client_type = {{ code('client_type', 'Carer') }} and s.is_carer_specific
      and s.start_date <= y.fy_end and (s.end_date is null or s.end_date >= y.fy_start)
     left join {{ ref('int_people_ages') }} p on p.la_code = s.la_code and p.person_id = s.person_id
     where p.date_of_birth is null or {{ age_at('p.date_of_birth', 'y.fy_end') }} >= 18
@@ -24,18 +22,18 @@ ld_cohort as (
     select distinct y.la_code, y.fy_end, s.person_id
     from years y
     join {{ ref('stg_services') }} s
-      on s.la_code = y.la_code and s.is_long_term and s.client_type = 'Service User' and s.is_council_supported
+      on s.la_code = y.la_code and s.is_long_term and s.client_type = {{ code('client_type', 'Service User') }} and s.is_council_supported
      and s.start_date <= y.fy_end and (s.end_date is null or s.end_date >= y.fy_start)
     join {{ ref('int_people_ages') }} p on p.la_code = s.la_code and p.person_id = s.person_id
-    where p.primary_support_reason = 'Learning Disability Support'
+    where p.primary_support_reason = {{ code('primary_support_reason', 'Learning Disability Support') }}
       and {{ age_at('p.date_of_birth', 'y.fy_end') }} between 18 and 64
 ),
 
 latest_status as (
     -- the latest non-empty status of each kind recorded on or before the year end
     select c.la_code, c.fy_end, c.person_id,
-           arg_max(cs.employment_status, cs.as_at_date) filter (where cs.employment_status is not null) as employment_status,
-           arg_max(cs.accommodation_status, cs.as_at_date) filter (where cs.accommodation_status is not null) as accommodation_status
+           arg_max(cs.is_paid_employment, cs.as_at_date) filter (where cs.employment_status is not null) as is_paid_employment,
+           arg_max(cs.is_settled_accommodation, cs.as_at_date) filter (where cs.accommodation_status is not null) as is_settled_accommodation
     from ld_cohort c
     join {{ ref('stg_client_status') }} cs
       on cs.la_code = c.la_code and cs.person_id = c.person_id and cs.as_at_date <= c.fy_end
@@ -43,7 +41,7 @@ latest_status as (
 ),
 
 ld as (
-    select c.*, s.employment_status, s.accommodation_status
+    select c.*, s.is_paid_employment, s.is_settled_accommodation
     from ld_cohort c
     left join latest_status s using (la_code, fy_end, person_id)
 ),
@@ -51,7 +49,7 @@ ld as (
 discharges as (
     select y.la_code, y.fy_end,
            count(*) as discharged,
-           count(*) filter (where r.status_at_91_days = 'At home') as at_home
+           count(*) filter (where r.status_at_91_days = {{ code('status_at_91_days', 'At home') }}) as at_home
     from years y
     join {{ ref('int_reablement_episodes') }} r
       on r.la_code = y.la_code and r.hospital_discharge and r.age_at_start >= 65
@@ -71,13 +69,10 @@ from carer_services group by all
 union all
 select la_code, '1C2B', fy_end, count(*) filter (where direct_payment), count(*) from carer_services group by all
 union all
-select la_code, '1E', fy_end, count(*) filter (where employment_status like 'Paid:%'), count(*) from ld group by all
+select la_code, '1E', fy_end, count(*) filter (where is_paid_employment), count(*) from ld group by all
 union all
 select la_code, '1G', fy_end,
-       count(*) filter (where accommodation_status in (
-           'Owner occupier or shared ownership', 'Tenant', 'Settled mainstream housing with family/friends',
-           'Supported accommodation', 'Shared Lives scheme', 'Approved premises', 'Sheltered housing',
-           'Mobile accommodation')),
+       count(*) filter (where is_settled_accommodation),
        count(*)
 from ld group by all
 union all

@@ -45,7 +45,7 @@ dtoc_all as (
     union all
     select la_code, period_end, code, sum(delayed_days), any_value(days_in_month), any_value(population_18_plus)
     from {{ ref('int_dtoc_monthly') }}, (values ('2C2'), ('VS_DTOC_SOCIAL_CARE')) t(code)
-    where responsible_org in ('Social Care', 'Both') group by all
+    where {{ code_set('dtoc_social_care') }} group by all
 ),
 
 dtoc as (

@@ -21,22 +21,22 @@ union all
 select la_code, 'VS_REABLEMENT_NO_ONGOING', end_date, no_ongoing_support::integer, 1
 from episodes where end_date is not null and in_2d_denominator and age_at_start >= 18
 union all
-select la_code, 'VS_HOME_91_DAYS', end_date, (status_at_91_days = 'At home')::integer, 1
+select la_code, 'VS_HOME_91_DAYS', end_date, (status_at_91_days = {{ code('status_at_91_days', 'At home') }})::integer, 1
 from episodes where end_date is not null and hospital_discharge and age_at_start >= 65 and status_at_91_days is not null
 union all
 select la_code, 'VS_ENQUIRIES_RESOLVED', request_date,
-       (request_outcome = 'Universal Services/Signposted to Other Services')::integer, 1
+       (request_outcome = {{ code('request_outcome', 'Universal Services/Signposted to Other Services') }})::integer, 1
 from requests
 union all
-select la_code, 'RC_REQUESTS_TO_ASSESSMENT', request_date, (request_outcome = 'Assessment')::integer, 1
+select la_code, 'RC_REQUESTS_TO_ASSESSMENT', request_date, (request_outcome = {{ code('request_outcome', 'Assessment') }})::integer, 1
 from requests
 union all
 select la_code, 'VS_ASSESSMENT_INFO_ONLY', completion_date,
-       (assessment_outcome = 'Information and guidance only')::integer, 1
+       (assessment_outcome = {{ code('assessment_outcome', 'Information and guidance only') }})::integer, 1
 from assessments
 union all
 select la_code, 'RC_ASSESSMENTS_TO_SERVICES', completion_date,
-       (assessment_outcome = 'Eligible needs - services provided')::integer, 1
+       (assessment_outcome = {{ code('assessment_outcome', 'Eligible needs - services provided') }})::integer, 1
 from assessments
 union all
 select la_code, 'RC_REVIEWS_COMPLETED', review_date, 1, null

@@ -6,7 +6,7 @@ carers as (
     select d.la_code, d.month_end as as_at, count(distinct s.person_id) as carers
     from {{ ref('int_council_months') }} d
     join {{ ref('stg_services') }} s
-      on s.la_code = d.la_code and s.client_type = 'Carer' and s.service_type like 'Carer Support:%'
+      on s.la_code = d.la_code and s.client_type = {{ code('client_type', 'Carer') }} and s.is_carer_support
      and s.start_date <= d.month_end and (s.end_date is null or s.end_date >= d.month_end)
     group by 1, 2
 ),
@@ -40,12 +40,12 @@ select la_code, 'VS_SERVICE_USERS_65_PLUS', as_at, count(*) filter (where age_ba
 from ltc group by all
 union all
 select la_code, 'VS_LD_EMPLOYMENT', as_at,
-       count(*) filter (where employment_status like 'Paid:%'), count(*)
-from ltc where primary_support_reason = 'Learning Disability Support' and age_band = '18-64' group by all
+       count(*) filter (where {{ code_set('paid_employment') }}), count(*)
+from ltc where primary_support_reason = {{ code('primary_support_reason', 'Learning Disability Support') }} and age_band = '18-64' group by all
 union all
 select la_code, 'VS_MH_EMPLOYMENT', as_at,
-       count(*) filter (where employment_status like 'Paid:%'), count(*)
-from ltc where primary_support_reason = 'Mental Health Support' and age_band = '18-64' group by all
+       count(*) filter (where {{ code_set('paid_employment') }}), count(*)
+from ltc where primary_support_reason = {{ code('primary_support_reason', 'Mental Health Support') }} and age_band = '18-64' group by all
 union all
 select la_code, 'VS_CARERS_RATE', as_at, carers, null from carers
 union all

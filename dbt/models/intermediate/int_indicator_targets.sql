@@ -26,9 +26,9 @@ outturns as (
 
 profiled as (
     select a.la_code, a.indicator_code, a.month_end,
-           case when a.profile = 'linear' and o.value is not null
+           case when a.profile = {{ code('profile', 'linear') }} and o.value is not null
                 then o.value + (a.target - o.value) * a.k / 12.0 else a.target end as target,
-           'annual ' || a.profile || case when a.profile = 'linear' and o.value is null
+           'annual ' || a.profile || case when a.profile = {{ code('profile', 'linear') }} and o.value is null
                 then ' (no previous outturn: flat)' else '' end as target_source
     from annual_months a
     left join outturns o

@@ -31,7 +31,7 @@ services as (
     select s.*, p.date_of_birth, p.date_of_death, p.primary_support_reason
     from {{ ref('stg_services') }} s
     left join {{ ref('int_people_ages') }} p using (la_code, person_id)
-    where s.is_long_term and s.client_type = 'Service User' and s.is_council_supported
+    where s.is_long_term and s.client_type = {{ code('client_type', 'Service User') }} and s.is_council_supported
 ),
 
 active as (
@@ -51,9 +51,8 @@ people as (
         {{ age_at('any_value(date_of_birth)', 'as_at') }} as age,
         bool_or(is_permanent_placement) as in_residential_or_nursing,
         bool_or(is_community) as in_community,
-        bool_or(is_community and delivery_mechanism in
-                ('Direct Payment', 'Part Direct Payment', 'CASSR Managed Personal Budget')) as community_self_directed,
-        bool_or(is_community and delivery_mechanism in ('Direct Payment', 'Part Direct Payment')) as community_direct_payment
+        bool_or(is_community and is_self_directed) as community_self_directed,
+        bool_or(is_community and is_direct_payment) as community_direct_payment
     from active
     group by la_code, as_at, person_id
 ),

@@ -7,7 +7,7 @@ with placements as (
            s.is_council_supported, p.date_of_birth
     from {{ ref('stg_services') }} s
     left join {{ ref('int_people_ages') }} p using (la_code, person_id)
-    where s.is_permanent_placement and s.client_type = 'Service User'
+    where s.is_permanent_placement and s.client_type = {{ code('client_type', 'Service User') }}
 ),
 
 with_previous as (

@@ -11,7 +11,7 @@ in_long_term_support as (
     from episodes e
     join {{ ref('stg_services') }} s
       on s.la_code = e.la_code and s.person_id = e.person_id
-     and s.is_long_term and s.client_type = 'Service User' and s.is_council_supported
+     and s.is_long_term and s.client_type = {{ code('client_type', 'Service User') }} and s.is_council_supported
      and s.start_date <= e.start_date and (s.end_date is null or s.end_date >= e.start_date)
 )
 
@@ -20,11 +20,7 @@ select
     e.sequel, e.status_at_91_days,
     {{ age_at('e.date_of_birth', 'e.start_date') }} as age_at_start,
     l.episode_id is null as is_new_client,
-    e.sequel in ('Long Term Support (any level)', 'Ongoing Low Level Support', 'Short Term Support (Other)',
-                 'No Services Provided - Universal Services/Signposted to Other Services',
-                 'No Services Provided - No identified needs') as in_2d_denominator,
-    e.sequel in ('Ongoing Low Level Support', 'Short Term Support (Other)',
-                 'No Services Provided - Universal Services/Signposted to Other Services',
-                 'No Services Provided - No identified needs') as no_ongoing_support
+    e.is_sequel_2d_denominator as in_2d_denominator,
+    e.is_sequel_no_ongoing_support as no_ongoing_support
 from episodes e
 left join in_long_term_support l using (la_code, episode_id)

@@ -10,7 +10,7 @@ renamed as (
         year,
         -- codes
         sex,
-        lower(sex) in ('persons', 'all', 'p', 't', 'total', 'all persons') as is_total,
+        {{ code_set('population_total', transform='lower') }} as is_total,
         age,
         -- amounts
         population

@@ -12,7 +12,10 @@ renamed as (
         -- codes
         coalesce(hospital_discharge, false) as hospital_discharge,
         sequel,
-        status_at_91_days
+        status_at_91_days,
+        -- flags from the contract's code sets (contracts.py CODE_SETS), set here once
+        {{ code_set('sequel_2d_denominator') }} as is_sequel_2d_denominator,
+        {{ code_set('sequel_no_ongoing_support') }} as is_sequel_no_ongoing_support
     from source
 )
 

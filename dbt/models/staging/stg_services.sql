@@ -15,12 +15,15 @@ renamed as (
         support_setting,
         delivery_mechanism,
         funding_source,
-        -- derived flags (extracts.md code lists)
-        service_type like 'Long Term Support:%' as is_long_term,
-        service_type in ('Long Term Support: Nursing Care', 'Long Term Support: Residential Care') as is_permanent_placement,
-        service_type = 'Long Term Support: Community' as is_community,
-        service_type in ('Carer Support: Direct Payment', 'Carer Support: Council Commissioned Support') as is_carer_specific,
-        coalesce(funding_source in ('Council', 'Joint (council and NHS)'), false) as is_council_supported
+        -- flags from the contract's code sets (contracts.py CODE_SETS), set here once
+        {{ code_set('long_term') }} as is_long_term,
+        {{ code_set('permanent_placement') }} as is_permanent_placement,
+        {{ code_set('community') }} as is_community,
+        {{ code_set('carer_specific') }} as is_carer_specific,
+        {{ code_set('carer_support') }} as is_carer_support,
+        coalesce({{ code_set('council_supported') }}, false) as is_council_supported,
+        {{ code_set('self_directed') }} as is_self_directed,
+        {{ code_set('direct_payment') }} as is_direct_payment
     from source
 )
 

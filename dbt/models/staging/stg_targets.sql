@@ -10,7 +10,7 @@ renamed as (
         case when period is not null then last_day(strptime(period || '-01', '%Y-%m-%d')::date) end as period_end,
         financial_year,
         -- codes
-        coalesce(lower(profile), 'flat') as profile,
+        coalesce(lower(profile), {{ code('profile', 'flat') }}) as profile,
         -- amounts
         target
     from source

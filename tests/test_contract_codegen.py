@@ -1,0 +1,108 @@
+"""The extract contract is defined once (contracts.py); every file that restates it is generated.
+
+A hand edit of a generated file, or a contract change without `make contract`, fails here.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dagster_project import contract_codegen as G
+from dagster_project import contracts as K
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("path", sorted(G.outputs(), key=str), ids=lambda p: str(p.relative_to(ROOT)))
+def test_generated_file_matches_the_contract(path):
+    assert path.exists(), f"{path.relative_to(ROOT)} missing: run `make contract`"
+    assert path.read_text(encoding="utf-8") == G.outputs()[path], (
+        f"{path.relative_to(ROOT)} differs from what dagster_project/contracts.py generates: "
+        "run `make contract` and commit (never edit a generated file)")
+
+
+def test_check_mode_reports_a_hand_edit(tmp_path, monkeypatch, capsys):
+    """--check names a stale file and exits 1 (and 0 once it matches)."""
+    monkeypatch.setattr(G, "ROOT", tmp_path)
+    for rel in ("dbt/models/staging", "dbt/macros", "docs"):
+        (tmp_path / rel).mkdir(parents=True)
+    assert G.main([]) == 0
+    assert G.main(["--check"]) == 0
+    target = tmp_path / "dbt/models/staging/stg_services.yml"
+    target.write_text(target.read_text().replace("- Carer\n", "- Carers\n"))
+    assert G.main(["--check"]) == 1
+    assert "stg_services.yml" in capsys.readouterr().err
+
+
+def test_every_generated_file_says_it_is_generated():
+    for path, text in G.outputs().items():
+        assert "do not edit" in text.splitlines()[0] + text.splitlines()[2], path
+
+
+def test_staging_tests_follow_the_contract():
+    """Every coded column gets accepted_values with the contract's list; every mandatory one not_null."""
+    for feed in K.FEEDS.values():
+        spec = G.STAGING[feed.name]
+        model = yaml.safe_load(G.staging_yaml(feed))["models"][0]
+        cols = {c["name"]: c.get("data_tests", []) for c in model["columns"]}
+        for c in feed.columns:
+            if c.name in spec.drop:
+                continue
+            tests = cols[spec.rename.get(c.name, c.name)]
+            if c.codes:
+                assert {"accepted_values": {"arguments": {"values": list(c.codes)}}} in tests
+            assert ("not_null" in tests) == (not c.nullable), (feed.name, c.name)
+
+
+def test_sources_list_every_contract_column():
+    tables = {t["name"]: [c["name"] for c in t.get("columns", [])]
+              for t in yaml.safe_load(G.sources_yaml())["sources"][0]["tables"]}
+    for feed in K.FEEDS.values():
+        assert tables[feed.name][:len(feed.columns)] == feed.column_names
+
+
+def test_docs_list_every_feed_column_and_code():
+    doc = G.extracts_md()
+    for feed in K.FEEDS.values():
+        assert f"### `{feed.name}`" in doc
+        for c in feed.columns:
+            assert f"| `{c.name}` |" in doc
+            for code in c.codes or ():
+                assert f"`{code}`" in doc.replace("\\|", "|")
+
+
+def test_code_sets_only_name_contract_codes():
+    lists = G.code_lists()
+    for s in K.CODE_SETS.values():
+        for column, codes in s.members:
+            if column in lists:
+                assert set(codes) <= set(lists[column]), s.name
+
+
+def test_a_code_set_that_names_an_unknown_code_is_refused(monkeypatch):
+    bad = K.CodeSet("bad", "typo", (("funding_source", ("Councill",)),))
+    monkeypatch.setitem(K.CODE_SETS, "bad", bad)
+    with pytest.raises(ValueError, match="Councill"):
+        G.code_lists()
+
+
+def test_models_name_codes_only_through_the_contract_macros():
+    """No extract code is written as a literal in staging or intermediate SQL (CLD has its own contract).
+
+    Period types are left out: they are the pipeline's own period vocabulary (int_periods), which
+    the supplied indicator_values feed adopts.
+    """
+    codes = {code for name, c in G.code_lists().items() if name != "period_type" for code in c if len(code) > 3}
+    offenders = []
+    for path in sorted((ROOT / "dbt/models").rglob("*.sql")):
+        if "/cld/" in str(path) or "/marts/" in str(path):
+            continue
+        sql = re.sub(r"\{\{.*?\}\}", "", path.read_text(encoding="utf-8"), flags=re.S)
+        sql = re.sub(r"--[^\n]*", "", sql)
+        for literal in re.findall(r"'([^']*)'", sql):
+            if literal in codes or (len(literal) > 4 and literal.endswith("%") and any(c.startswith(literal[:-1]) for c in codes)):
+                offenders.append(f"{path.relative_to(ROOT)}: '{literal}'")
+    assert not offenders, "use {{ code(...) }} or {{ code_set(...) }}: " + "; ".join(offenders)
