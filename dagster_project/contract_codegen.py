@@ -309,6 +309,8 @@ def extracts_md() -> str:
             if feed.person_level:
                 out.append("- person-level: `person_id` is pseudonymised at ingestion")
             out.append("")
+            if feed.notes:
+                out.append(feed.notes + "\n")
             out.append("| column | type | in header | value | allowed values / notes |")
             out.append("|---|---|---|---|---|")
             for c in feed.columns:

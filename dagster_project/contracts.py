@@ -226,6 +226,7 @@ class Feed:
     # None means `<name>_<YYYYMMDD>.<one of formats>`
     file_pattern: str | None = None
     row: str = ""  # what one row is, for the analyst (docs/extracts.md)
+    notes: str = ""  # what else the analyst needs to know (docs/extracts.md)
 
     @property
     def column_names(self) -> list[str]:
@@ -279,7 +280,8 @@ FEEDS: dict[str, Feed] = {
             ("date_of_birth > current_date", "date of birth in the future"),
             ("date_of_death < date_of_birth", "date of death before date of birth"),
         )),
-        Feed("requests", "liquidlogic", row="request for support (contact)", columns=(
+        Feed("requests", "liquidlogic", row="request for support (contact)", notes="A request resolved at the point of contact with information and advice is Universal Services/Signposted to Other Services.",
+            columns=(
             C("request_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
             C("request_date", "date", nullable=False), C("route_of_access", codes=ROUTE_OF_ACCESS),
             C("request_outcome", codes=REQUEST_OUTCOME), C("outcome_date", "date"),
@@ -294,7 +296,8 @@ FEEDS: dict[str, Feed] = {
         ), key=("la_code", "assessment_id"), mode="full", person_level=True, rules=(
             ("completion_date < start_date", "end before start"),
         )),
-        Feed("services", "liquidlogic", row="service episode", columns=(
+        Feed("services", "liquidlogic", row="service episode", notes="A permanent placement is Long Term Support: Nursing Care or Residential Care; a temporary or respite stay in a home is Short Term Support: Other Short Term with setting Residential or Nursing. A Short Term Support: ST-Max row describes the same episode as `reablement` (cost, provider) and is never counted a second time.",
+            columns=(
             C("service_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
             C("client_type", nullable=False, codes=CLIENT_TYPE),
             C("service_type", nullable=False, codes=SERVICE_TYPE),
@@ -305,7 +308,8 @@ FEEDS: dict[str, Feed] = {
         ), key=("la_code", "service_id"), mode="full", person_level=True, rules=(
             ("end_date < start_date", "end before start"),
         )),
-        Feed("reablement", "liquidlogic", row="short-term support to maximise independence (ST-Max) episode", columns=(
+        Feed("reablement", "liquidlogic", row="short-term support to maximise independence (ST-Max) episode", notes="ST-Max episodes are counted from this feed only.",
+            columns=(
             C("episode_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
             C("start_date", "date", nullable=False), C("end_date", "date"),
             C("hospital_discharge", "bool", description="The episode followed a discharge from hospital (ASCOF 2B)."), C("sequel", codes=SEQUEL),
@@ -329,7 +333,8 @@ FEEDS: dict[str, Feed] = {
         ), key=("la_code", "snapshot_date", "person_id"), mode="full", person_level=True, rules=(
             ("waiting_since > snapshot_date", "waiting since after the snapshot date"),
         )),
-        Feed("dtoc", "dtoc", row="month x council x provider x acute/non-acute x responsible organisation x reason (NHS England DToC return)", columns=(
+        Feed("dtoc", "dtoc", row="month x council x provider x acute/non-acute x responsible organisation x reason (NHS England DToC return)", notes="The monthly NHS England return at local-authority level, as published. Reason codes: A completion of assessment, B public funding, C further non-acute NHS care, D(i) residential home placement, D(ii) nursing home placement, E care package in own home, F community equipment/adaptations, G patient or family choice, H disputes, I housing, O other (later files).",
+            columns=(
             C("period", "period", nullable=False, description="Month of the delays, YYYY-MM."), C("la_code", **LA),
             C("provider_code", required=False),
             C("acute_or_non_acute", codes=ACUTE_OR_NON_ACUTE),
@@ -342,7 +347,8 @@ FEEDS: dict[str, Feed] = {
              "delayed days for one provider in one month above {max_delayed_days:,.0f} "
              "(VITALSIGNS_MAX_DELAYED_DAYS)"),
         )),
-        Feed("population", "population", row="council x year x sex x single year of age (ONS mid-year estimates)", columns=(
+        Feed("population", "population", row="council x year x sex x single year of age (ONS mid-year estimates)", notes="A year's file may arrive late: rates then use the latest year available and say so.",
+            columns=(
             C("la_code", **LA), C("year", "int", nullable=False), C("sex", nullable=False, description="Male/Female rows, or a total row (Persons, All, Total): a total is used where present."),
             C("age", "int", nullable=False, description="Single year of age, 0-90 (90 = 90 and over)."), C("population", "number", nullable=False),
         ), key=("la_code", "year", "sex", "age"), mode="additive", rules=(
@@ -353,7 +359,8 @@ FEEDS: dict[str, Feed] = {
              "population above {max_population_per_age:,.0f} for one single year of age "
              "(VITALSIGNS_MAX_POPULATION_PER_AGE)"),
         )),
-        Feed("targets", "reference", row="target of an indicator: per month (already profiled) or per financial year with a profile", columns=(
+        Feed("targets", "reference", row="target of an indicator: per month (already profiled) or per financial year with a profile", notes="Each row gives either `period` (a monthly target, already profiled) or `financial_year` (an annual target spread by `profile`). Indicator codes are those of dbt/seeds/indicator_catalogue.csv.",
+            columns=(
             C("indicator_code", nullable=False), C("la_code", **LA),
             C("period", "period", required=False, description="YYYY-MM for a monthly (already profiled) target."),
             C("financial_year", "fyear", required=False, description="e.g. 2016/17, for an annual target (then profile)."),
@@ -371,14 +378,16 @@ FEEDS: dict[str, Feed] = {
         Feed("family_groups", "reference", row="council and its CIPFA nearest-neighbour family group", columns=(
             C("la_code", **LA), C("family_group", nullable=False, description="CIPFA nearest-neighbour group name (Norfolk's has 15 councils)."),
         ), key=("la_code",), mode="additive"),
-        Feed("indicator_values", "reference", row="supplied value of an indicator (survey measures, CQC, corrections); overrides the computed one", columns=(
+        Feed("indicator_values", "reference", row="supplied value of an indicator (survey measures, CQC, corrections); overrides the computed one", notes="For measures not computable from the feeds (survey-based ASCOF, CQC ratings, complaints) or corrections of computed ones. A supplied value overrides the computed one and is flagged as supplied. Indicator codes are those of dbt/seeds/indicator_catalogue.csv.",
+            columns=(
             C("indicator_code", nullable=False), C("la_code", **LA),
             C("period_type", nullable=False, codes=PERIOD_TYPE), C("period_end", "date", nullable=False),
             C("numerator", "number"), C("denominator", "number"), C("value", "number"),
         ), key=("indicator_code", "la_code", "period_type", "period_end"), mode="additive", rules=(
             ("denominator < 0 or numerator < 0", "negative numerator or denominator"),
         )),
-        Feed("risk_register", "risk_register", row="risk in a dated snapshot of the departmental risk register", columns=(
+        Feed("risk_register", "risk_register", row="risk in a dated snapshot of the departmental risk register", notes="Likelihood and impact are whole numbers 1-5. Scores are computed (likelihood x impact), never trusted from the file; a typed score that disagrees is reported. An .xlsx register may have merged cells (filled from their top-left cell) and blank rows (dropped).",
+            columns=(
             C("la_code", required=False, description="Optional when the landing folder serves one council (inferred)."),
             C("risk_id", nullable=False), C("risk_name"),
             C("risk_description", required=False), C("area", required=False), C("date_entered", "date", required=False),

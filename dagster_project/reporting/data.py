@@ -11,6 +11,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ..councils import council_name
+from ..periods import financial_year
+
 RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}
 SUPPRESSED = "*"
 REVISED_FROM = "2023/24"  # the first financial year of the revised ASCOF (2023-24 handbook, from CLD)
@@ -45,7 +48,7 @@ class ReportData:
     # --- identity ------------------------------------------------------------------
     @property
     def council_name(self) -> str:
-        return md_escape(COUNCIL_NAMES.get(self.la_code, self.la_code))
+        return md_escape(council_name(self.la_code))
 
     @property
     def period_label(self) -> str:
@@ -270,21 +273,6 @@ class ReportData:
             [self.la_code]))
 
 
-COUNCIL_NAMES = {
-    "E10000020": "Norfolk County Council",
-    "E10000024": "Nottinghamshire County Council",
-    "E10000029": "Suffolk County Council",
-    "E10000003": "Cambridgeshire County Council",
-    "E10000015": "Hertfordshire County Council",
-    "E10000012": "Essex County Council",
-    "E10000019": "Lincolnshire County Council",
-    "E10000021": "Northamptonshire County Council",
-    "E10000008": "Devon County Council",
-    "E10000034": "Worcestershire County Council",
-    "E06000016": "Leicester City Council",
-}
-
-
 # --- display helpers --------------------------------------------------------------------
 
 def month_end(period: str | dt.date) -> dt.date:
@@ -298,11 +286,6 @@ def add_months(period: str, k: int) -> str:
     y, m = map(int, period[:7].split("-"))
     idx = y * 12 + (m - 1) + k
     return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
-
-
-def financial_year(d: dt.date) -> str:
-    start = d.year if d.month >= 4 else d.year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
 
 
 NO_DATA = "no data"

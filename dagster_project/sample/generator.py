@@ -45,6 +45,8 @@ import numpy as np
 import pandas as pd
 
 from .. import contracts as K
+from ..councils import councils
+from ..periods import fy_label
 
 YEAR = 365.25
 OPEN = np.int64(1 << 40)  # day number meaning "no date" (an open service, a person still alive)
@@ -218,18 +220,13 @@ class Council:
     region_name: str
 
 
-EAST, EMIDS, WMIDS = ("E12000006", "East of England"), ("E12000004", "East Midlands"), ("E12000005", "West Midlands")
-SOUTHEAST, SOUTHWEST = ("E12000008", "South East"), ("E12000009", "South West")
-COUNCILS = tuple(Council(code, name, size, *region) for code, name, size, region in [
-    ("E10000020", "Norfolk", 1.00, EAST), ("E10000024", "Nottinghamshire", 0.93, EMIDS),
-    ("E10000029", "Suffolk", 0.85, EAST), ("E10000003", "Cambridgeshire", 0.74, EAST),
-    ("E10000015", "Hertfordshire", 1.22, EAST), ("E10000012", "Essex", 1.38, EAST),
-    ("E10000019", "Lincolnshire", 0.86, EMIDS), ("E10000021", "Northamptonshire", 0.78, EMIDS),
-    ("E10000008", "Devon", 0.88, SOUTHWEST), ("E10000034", "Worcestershire", 0.66, WMIDS),
-    ("E10000032", "West Sussex", 1.00, SOUTHEAST), ("E10000027", "Somerset", 0.62, SOUTHWEST),
-    ("E10000025", "Oxfordshire", 0.76, SOUTHEAST), ("E10000028", "Staffordshire", 0.98, WMIDS),
-    ("E10000018", "Leicestershire", 0.80, EMIDS),
-])
+EAST = ("E12000006", "East of England")
+# the sample's councils (names and regions from the councils seed, councils.py) and their sizes
+SIZES = {"E10000020": 1.00, "E10000024": 0.93, "E10000029": 0.85, "E10000003": 0.74, "E10000015": 1.22,
+         "E10000012": 1.38, "E10000019": 0.86, "E10000021": 0.78, "E10000008": 0.88, "E10000034": 0.66,
+         "E10000032": 1.00, "E10000027": 0.62, "E10000025": 0.76, "E10000028": 0.98, "E10000018": 0.80}
+COUNCILS = tuple(Council(c.la_code, c.short_name, SIZES[c.la_code], c.region_code, c.region_name)
+                 for c in councils() if c.la_code in SIZES)
 FAMILY_GROUP = "CIPFA-Norfolk"  # Norfolk's CIPFA nearest neighbours: the 15 councils above
 FAMILY_GROUP_NAME = "CIPFA nearest neighbours (Norfolk)"
 ENGLAND = ("E92000001", "England")
@@ -997,8 +994,7 @@ def _providers(rng) -> list[tuple[str, str, float]]:
 
 # --- reference data ---------------------------------------------------------------------------
 
-def _fy_label(y: int) -> str:
-    return f"{y}/{(y + 1) % 100:02d}"
+_fy_label = fy_label  # the one definition (periods.py)
 
 
 TARGETS = {  # indicator: (target in the first month, in the last month), profiled linearly between

@@ -14,6 +14,16 @@
     ({{ start_year }}::varchar || '/' || lpad((({{ start_year }} + 1) % 100)::varchar, 2, '0'))
 {%- endmacro %}
 
+{# First calendar year of a financial year from its 'YYYY/YY' label (inverse of fy_label). #}
+{% macro fy_label_start(label) -%}
+    cast(left({{ label }}, 4) as integer)
+{%- endmacro %}
+
+{# 'YYYY/YY' label of the financial year containing a date (Python: periods.financial_year). #}
+{% macro financial_year_of(d) -%}
+    {{ fy_label(fy_start_year(d)) }}
+{%- endmacro %}
+
 {# Age band used by the measures: 18-64, 65+ (null under 18 or unknown). #}
 {% macro age_band(age) -%}
     (case when {{ age }} between 18 and 64 then '18-64' when {{ age }} >= 65 then '65+' end)

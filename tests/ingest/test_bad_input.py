@@ -279,3 +279,15 @@ def test_risk_register_problems_are_reported_as_file_row_column(env):
     assert "/risk_register/risk_register_20170531.csv:3:risk_id: duplicate key (la_code, risk_id)" in lines
     assert "/risk_register/risk_register_20170531.csv:4:risk_id: missing risk_id" in lines
     assert "/risk_register/risk_register_20170531.csv:5:current_impact: current impact outside 1-5" in lines
+
+
+def test_risk_register_without_la_code_is_loaded_as_sent(env):
+    """The load only loads the file: the council of a register without la_code is inferred in dbt
+    (stg_risk_register, unit-tested there), not by the loader querying other feeds' tables."""
+    settings, con = env
+    write(settings.landing, "risk_register", "risk_register_20170531.csv", [
+        "risk_id,risk_name,current_likelihood,current_impact", "RM1,One,3,4", "RM2,Two,2,2"])
+    (outcome,) = load_feed(con, settings, "risk_register")  # no other feed loaded: no council to infer
+    assert outcome.status == "loaded", outcome.message
+    assert con.execute("select risk_id, la_code from raw.risk_register order by 1").fetchall() == [
+        ("RM1", None), ("RM2", None)]

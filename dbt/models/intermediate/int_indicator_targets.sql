@@ -9,7 +9,7 @@ with supplied_monthly as (
 
 annual as (
     select la_code, indicator_code, financial_year, target, profile,
-           cast(left(financial_year, 4) as integer) as fy_start
+           {{ fy_label_start('financial_year') }} as fy_start
     from {{ ref('stg_targets') }}
     where period is null and financial_year is not null
 ),

@@ -22,6 +22,6 @@ select
     period_type,
     period_start,
     period_end,
-    {{ fy_label(fy_start_year('period_end')) }} as financial_year,
+    {{ financial_year_of('period_end') }} as financial_year,
     period_start >= data_start as is_complete
 from windows
