@@ -325,7 +325,8 @@ def extracts_md() -> str:
             rules = [text for _, text in feed.rules] + [text.format(**limits) for _, text in feed.plausibility]
             if rules:
                 out.append("A row is rejected when: " + "; ".join(_md(r) for r in rules) + ".\n")
-            used = [s for c in feed.columns if c.codes for s in sets_by_column.get(c.name, [])]
+            used = [s for c in feed.columns for s in sets_by_column.get(c.name, [])
+                    if all(col in feed.column_names for col, _ in s.members)]
             if used:
                 out.append("How the measures group these codes:\n")
                 for s in dict.fromkeys(used):
