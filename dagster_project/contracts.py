@@ -157,7 +157,8 @@ CODE_SETS: dict[str, CodeSet] = {s.name: s for s in [
          ("service_type", ["Long Term Support: Nursing Care", "Long Term Support: Residential Care"])),
     _set("community", "Long-term support in the community.",
          ("service_type", ["Long Term Support: Community"])),
-    _set("carer_specific", "Support given to a carer directly (ASCOF 1C carers): a direct payment or council-commissioned support.",
+    _set("carer_specific", "Support given to a carer directly (ASCOF 1C carers): a direct payment or "
+         "council-commissioned support.",
          ("service_type", ["Carer Support: Direct Payment", "Carer Support: Council Commissioned Support"])),
     _set("carer_support", "Any carer support service (the carers vital sign).",
          ("service_type", [c for c in SERVICE_TYPE if c.startswith("Carer Support:")])),
@@ -165,7 +166,8 @@ CODE_SETS: dict[str, CodeSet] = {s.name: s for s in [
          "part direct payment or council-managed personal budget.",
          ("service_type", ["Carer Support: Direct Payment"]),
          ("delivery_mechanism", ["Direct Payment", "Part Direct Payment", "CASSR Managed Personal Budget"])),
-    _set("direct_payment", "A direct payment (ASCOF 1C(2)): a carer's direct payment, or a direct or part direct payment.",
+    _set("direct_payment", "A direct payment (ASCOF 1C(2)): a carer's direct payment, or a direct or part "
+         "direct payment.",
          ("service_type", ["Carer Support: Direct Payment"]),
          ("delivery_mechanism", ["Direct Payment", "Part Direct Payment"])),
     _set("sequel_2d_denominator", "ST-Max sequels counted in ASCOF 2D: the episode ended with a known service outcome "
@@ -179,7 +181,8 @@ CODE_SETS: dict[str, CodeSet] = {s.name: s for s in [
                      "No Services Provided - No identified needs"])),
     _set("paid_employment", "In paid employment (ASCOF 1E): any Paid status.",
          ("employment_status", [c for c in EMPLOYMENT_STATUS if c.startswith("Paid:")])),
-    _set("settled_accommodation", "Living in their own home or with family (ASCOF 1G): the first eight accommodation codes; "
+    _set("settled_accommodation", "Living in their own home or with family (ASCOF 1G): the first eight "
+         "accommodation codes; "
          "Unknown stays in the denominator.",
          ("accommodation_status", ACCOMMODATION_STATUS[:8])),
     _set("dtoc_social_care", "Delays attributable to social care (ASCOF 2C(2)): Social Care or Both.",
@@ -280,7 +283,10 @@ FEEDS: dict[str, Feed] = {
             ("date_of_birth > current_date", "date of birth in the future"),
             ("date_of_death < date_of_birth", "date of death before date of birth"),
         )),
-        Feed("requests", "liquidlogic", row="request for support (contact)", notes="A request resolved at the point of contact with information and advice is Universal Services/Signposted to Other Services.",
+        Feed("requests", "liquidlogic",
+             row="request for support (contact)",
+             notes=("A request resolved at the point of contact with information and advice is Universal "
+                    "Services/Signposted to Other Services."),
             columns=(
             C("request_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
             C("request_date", "date", nullable=False), C("route_of_access", codes=ROUTE_OF_ACCESS),
@@ -296,23 +302,34 @@ FEEDS: dict[str, Feed] = {
         ), key=("la_code", "assessment_id"), mode="full", person_level=True, rules=(
             ("completion_date < start_date", "end before start"),
         )),
-        Feed("services", "liquidlogic", row="service episode", notes="A permanent placement is Long Term Support: Nursing Care or Residential Care; a temporary or respite stay in a home is Short Term Support: Other Short Term with setting Residential or Nursing. A Short Term Support: ST-Max row describes the same episode as `reablement` (cost, provider) and is never counted a second time.",
+        Feed("services", "liquidlogic",
+             row="service episode",
+             notes=("A permanent placement is Long Term Support: Nursing Care or Residential Care; a "
+                    "temporary or respite stay in a home is Short Term Support: Other Short Term with setting"
+                    " Residential or Nursing. A Short Term Support: ST-Max row describes the same episode as "
+                    "`reablement` (cost, provider) and is never counted a second time."),
             columns=(
             C("service_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
             C("client_type", nullable=False, codes=CLIENT_TYPE),
             C("service_type", nullable=False, codes=SERVICE_TYPE),
             C("support_setting", codes=SUPPORT_SETTING),
             C("delivery_mechanism", codes=DELIVERY_MECHANISM),
-            C("start_date", "date", nullable=False), C("end_date", "date", description="Empty while the service continues."),
+            C("start_date", "date", nullable=False), C("end_date", "date", description=(
+                "Empty while the service continues."
+            )),
             C("funding_source", codes=FUNDING_SOURCE),
         ), key=("la_code", "service_id"), mode="full", person_level=True, rules=(
             ("end_date < start_date", "end before start"),
         )),
-        Feed("reablement", "liquidlogic", row="short-term support to maximise independence (ST-Max) episode", notes="ST-Max episodes are counted from this feed only.",
+        Feed("reablement", "liquidlogic",
+             row="short-term support to maximise independence (ST-Max) episode",
+             notes=("ST-Max episodes are counted from this feed only."),
             columns=(
             C("episode_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
             C("start_date", "date", nullable=False), C("end_date", "date"),
-            C("hospital_discharge", "bool", description="The episode followed a discharge from hospital (ASCOF 2B)."), C("sequel", codes=SEQUEL),
+            C("hospital_discharge", "bool", description=(
+                "The episode followed a discharge from hospital (ASCOF 2B)."
+            )), C("sequel", codes=SEQUEL),
             C("status_at_91_days", codes=STATUS_AT_91_DAYS),
         ), key=("la_code", "episode_id"), mode="full", person_level=True, rules=(
             ("end_date < start_date", "end before start"),
@@ -333,7 +350,14 @@ FEEDS: dict[str, Feed] = {
         ), key=("la_code", "snapshot_date", "person_id"), mode="full", person_level=True, rules=(
             ("waiting_since > snapshot_date", "waiting since after the snapshot date"),
         )),
-        Feed("dtoc", "dtoc", row="month x council x provider x acute/non-acute x responsible organisation x reason (NHS England DToC return)", notes="The monthly NHS England return at local-authority level, as published. Reason codes: A completion of assessment, B public funding, C further non-acute NHS care, D(i) residential home placement, D(ii) nursing home placement, E care package in own home, F community equipment/adaptations, G patient or family choice, H disputes, I housing, O other (later files).",
+        Feed("dtoc", "dtoc",
+             row=("month x council x provider x acute/non-acute x responsible organisation x reason "
+                  "(NHS England DToC return)"),
+             notes=("The monthly NHS England return at local-authority level, as published. Reason codes: A "
+                    "completion of assessment, B public funding, C further non-acute NHS care, D(i) "
+                    "residential home placement, D(ii) nursing home placement, E care package in own home, F "
+                    "community equipment/adaptations, G patient or family choice, H disputes, I housing, O "
+                    "other (later files)."),
             columns=(
             C("period", "period", nullable=False, description="Month of the delays, YYYY-MM."), C("la_code", **LA),
             C("provider_code", required=False),
@@ -347,10 +371,16 @@ FEEDS: dict[str, Feed] = {
              "delayed days for one provider in one month above {max_delayed_days:,.0f} "
              "(VITALSIGNS_MAX_DELAYED_DAYS)"),
         )),
-        Feed("population", "population", row="council x year x sex x single year of age (ONS mid-year estimates)", notes="A year's file may arrive late: rates then use the latest year available and say so.",
+        Feed("population", "population",
+             row="council x year x sex x single year of age (ONS mid-year estimates)",
+             notes=("A year's file may arrive late: rates then use the latest year available and say so."),
             columns=(
-            C("la_code", **LA), C("year", "int", nullable=False), C("sex", nullable=False, description="Male/Female rows, or a total row (Persons, All, Total): a total is used where present."),
-            C("age", "int", nullable=False, description="Single year of age, 0-90 (90 = 90 and over)."), C("population", "number", nullable=False),
+            C("la_code", **LA), C("year", "int", nullable=False), C("sex", nullable=False, description=(
+                "Male/Female rows, or a total row (Persons, All, Total): a total is used where present."
+            )),
+            C("age", "int", nullable=False, description=(
+                "Single year of age, 0-90 (90 = 90 and over)."
+            )), C("population", "number", nullable=False),
         ), key=("la_code", "year", "sex", "age"), mode="additive", rules=(
             ("age < 0 or age > 90", "age outside 0-90"),
             ("population < 0", "negative population"),
@@ -359,26 +389,43 @@ FEEDS: dict[str, Feed] = {
              "population above {max_population_per_age:,.0f} for one single year of age "
              "(VITALSIGNS_MAX_POPULATION_PER_AGE)"),
         )),
-        Feed("targets", "reference", row="target of an indicator: per month (already profiled) or per financial year with a profile", notes="Each row gives either `period` (a monthly target, already profiled) or `financial_year` (an annual target spread by `profile`). Indicator codes are those of dbt/seeds/indicator_catalogue.csv.",
+        Feed("targets", "reference",
+             row="target of an indicator: per month (already profiled) or per financial year with a profile",
+             notes=("Each row gives either `period` (a monthly target, already profiled) or `financial_year` "
+                    "(an annual target spread by `profile`). Indicator codes are those of "
+                    "dbt/seeds/indicator_catalogue.csv."),
             columns=(
             C("indicator_code", nullable=False), C("la_code", **LA),
             C("period", "period", required=False, description="YYYY-MM for a monthly (already profiled) target."),
-            C("financial_year", "fyear", required=False, description="e.g. 2016/17, for an annual target (then profile)."),
+            C("financial_year", "fyear", required=False, description=(
+                "e.g. 2016/17, for an annual target (then profile)."
+            )),
             C("target", "number", nullable=False),
             C("profile", required=False, codes=TARGET_PROFILE,
-              description="How an annual target is spread over the months: flat, or linear from the previous year's outturn; empty = flat."),
+              description=(
+                  "How an annual target is spread over the months: flat, or linear from the previous year's "
+                  "outturn; empty = flat."
+              )),
         ), key=("indicator_code", "la_code", "period", "financial_year"), mode="additive", rules=(
             ("period is null and financial_year is null", "target has neither period nor financial_year"),
         )),
-        Feed("benchmarks", "reference", row="comparator value of an ASCOF measure for a financial year and area", columns=(
+        Feed("benchmarks", "reference",
+             row="comparator value of an ASCOF measure for a financial year and area",
+             columns=(
             C("indicator_code", nullable=False), C("financial_year", "fyear", nullable=False),
             C("area_code", nullable=False), C("area_name"), C("area_type", nullable=False, codes=AREA_TYPE),
             C("value", "number"), C("rank", "int"), C("rank_of", "int"),
         ), key=("indicator_code", "financial_year", "area_code", "area_type"), mode="additive"),
         Feed("family_groups", "reference", row="council and its CIPFA nearest-neighbour family group", columns=(
-            C("la_code", **LA), C("family_group", nullable=False, description="CIPFA nearest-neighbour group name (Norfolk's has 15 councils)."),
+            C("la_code", **LA), C("family_group", nullable=False, description=(
+                "CIPFA nearest-neighbour group name (Norfolk's has 15 councils)."
+            )),
         ), key=("la_code",), mode="additive"),
-        Feed("indicator_values", "reference", row="supplied value of an indicator (survey measures, CQC, corrections); overrides the computed one", notes="For measures not computable from the feeds (survey-based ASCOF, CQC ratings, complaints) or corrections of computed ones. A supplied value overrides the computed one and is flagged as supplied. Indicator codes are those of dbt/seeds/indicator_catalogue.csv.",
+        Feed("indicator_values", "reference",
+             row="supplied value of an indicator (survey measures, CQC, corrections); overrides the computed one",
+             notes=("For measures not computable from the feeds (survey-based ASCOF, CQC ratings, complaints)"
+                    " or corrections of computed ones. A supplied value overrides the computed one and is "
+                    "flagged as supplied. Indicator codes are those of dbt/seeds/indicator_catalogue.csv."),
             columns=(
             C("indicator_code", nullable=False), C("la_code", **LA),
             C("period_type", nullable=False, codes=PERIOD_TYPE), C("period_end", "date", nullable=False),
@@ -386,7 +433,11 @@ FEEDS: dict[str, Feed] = {
         ), key=("indicator_code", "la_code", "period_type", "period_end"), mode="additive", rules=(
             ("denominator < 0 or numerator < 0", "negative numerator or denominator"),
         )),
-        Feed("risk_register", "risk_register", row="risk in a dated snapshot of the departmental risk register", notes="Likelihood and impact are whole numbers 1-5. Scores are computed (likelihood x impact), never trusted from the file; a typed score that disagrees is reported. An .xlsx register may have merged cells (filled from their top-left cell) and blank rows (dropped).",
+        Feed("risk_register", "risk_register",
+             row="risk in a dated snapshot of the departmental risk register",
+             notes=("Likelihood and impact are whole numbers 1-5. Scores are computed (likelihood x impact), "
+                    "never trusted from the file; a typed score that disagrees is reported. An .xlsx register"
+                    " may have merged cells (filled from their top-left cell) and blank rows (dropped)."),
             columns=(
             C("la_code", required=False, description="Optional when the landing folder serves one council (inferred)."),
             C("risk_id", nullable=False), C("risk_name"),
