@@ -106,3 +106,36 @@ def test_models_name_codes_only_through_the_contract_macros():
             if literal in codes or (len(literal) > 4 and literal.endswith("%") and any(c.startswith(literal[:-1]) for c in codes)):
                 offenders.append(f"{path.relative_to(ROOT)}: '{literal}'")
     assert not offenders, "use {{ code(...) }} or {{ code_set(...) }}: " + "; ".join(offenders)
+
+
+def test_staging_flags_are_built_from_their_code_set():
+    """Each flag column the generated YAML documents is computed in the staging SQL from its code set."""
+    for feed, spec in G.STAGING.items():
+        sql = (ROOT / f"dbt/models/staging/stg_{feed}.sql").read_text(encoding="utf-8")
+        for column, code_set, _ in spec.flags:
+            assert re.search(rf"code_set\('{code_set}'\) \}}\}}\)?(, false\))? as {column}\b", sql), (feed, column)
+
+
+@pytest.mark.slow
+def test_code_macros_refuse_a_code_that_is_not_in_the_contract(tmp_path):
+    import os
+    import subprocess
+
+    from dagster_project.dbt_runtime import dbt_executable
+    from dagster_project.settings import DBT_PROJECT_DIR
+
+    env = {**os.environ, "VITALSIGNS_WAREHOUSE": str(tmp_path / "wh.duckdb")}
+    common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+              "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+
+    def compile_(sql):
+        return subprocess.run([dbt_executable(), "compile", "--inline", sql, *common], env=env,
+                              capture_output=True, text=True)
+
+    good = compile_("select {{ code('client_type', 'Carer') }} as c, {{ code_set('self_directed', 's') }} as f")
+    assert good.returncode == 0, good.stdout[-2000:]
+    assert "'Carer'" in good.stdout and "s.delivery_mechanism in ('Direct Payment'" in good.stdout
+    bad = compile_("select {{ code('client_type', 'Carers') }}")
+    assert bad.returncode != 0 and "'Carers' is not a client_type code" in bad.stdout, bad.stdout[-2000:]
+    bad = compile_("select {{ code_set('self_direct') }}")
+    assert bad.returncode != 0 and "no code set 'self_direct'" in bad.stdout, bad.stdout[-2000:]
