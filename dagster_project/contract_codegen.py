@@ -150,6 +150,8 @@ def staging_yaml(feed: K.Feed) -> str:
         col: dict = {"name": spec.rename.get(c.name, c.name)}
         if c.pseudonymise:
             col["description"] = PSEUDONYMISED
+        elif c.description:
+            col["description"] = c.description
         tests: list = []
         if c.codes:
             tests.append({"accepted_values": {"arguments": {"values": list(c.codes)}}})
