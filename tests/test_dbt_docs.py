@@ -70,3 +70,16 @@ def test_each_report_reads_only_published_tables():
     published = set(published_tables())
     for report in REPORT_EXPOSURES:
         assert set(exposure_tables(report)) <= published, report
+
+
+def test_the_docs_folder_holds_no_stray_jinja():
+    """dbt reads docs/*.md for doc blocks (docs-paths), as Jinja: any other brace pair fails every build."""
+    import re
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    tag = re.compile(r"^\{% (docs [a-z_]+|enddocs) %\}$")
+    stray = [f"{p.name}:{i}" for p in sorted(docs.glob("*.md"))
+             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"\{[{%#]", line) and not tag.match(line.strip())]
+    assert not stray
