@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 SAMPLE ?= data/landing
 HOME_DIR ?= data
 
-.PHONY: run test install install-test sample bench ui clean contract
+.PHONY: run test install install-test sample bench ui docs clean contract
 
 $(BIN)/vitalsigns: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/run.py
 
+docs: install   # the dbt documentation site -> $(HOME_DIR)/docs/static_index.html (opens without a server)
+	$(BIN)/vitalsigns docs --home $(HOME_DIR)
+
 ui: install sample
 	$(BIN)/vitalsigns ui --landing $(SAMPLE) --home $(HOME_DIR)
 
@@ -38,4 +41,4 @@ contract: install
 	$(BIN)/python -m dagster_project.contract_codegen
 
 clean:
-	rm -rf data/warehouse data/published data/reports data/quarantine data/dagster data/dbt dbt/target
+	rm -rf data/warehouse data/published data/reports data/quarantine data/dagster data/dbt data/docs dbt/target

@@ -1,4 +1,4 @@
-"""`vitalsigns`: the stable command line (outputs.md) — sample, build, ui, check."""
+"""`vitalsigns`: the stable command line (outputs.md) — sample, build, ui, check, docs."""
 from __future__ import annotations
 
 import argparse
@@ -207,6 +207,20 @@ def _run_build(settings: Settings, full_refresh: bool = False) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    from .dbt_docs import generate_docs
+    from .resources.warehouse import WarehouseBusy
+
+    settings = _apply_paths(args)
+    try:
+        page = generate_docs(settings)
+    except WarehouseBusy as exc:
+        print(f"error: {exc}. Run `vitalsigns docs` when the build has finished.", file=sys.stderr)
+        return 3
+    print(f"dbt documentation written to {page.parent}\n  open {page} in a browser (no server needed)")
+    return 0
+
+
 def cmd_ui(args) -> int:
     settings = _apply_paths(args)
     prepare_dbt_manifest()
@@ -252,6 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--landing")
     p.add_argument("--home")
     p.set_defaults(fn=cmd_ui)
+
+    p = sub.add_parser("docs", help="build the dbt documentation site into <home>/docs/", parents=[common])
+    p.add_argument("--home", help="home folder (default: VITALSIGNS_HOME, else data/); column types come from "
+                                  "its warehouse when built")
+    p.set_defaults(fn=cmd_docs)
 
     p = sub.add_parser("check", help="validate a landing folder without building", parents=[common])
     p.add_argument("--landing", required=True)

@@ -11,13 +11,12 @@ import dagster as dg
 
 from ..constants import OWNER, PUBLISHED_ASSET, PUBLISHING
 from ..publish.database import publish
+from ..publish.exposures import published_tables
 from ..resources.warehouse import WarehouseResource, remove_stale_tmp
 from .ingestion import failed_loads
 
 HELD_REASON = "HELD.txt"
 
-MARTS_READ = ["indicator_catalogue", "indicator_values", "ascof", "exceptions", "dtoc_monthly",
-              "admissions_rolling_12m", "risk_register", "risk_register_changes", "data_quality"]
 
 
 @dg.asset(
@@ -25,7 +24,7 @@ MARTS_READ = ["indicator_catalogue", "indicator_values", "ascof", "exceptions", 
     group_name=PUBLISHING,
     owners=[OWNER],
     kinds={"duckdb"},
-    deps=[dg.AssetKey(["marts", m]) for m in MARTS_READ],
+    deps=[dg.AssetKey(["marts", m]) for m in published_tables()],  # the dbt exposure analysts_database
     description="Aggregate-only copy of the marts for analysts (<home>/published/vitalsigns.duckdb): small "
                 "numbers suppressed as a whole (no hidden count recoverable from the published tables), "
                 "person-level data refused, swapped in atomically.",

@@ -10,14 +10,15 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from .disclosure import RATIO_TABLES, AuditResult, audit
-from .suppression import Protection, protect
+from .exposures import published_tables
+from .suppression import COPIES, NO_PEOPLE_COUNTS, Protection, suppressed_tables, protect
 
 PUBLISHED_SCHEMA = "marts"
 
@@ -41,58 +42,92 @@ class DisclosureAuditFailed(RuntimeError):
 class PublishedTable:
     name: str
     frame: pd.DataFrame
+    # column -> the warehouse type: a frame's all-null text column would otherwise be typed NULL
+    # (which ODBC clients mishandle) and its dates TIMESTAMP
+    types: dict[str, str] = field(default_factory=dict)
 
 
 def _read(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return con.execute(sql).df()
 
 
-def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int, interval: int = 3) -> list[PublishedTable]:
-    """The published tables, suppressed as a whole, with the disclosure audit's figures
-    (further numerator/denominator tables: `disclosure.RATIO_TABLES`)."""
-    catalogue = _read(warehouse, "select * from marts.indicator_catalogue")
-    frames = {
-        "indicator_values": _read(warehouse, """
-            select la_code, indicator_code, period_type, period_end, financial_year, numerator, denominator,
-                   value, display_value, target, target_source, rag, direction_prev, direction_yoy, watch,
-                   is_override, value_source, value_note, population_note
-            from marts.indicator_values order by la_code, indicator_code, period_type, period_end"""),
-        "ascof": _read(warehouse, "select * from marts.ascof order by la_code, financial_year, ascof_code"),
-        "exceptions": _read(warehouse, "select * from marts.exceptions order by la_code, period_end, indicator_code"),
-        "dtoc_monthly": _read(warehouse, "select * from marts.dtoc_monthly order by la_code, period, responsible_org"),
-        "admissions_rolling_12m": _read(
-            warehouse, "select * from marts.admissions_rolling_12m order by la_code, period_end, age_band"),
-    }
-    for spec in RATIO_TABLES:
-        frames[spec.name] = _read(warehouse, spec.sql or f"select * from marts.{spec.name}")
-    started = time.perf_counter()
-    frames, protection = protect(frames, catalogue, threshold, interval)
-    protect_seconds = time.perf_counter() - started
-    result = audit(frames, catalogue, threshold=threshold, interval=interval)
+class UndeclaredTable(RuntimeError):
+    """A mart listed for publication that the disclosure control does not know; nothing was published."""
 
-    risks = _read(warehouse, """
+
+# How publication reads a mart, where not all of it or not in its own order (default: all of it).
+READ_SQL = {
+    "indicator_values": """
+        select la_code, indicator_code, period_type, period_end, financial_year, numerator, denominator,
+               value, display_value, target, target_source, rag, direction_prev, direction_yoy, watch,
+               is_override, value_source, value_note, population_note
+        from marts.indicator_values order by la_code, indicator_code, period_type, period_end""",
+    # the dashboard's rows; their figures are taken from the suppressed indicator_values (COPIES)
+    "dashboard": "select la_code, indicator_code, period_type, period_end from marts.dashboard "
+                 "order by la_code, indicator_code, period_end",
+    "ascof": "select * from marts.ascof order by la_code, financial_year, ascof_code",
+    "exceptions": "select * from marts.exceptions order by la_code, period_end, indicator_code",
+    "dtoc_monthly": "select * from marts.dtoc_monthly order by la_code, period, responsible_org",
+    "admissions_rolling_12m": "select * from marts.admissions_rolling_12m order by la_code, period_end, age_band",
+    "risk_register": """
         select la_code, snapshot_date, risk_id, risk_name, risk_description, area, tasks, progress_update,
                original_likelihood, original_impact, original_score,
                current_likelihood, current_impact, current_score,
                target_likelihood, target_impact, target_score,
                band, original_band, target_band, target_date, prospects, owner, review_date, overdue,
                reported_by_exception, score_disagreement
-        from marts.risk_register order by la_code, risk_id""")
-    changes = _read(warehouse, "select * from marts.risk_register_changes order by la_code, risk_id, change_type")
-    dq = _read(warehouse, """
+        from marts.risk_register order by la_code, risk_id""",
+    "risk_register_changes": "select * from marts.risk_register_changes order by la_code, risk_id, change_type",
+    "data_quality": """
         select feed, regexp_extract(file, '[^/]+$') as file, loaded_at, extract_date, rows_read, rows_accepted,
                rows_rejected, status, message, rejected_rules
-        from marts.data_quality order by loaded_at, feed""")
-    return [
-        PublishedTable("indicator_catalogue", catalogue),
-        PublishedTable("cld_indicator_crosswalk", _read(warehouse, "select * from marts.cld_indicator_crosswalk")),
-        PublishedTable("cld_data_quality", _read(warehouse, CLD_DATA_QUALITY_SQL)),
-        *(PublishedTable(name, frame) for name, frame in frames.items()),
-        PublishedTable("risk_register", risks),
-        PublishedTable("risk_register_changes", changes),
-        PublishedTable("data_quality", dq),
-        PublishedTable(AUDIT_TABLE, audit_frame(result, protection, threshold, protect_seconds)),
-    ]
+        from marts.data_quality order by loaded_at, feed""",
+}
+
+
+def read_sql(name: str) -> str:
+    spec = next((s for s in RATIO_TABLES if s.name == name), None)
+    if name == "cld_data_quality":
+        return CLD_DATA_QUALITY_SQL
+    return READ_SQL.get(name) or (spec.sql if spec and spec.sql else f"select * from marts.{name}")
+
+
+def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int, interval: int = 3,
+                 names: list[str] | None = None) -> list[PublishedTable]:
+    """The published tables (the dbt exposure `analysts_database`, unless `names`), suppressed as a
+    whole, with the disclosure audit's figures. A table the disclosure control does not know
+    (`suppression.suppressed_tables`, `COPIES`, `NO_PEOPLE_COUNTS`) is refused, never published raw."""
+    names = list(names) if names is not None else published_tables()
+    unknown = [n for n in names if n not in suppressed_tables() and n not in COPIES and n not in NO_PEOPLE_COUNTS]
+    if unknown:
+        raise UndeclaredTable(
+            f"refused to publish: {', '.join(unknown)} (listed in the dbt exposure analysts_database) "
+            "unknown to the disclosure control; declare how it is suppressed in dagster_project/publish/"
+            "suppression.py (DERIVED, disclosure.RATIO_TABLES, COPIES or NO_PEOPLE_COUNTS)")
+    catalogue = _read(warehouse, "select * from marts.indicator_catalogue")
+    frames = {n: _read(warehouse, read_sql(n)) for n in names if n in suppressed_tables()}
+    started = time.perf_counter()
+    frames, protection = protect(frames, catalogue, threshold, interval)
+    protect_seconds = time.perf_counter() - started
+    for name, source in COPIES.items():
+        if name in names:
+            frames[name] = published_copy(_read(warehouse, read_sql(name)), frames[source])
+    result = audit(frames, catalogue, threshold=threshold, interval=interval)
+    types = {n: column_types(warehouse, read_sql(COPIES.get(n, n))) for n in names}
+    tables = [PublishedTable(n, catalogue if n == "indicator_catalogue" else
+                             frames[n] if n in frames else _read(warehouse, read_sql(n)), types[n]) for n in names]
+    return tables + [PublishedTable(AUDIT_TABLE, audit_frame(result, protection, threshold, protect_seconds))]
+
+
+def column_types(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, str]:
+    """The DuckDB type of each column a query returns."""
+    return {r[0]: str(r[1]) for r in con.execute(f"describe {sql}").fetchall()}
+
+
+def published_copy(keys: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    """The source's published (suppressed) rows at these keys: a copy hides exactly what its source hides."""
+    on = list(keys.columns)
+    return keys.merge(source, on=on, how="inner", validate="one_to_one")[list(source.columns)]
 
 
 # CLD data quality as published: per submission, field and AGEM code, a count of submitted rows
@@ -171,6 +206,25 @@ def audit_problems(result: AuditResult, examples: int = 2) -> str:
     return "; ".join(f"{head} (e.g. {'; '.join(items[:examples])})" for head, items in kinds if items)
 
 
+def typed_columns(con: duckdb.DuckDBPyConnection, table: PublishedTable) -> str:
+    """The frame's columns with the warehouse's types: dates stay dates, and a column with no value
+    (pandas cannot say what it held) gets its type, VARCHAR when none is known, never DuckDB's NULL.
+    Numbers keep the type the frame gives them (DOUBLE where suppression hid a count), as before."""
+    inferred = dict(con.execute("select column_name, column_type from (describe select * from _frame)").fetchall())
+    cols = []
+    for col in table.frame.columns:
+        wanted, got = table.types.get(col), inferred.get(col)
+        typ = (wanted or "VARCHAR") if got == '"NULL"' else wanted if wanted and not _numeric(wanted) else None
+        name = '"' + col.replace('"', '""') + '"'
+        cols.append(f"cast({name} as {typ}) as {name}" if typ else name)
+    return ", ".join(cols)
+
+
+def _numeric(duckdb_type: str) -> bool:
+    return duckdb_type.upper().split("(")[0] in {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT",
+                                                 "DOUBLE", "DECIMAL", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+
+
 def publish(warehouse_path: Path, published_path: Path, threshold: int, interval: int = 3) -> dict[str, int]:
     """Write, check and atomically swap in the published database; return rows per table."""
     with duckdb.connect(str(warehouse_path), read_only=True) as wh:
@@ -195,7 +249,7 @@ def publish(warehouse_path: Path, published_path: Path, threshold: int, interval
             out.execute(f"create schema {PUBLISHED_SCHEMA}")
             for t in tables:
                 out.register("_frame", t.frame)
-                out.execute(f"create table {PUBLISHED_SCHEMA}.{t.name} as select * from _frame")
+                out.execute(f"create table {PUBLISHED_SCHEMA}.{t.name} as select {typed_columns(out, t)} from _frame")
                 out.unregister("_frame")
             out.execute("checkpoint")
         os.replace(tmp, published_path)

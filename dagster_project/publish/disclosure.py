@@ -110,6 +110,16 @@ ASCOF_CLD = RatioTable(
     ))
 RATIO_TABLES: list[RatioTable] = [ASCOF_CLD]
 
+@functools.lru_cache(maxsize=None)
+def dbt_var(name: str):
+    """A var of dbt_project.yml (the RAG thresholds live there, used by dbt/macros/rag.sql)."""
+    import yaml
+
+    from ..settings import DBT_PROJECT_DIR
+
+    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"][name]
+
+
 Form = tuple  # (la_code, streams, first month, last month); months are year*12 + month - 1
 
 
@@ -248,7 +258,7 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
     kind = cat["kind"].to_dict()
     polarity = cat["polarity"].to_dict()
     decimals = cat["decimals"].fillna(0).astype(int).to_dict()
-    tolerance = cat["tolerance"].fillna(0.05).to_dict()
+    tolerance = cat["tolerance"].fillna(dbt_var("rag_default_tolerance")).to_dict()
 
     dtoc = tables.get("dtoc_monthly")
     dtoc_info: dict[tuple, tuple[float, float]] = {}
@@ -315,7 +325,7 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
         if _isnull(rag) or _isnull(target):
             return None, None
         h = 0.5 * 10 ** (-decimals.get(code, 0))
-        t, tol = float(target), float(tolerance.get(code, 0.05))
+        t, tol = float(target), float(tolerance.get(code, dbt_var("rag_default_tolerance")))
         cut = t - tol * abs(t) if polarity.get(code) == "bigger" else t + tol * abs(t)
         if polarity.get(code) == "bigger":
             return {"G": (t - h, None), "A": (cut - h, t + h), "R": (None, cut + h)}.get(rag, (None, None))
@@ -501,12 +511,9 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
     # exceptions: a value, a RAG and reasons for the dashboard's current value
     exc = tables.get("exceptions")
     if exc is not None and len(exc):
-        dashboard = cat["dashboard_period_type"].to_dict()
         for r in _rows(exc):
-            end = month_index(r.value_period_end)
-            key = next((k for k in ((r.la_code, r.indicator_code, dashboard.get(r.indicator_code), end),
-                                    (r.la_code, r.indicator_code, "month", end)) if k in rows), None)
-            if key is None:
+            key = (r.la_code, r.indicator_code, r.value_period_type, month_index(r.value_period_end))
+            if key not in rows:
                 continue
             if not _isnull(r.value):
                 add_value(rows[key], float(r.value), "exceptions")
@@ -521,6 +528,28 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
                 ks = [(key[0], key[1], key[2], key[3] - j) for j in range(4)]
                 if any(k in hidden_rows for k in ks):
                     m.flag_leaks.append(f"exceptions row {r.Index}: deteriorating uses a hidden value")
+
+    # dashboard: indicator_values rows again, at the dashboard's period type (marts.dashboard): the
+    # same cells, so a copy tells nothing new, and a figure it shows that indicator_values hides is
+    # caught like any other published one
+    dash = tables.get("dashboard")
+    if dash is not None and len(dash):
+        for r in _rows(dash):
+            key = (r.la_code, r.indicator_code, r.period_type, month_index(r.period_end))
+            rf = rows.get(key) or measure_row_forms(
+                r.la_code, r.indicator_code, r.period_type, r.period_end, kind.get(r.indicator_code, "own"),
+                unit.get(r.indicator_code, "count"), getattr(r, "value_source", "computed") not in ("computed", None),
+                r.denominator)
+            hidden = bool(getattr(r, "suppressed", False)) or key in hidden_rows
+            add_count("dashboard", r.Index, "numerator", rf.num, r.numerator, hidden=hidden)
+            if rf.den is not None and rf.kind != "dtoc":
+                add_count("dashboard", r.Index, "denominator", rf.den, r.denominator, hidden=hidden)
+            if not _isnull(r.value):
+                add_value(rf, float(r.value), f"dashboard row {r.Index}")
+            elif hidden:
+                for col in ("rag", "display_value", "direction_prev", "direction_yoy", "watch"):
+                    if not _isnull(getattr(r, col, None)):
+                        m.flag_leaks.append(f"dashboard row {r.Index}: {col} beside a hidden value")
 
     for spec in RATIO_TABLES:
         t = tables.get(spec.name)

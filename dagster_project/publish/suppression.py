@@ -31,10 +31,24 @@ from .disclosure import (RATIO_TABLES, Model, Solver, System, _expr, _lin, _Unio
 # Columns hidden with a row's value, per published table.
 DERIVED: dict[str, tuple[str, ...]] = {
     "indicator_values": ("value", "display_value", "rag"),
-    "ascof": ("value", "rag", "family_group_rank", "england_quartile", "family_group_avg"),
+    "ascof": ("value", "display_value", "rag", "family_group_rank", "england_quartile", "family_group_avg"),
     "admissions_rolling_12m": ("rate_per_100k",),
     "dtoc_monthly": ("rate_per_100k",),
 }
+
+
+# Published copies of another published table's rows (key columns -> that table's suppressed row):
+# hidden exactly where the source is, never suppressed apart. The audit reads them as the same cells.
+COPIES: dict[str, str] = {"dashboard": "indicator_values"}
+# Published tables that hold no count of people (definitions, the risk register, load-log and CLD
+# submission record counts): published as they are. A mart in none of these sets is refused.
+NO_PEOPLE_COUNTS = frozenset({"indicator_catalogue", "cld_indicator_crosswalk", "risk_register",
+                              "risk_register_changes", "data_quality", "cld_data_quality"})
+
+
+def suppressed_tables() -> set[str]:
+    """Tables suppressed as a whole: their counts are cells of the disclosure model."""
+    return set(_derived()) | {"exceptions"}
 
 
 def _derived() -> dict[str, tuple[str, ...]]:
@@ -292,18 +306,11 @@ def _exceptions(exc: pd.DataFrame, iv: pd.DataFrame, catalogue: pd.DataFrame) ->
     """An exception may rest only on what is shown: with the value hidden, 'off target' and RAG go;
     with any of the last four values hidden, 'deteriorating' goes; a row left with no reason is
     dropped. Its presence then depends on published facts only (budget flag, linked risks)."""
-    dashboard = catalogue.set_index("indicator_code")["dashboard_period_type"]
     ivk = iv.assign(_m=iv["period_end"].map(month_index))
-    has_value = ivk[ivk["value"].notna() | ivk["suppressed"]]
     hidden = ivk.set_index(["la_code", "indicator_code", "period_type", "_m"])["suppressed"]
-    present = set(has_value.set_index(["la_code", "indicator_code", "period_type", "_m"]).index)
     ex = exc.copy()
     vm = ex["value_period_end"].map(month_index)
-    pts = []
-    for la, code, m in zip(ex["la_code"], ex["indicator_code"], vm):
-        pt = dashboard.get(code)
-        pts.append(pt if (la, code, pt, m) in present else "month")
-    ex["_pt"] = pts
+    ex["_pt"] = ex["value_period_type"]  # the dashboard's period type (marts.dashboard, via the mart)
 
     def hid(la, code, pt, m):
         return bool(hidden.get((la, code, pt, m), False))

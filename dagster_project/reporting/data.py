@@ -59,7 +59,8 @@ class ReportData:
         return [month_end(add_months(self.period, -k)) for k in reversed(range(n))]
 
     def dashboard(self) -> pd.DataFrame:
-        """Rolling 13 months of each dashboard indicator at its dashboard period type."""
+        """Rolling 13 months of each dashboard indicator, from `marts.dashboard` (which decides the
+        period type each indicator is shown at)."""
         months = self.dashboard_months()
         return self.sql(
             """
@@ -67,21 +68,18 @@ class ReportData:
                    v.period_end, v.value, v.display_value, v.numerator, v.denominator, v.target, v.rag,
                    v.watch, v.is_override, v.suppressed, v.value_note
             from marts.indicator_catalogue k
-            left join marts.indicator_values v
-              on v.indicator_code = k.indicator_code and v.la_code = ?
-             and v.period_type = case when exists (
-                    select 1 from marts.indicator_values d where d.la_code = ? and d.indicator_code = k.indicator_code
-                      and d.period_type = k.dashboard_period_type) then k.dashboard_period_type else 'month' end
-             and v.period_end between ? and ?
+            left join marts.dashboard v
+              on v.indicator_code = k.indicator_code and v.la_code = ? and v.period_end between ? and ?
             where k.dashboard_order is not null
             order by k.dashboard_order, v.period_end
             """,
-            [self.la_code, self.la_code, months[0], months[-1]],
+            [self.la_code, months[0], months[-1]],
         )
 
     def current_target(self, code: str) -> float | None:
+        """The latest target on the dashboard up to the report month."""
         rows = self.sql(
-            "select target from marts.indicator_values where la_code = ? and indicator_code = ? and target is not null "
+            "select target from marts.dashboard where la_code = ? and indicator_code = ? and target is not null "
             "and period_end <= ? order by period_end desc limit 1", [self.la_code, code, self.period_end])
         return None if rows.empty else float(rows.iloc[0, 0])
 
@@ -95,17 +93,11 @@ class ReportData:
         )
 
     def series(self, code: str, months: int = 24) -> pd.DataFrame:
-        pt = self._period_type(code)
+        """The indicator's last `months` on the dashboard (its dashboard period type)."""
         return self.sql(
-            "select period_end, value, target, suppressed from marts.indicator_values where la_code = ? "
-            "and indicator_code = ? and period_type = ? and period_end between ? and ? order by period_end",
-            [self.la_code, code, pt, month_end(add_months(self.period, -(months - 1))), self.period_end])
-
-    def _period_type(self, code: str) -> str:
-        wanted = self._cat.loc[code, "dashboard_period_type"]
-        has = self.sql("select count(*) as n from marts.indicator_values where la_code = ? and indicator_code = ? "
-                       "and period_type = ?", [self.la_code, code, wanted]).iloc[0, 0]
-        return wanted if has else "month"
+            "select period_end, value, display_value, target, suppressed from marts.dashboard where la_code = ? "
+            "and indicator_code = ? and period_end between ? and ? order by period_end",
+            [self.la_code, code, month_end(add_months(self.period, -(months - 1))), self.period_end])
 
     def family_average(self, code: str) -> float | None:
         comparator = self._cat.loc[code, "comparator_code"] if code in self._cat.index else None
@@ -314,19 +306,25 @@ def value_cell(v, unit: str, decimals: int, notes: ReasonNotes) -> str:
     if v.value is None or pd.isna(v.value):
         note = getattr(v, "value_note", None)
         return f"{NO_DATA} {notes.mark(str(note))}" if isinstance(note, str) and note else NO_DATA
-    return fmt(v.value, unit, decimals) + ("†" if v.is_override else "")
+    return fmt_display(v.display_value, unit, decimals) + ("†" if v.is_override else "")
+
+
+def fmt_display(display_value, unit: str, decimals: int, suppressed: bool = False) -> str:
+    """A mart's `display_value` (already rounded, in dbt, half away from zero) as text; '*' when suppressed."""
+    if suppressed:
+        return SUPPRESSED
+    if display_value is None or (isinstance(display_value, float) and pd.isna(display_value)):
+        return ""
+    text = f"{float(display_value):,.{int(decimals)}f}"
+    return text + "%" if unit == "%" else text
 
 
 def fmt(value, unit: str, decimals: int, suppressed: bool = False) -> str:
-    """A value at the catalogue's precision (half away from zero), '*' when suppressed."""
-    if suppressed:
-        return SUPPRESSED
+    """A figure no mart rounds for display (a target, a comparator) at the catalogue's precision
+    (half away from zero, as dbt's round_half_away), '*' when suppressed."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    d = int(decimals)
-    q = round_half_away(float(value), d)
-    text = f"{q:,.{d}f}"
-    return text + "%" if unit == "%" else text
+        return SUPPRESSED if suppressed else ""
+    return fmt_display(round_half_away(float(value), int(decimals)), unit, decimals, suppressed)
 
 
 def round_half_away(x: float, places: int) -> float:

@@ -147,3 +147,61 @@ def test_readers_in_a_loop_during_a_build_get_only_complete_answers(site, capsys
     with capsys.disabled():
         print(f"\nreader latency idle p50 {pct(idle, .5):.1f} ms p95 {pct(idle, .95):.1f} ms; "
               f"during build p50 {pct(busy, .5):.1f} ms p95 {pct(busy, .95):.1f} ms ({len(busy)} queries)")
+
+
+# --- what is published, and with which types ----------------------------------------------------
+
+def test_the_published_tables_are_the_dbt_exposure(site):
+    from dagster_project.publish.exposures import published_tables
+
+    with duckdb.connect(str(site.published_path), read_only=True) as con:
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables "
+                                            "where table_schema = 'marts'").fetchall()}
+    assert tables == set(published_tables()) | {database.AUDIT_TABLE}
+    assert "dashboard" in tables
+
+
+def test_no_published_column_is_typed_null_and_types_are_the_warehouse_ones(site):
+    """ODBC clients mishandle DuckDB's NULL type (a pandas column with no value gets it)."""
+    with duckdb.connect(str(site.published_path), read_only=True) as con:
+        published = con.execute("select table_name, column_name, data_type from information_schema.columns "
+                                "where table_schema = 'marts'").fetchall()
+    assert not [(t, c) for t, c, typ in published if "NULL" in typ.upper()]
+    with duckdb.connect(str(site.warehouse_path), read_only=True) as wh:
+        for t, c, typ in published:
+            if t == database.AUDIT_TABLE or c == "suppressed":
+                continue
+            wanted = database.column_types(wh, database.read_sql(database.COPIES.get(t, t))).get(c)
+            if wanted and not database._numeric(wanted):  # numbers: DOUBLE where a count can be hidden
+                assert wanted == typ, (t, c, typ, wanted)
+
+
+def test_an_all_null_column_is_published_with_a_type(tmp_path):
+    frame = pd.DataFrame({"note": [None, None], "day": [None, None], "n": [1, 2]}, dtype=object)
+    table = database.PublishedTable("t", frame, {"day": "DATE", "n": "BIGINT"})  # n: a number stays as given
+    with duckdb.connect(str(tmp_path / "x.duckdb")) as con:
+        con.register("_frame", frame)
+        con.execute(f"create table t as select {database.typed_columns(con, table)} from _frame")
+        types = dict(con.execute("select column_name, data_type from information_schema.columns").fetchall())
+    assert types["note"] == "VARCHAR" and types["day"] == "DATE" and "NULL" not in types["n"]
+
+
+def test_a_mart_the_disclosure_control_does_not_know_is_refused(site):
+    with duckdb.connect(str(site.warehouse_path), read_only=True) as wh:
+        with pytest.raises(database.UndeclaredTable, match="int_people_ages"):
+            database.build_tables(wh, 4, 3, names=["indicator_catalogue", "indicator_values", "int_people_ages"])
+
+
+def test_the_published_dashboard_is_the_suppressed_indicator_values_at_its_keys(site):
+    with duckdb.connect(str(site.published_path), read_only=True) as con:
+        dash = con.execute("select * from marts.dashboard").df()
+        iv = con.execute("select * from marts.indicator_values").df()
+        one = con.execute("select count(*) from (select la_code, indicator_code from marts.dashboard "
+                          "group by all having count(distinct period_type) > 1)").fetchone()[0]
+    assert len(dash) and one == 0
+    keys = ["la_code", "indicator_code", "period_type", "period_end"]
+    joined = dash.merge(iv, on=keys, suffixes=("", "_iv"), validate="one_to_one")
+    assert len(joined) == len(dash)
+    for col in ("value", "display_value", "rag", "suppressed", "numerator"):
+        a, b = joined[col].astype(object), joined[f"{col}_iv"].astype(object)
+        assert ((a == b) | (a.isna() & b.isna())).all(), col

@@ -261,10 +261,12 @@ def test_a_small_dtoc_count_is_not_recovered_from_the_social_care_total():
 def test_exceptions_rest_only_on_shown_values():
     out_iv = series(REVIEWS, target=10.0)
     exc = pd.DataFrame([
-        ("L", MONTHS[13], "RC_REVIEWS_COMPLETED", MONTHS[13], 3.0, 10.0, "R", "off target", True, False, False, None),
-        ("L", MONTHS[13], "RC_REVIEWS_COMPLETED", MONTHS[13], 3.0, 10.0, "R",
+        ("L", MONTHS[13], "RC_REVIEWS_COMPLETED", MONTHS[13], "month", 3.0, 10.0, "R", "off target", True, False,
+         False, None),
+        ("L", MONTHS[13], "RC_REVIEWS_COMPLETED", MONTHS[13], "month", 3.0, 10.0, "R",
          "off target; affects the budget", True, False, True, None),
-    ], columns=["la_code", "period_end", "indicator_code", "value_period_end", "value", "target", "rag", "reasons",
+    ], columns=["la_code", "period_end", "indicator_code", "value_period_end", "value_period_type", "value", "target",
+                "rag", "reasons",
                 "off_target", "deteriorating", "affects_budget", "linked_risks"])
     out, _ = protect({"indicator_values": out_iv, "exceptions": exc.iloc[[0]]}, CATALOGUE, 4, 3)
     # only 'off target' (from a hidden value): the row would say the value is below 9.5, so it goes

@@ -67,6 +67,7 @@ select
     v.numerator,
     v.denominator,
     v.value,
+    v.display_value,
     v.target,
     v.rag,
     v.direction_yoy as direction_of_travel,

@@ -1,21 +1,10 @@
 -- Indicators reported by exception (seed 000, 3.3) for each council and report month:
--- (a) off target: Red, or 5% or more the wrong side of target; (b) worse than the previous
--- period in each of the last three comparisons; (c) flagged as affecting the budget;
--- (d) linked to a corporate risk whose current score is 12 or more. Only indicators with a
+-- (a) off target: Red, or exception_shortfall (5%) or more the wrong side of target; (b) worse
+-- than the previous period in each of the last three comparisons; (c) flagged as affecting the
+-- budget; (d) linked to a corporate risk whose current score is exception_risk_score (12) or more
+-- (thresholds: dbt vars; rule: macros/rag.sql). Values are the dashboard's (marts.dashboard). Only indicators with a
 -- target can be exceptions; every reason is listed.
 with catalogue as (select * from {{ ref('indicator_catalogue') }}),
-
-values_on_dashboard as (
-    -- the dashboard's period type for the indicator (e.g. rolling 12 months for admissions);
-    -- monthly values where a council only has those
-    select v.* from {{ ref('indicator_values') }} v
-    join catalogue k on k.indicator_code = v.indicator_code
-    where v.period_type = k.dashboard_period_type
-       or (v.period_type = 'month' and not exists (
-              select 1 from {{ ref('indicator_values') }} d
-              where d.la_code = v.la_code and d.indicator_code = v.indicator_code
-                and d.period_type = k.dashboard_period_type and d.value is not null))
-),
 
 report_months as (
     select distinct la_code, period_end as report_period from {{ ref('indicator_values') }} where period_type = 'month'
@@ -26,7 +15,7 @@ current_values as (
     select r.report_period, v.*,
            row_number() over (partition by r.la_code, r.report_period, v.indicator_code order by v.period_end desc) as pick
     from report_months r
-    join values_on_dashboard v
+    join {{ ref('dashboard') }} v
       on v.la_code = r.la_code and v.period_end <= r.report_period
      and v.period_end > r.report_period - interval 13 month and v.value is not null
 ),
@@ -43,7 +32,7 @@ linked_risk as (
            string_agg(r.risk_id || ' (score ' || r.current_score || ')', ', ' order by r.risk_id) as risks
     from current_values c
     join risks r on r.la_code = c.la_code and r.indicator_code = c.indicator_code
-    where c.pick = 1 and r.current_score >= 12
+    where c.pick = 1 and {{ exception_risk('r.current_score') }}
       and r.snapshot_date = (select max(snapshot_date) from risks x
                              where x.la_code = c.la_code and x.snapshot_date <= c.report_period + interval 3 month)
     group by all
@@ -51,13 +40,12 @@ linked_risk as (
 
 current_targeted as (
     -- a lagging value is judged against its own period's target, else the report month's
-    select c.*, coalesce(c.target, t.target) as current_target,
-           coalesce(c.tolerance_used, {{ var('default_tolerance') }}) as tol
-    from (select cv.*, k.tolerance as tolerance_used from current_values cv
-          join catalogue k using (indicator_code) where cv.pick = 1) c
+    select c.*, coalesce(c.target, t.target) as current_target
+    from current_values c
     left join {{ ref('int_indicator_targets') }} t
       on t.la_code = c.la_code and t.indicator_code = c.indicator_code
      and t.month_end = c.report_period and not t.for_financial_year
+    where c.pick = 1
 ),
 
 assessed as (
@@ -66,18 +54,12 @@ assessed as (
         c.report_period as period_end,
         c.indicator_code,
         c.period_end as value_period_end,
+        c.period_type as value_period_type,
         c.value,
         c.display_value,
         c.current_target as target,
-        coalesce(c.rag, case
-            when (case when k.polarity = 'bigger' then c.current_target - c.display_value
-                       else c.display_value - c.current_target end) <= 0 then 'G'
-            when (case when k.polarity = 'bigger' then c.current_target - c.display_value
-                       else c.display_value - c.current_target end) / nullif(abs(c.current_target), 0) < c.tol then 'A'
-            else 'R' end) as rag,
-        coalesce((case when k.polarity = 'bigger' then (c.current_target - c.display_value)
-                       else (c.display_value - c.current_target) end) / nullif(abs(c.current_target), 0) >= 0.05
-                 or c.rag = 'R', false) as off_target,
+        coalesce(c.rag, {{ rag('c.display_value', 'c.current_target', 'k.polarity', rag_tolerance('k.tolerance')) }}) as rag,
+        {{ off_target('c.display_value', 'c.current_target', 'k.polarity', 'c.rag') }} as off_target,
         c.three_deteriorations as deteriorating,
         coalesce(k.affects_budget, false) as affects_budget,
         lr.risks as linked_risks
@@ -93,7 +75,9 @@ select
     period_end,
     indicator_code,
     value_period_end,
+    value_period_type,
     value,
+    display_value,
     target,
     rag,
     concat_ws('; ',

@@ -28,28 +28,14 @@ rated as (
         t.*,
         k.polarity,
         k.decimals,
-        coalesce(k.tolerance, {{ var('default_tolerance') }}) as tolerance,
-        {{ round_half_away('t.value', 'k.decimals') }} as display_value,
-        case
-            when t.value is null or t.target is null then null
-            when k.polarity = 'bigger' then (t.target - {{ round_half_away('t.value', 'k.decimals') }}) / nullif(abs(t.target), 0)
-            else ({{ round_half_away('t.value', 'k.decimals') }} - t.target) / nullif(abs(t.target), 0)
-        end as shortfall
+        {{ rag_tolerance('k.tolerance') }} as tolerance,
+        {{ round_half_away('t.value', 'k.decimals') }} as display_value
     from targeted t
     join catalogue k using (indicator_code)
 ),
 
 with_rag as (
-    select *,
-        case
-            when value is null or target is null then null
-            when shortfall is null then case when {{ round_half_away('value', 'decimals') }} = target then 'G'
-                                             when polarity = 'bigger' and value > target then 'G'
-                                             when polarity = 'smaller' and value < target then 'G' else 'R' end
-            when shortfall <= 0 then 'G'
-            when shortfall < tolerance then 'A'
-            else 'R'
-        end as rag
+    select *, {{ rag('display_value', 'target', 'polarity', 'tolerance') }} as rag
     from rated
 ),
 

@@ -1,5 +1,5 @@
 -- Risks in each council's latest register snapshot, scored and banded; reported by
--- exception when the current score is 12 or more and prospects are Amber or Red.
+-- exception when the current score is exception_risk_score (12) or more and prospects are Amber or Red.
 -- Overdue: the review date has passed at report time, the day the build runs (the reports are
 -- made in the same build); VITALSIGNS_REPORT_DATE (YYYY-MM-DD) sets it to re-make an old pack.
 {%- set report_date = env_var('VITALSIGNS_REPORT_DATE', '') %}
@@ -25,7 +25,7 @@ select
     tasks,
     progress_update,
     coalesce(review_date < {{ "date '" ~ report_date ~ "'" if report_date else 'current_date' }}, false) as overdue,
-    current_score >= 12 and prospects in ('Amber', 'Red') as reported_by_exception,
+    {{ exception_risk('current_score') }} and prospects in ('Amber', 'Red') as reported_by_exception,
     nullif(score_disagreement, '') as score_disagreement
 from {{ ref('int_risk_scores') }}
 where snapshot_rank = 1
