@@ -279,12 +279,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # the one place a command ends on an error: one line unless --verbose
         from .errors import one_line
+        from .settings import home_for_messages
 
         if verbose:
             import traceback
 
             traceback.print_exc(file=terminal)
-        print(f"\nerror: {one_line(exc, os.environ.get('VITALSIGNS_HOME'))}"
+        print(f"\nerror: {one_line(exc, home_for_messages())}"
               + ("" if verbose else " (run with --verbose for the traceback)"), file=terminal, flush=True)
         return 1
 

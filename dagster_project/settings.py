@@ -196,6 +196,12 @@ class Settings:
         )
 
 
+def home_for_messages() -> str | None:
+    """The home folder named in the environment, to shorten paths in an error line (even when the
+    error is that the settings could not be read)."""
+    return os.environ.get("VITALSIGNS_HOME")
+
+
 def _cld_as_of(env) -> str | None:
     """VITALSIGNS_CLD_AS_OF as an ISO date (it goes into SQL, so nothing else passes)."""
     import datetime as dt
