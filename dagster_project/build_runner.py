@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 
 from .alerts import step_failure_message
-from .constants import ALL_ASSETS_JOB, PUBLISHED_ASSET, REPORTS_JOB
+from .constants import ALL_ASSETS_JOB, PUBLISHED_ASSET, REPORT_MONTHS, REPORTS_JOB
 from .errors import explain
 from .jobs import full_refresh_run_config
 from .settings import Settings
@@ -41,7 +41,11 @@ def run_everything(settings: Settings, instance: dg.DagsterInstance | None = Non
     if reports and published:
         latest = published[-1].materialization.metadata["latest_month_by_council"].value
         report_job = defs.resolve_job_def(REPORTS_JOB)
-        for request in report_requests(latest, settings.period, result.run_id):
+        requests = report_requests(latest, settings.period, result.run_id)
+        missing = [r.partition_key for r in requests if not instance.has_dynamic_partition(REPORT_MONTHS, r.partition_key)]
+        if missing:  # --period names a month with no data: its pack says so, as before partitions
+            instance.add_dynamic_partitions(REPORT_MONTHS, sorted(set(missing)))
+        for request in requests:
             run = report_job.execute_in_process(instance=instance, raise_on_error=False, tags=tags or {},
                                                 partition_key=request.partition_key, run_config=request.run_config)
             failures += _failures(run, settings)

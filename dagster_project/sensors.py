@@ -15,7 +15,7 @@ import dagster as dg
 
 from .assets.reports import COMMENTARY, REPORT_MONTHS, commentary_version
 from .cld_contract import FILE_NAME as CLD_FILE_NAME
-from .constants import PUBLISHED_ASSET, REPORTS
+from .constants import PUBLISHED_ASSET
 from .guards import PERIOD_RE
 from .ingest.reading import FILE_NAME, file_hash
 from .jobs import everything_job, reports_job
@@ -114,9 +114,10 @@ def landing_result(instance: dg.DagsterInstance, landing: Path, cursor: dict, ch
 def report_sensor(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry, warehouse: WarehouseResource):
     materialization = asset_event.asset_materialization
     latest = materialization.metadata.get("latest_month_by_council") if materialization else None
-    for request in report_requests(latest.value if latest else {}, warehouse.settings.period,
-                                   asset_event.run_id):
-        yield request
+    requests = report_requests(latest.value if latest else {}, warehouse.settings.period, asset_event.run_id)
+    missing = sorted({r.partition_key for r in requests} - set(context.instance.get_dynamic_partitions(REPORT_MONTHS.name)))
+    return dg.SensorResult(run_requests=requests,  # a configured month with no data still gets its pack
+                           dynamic_partitions_requests=[REPORT_MONTHS.build_add_request(missing)] if missing else [])
 
 
 def report_requests(latest: dict[str, str], period: str | None, run_id: str = "") -> list[dg.RunRequest]:

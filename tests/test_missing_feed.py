@@ -117,7 +117,7 @@ def test_a_feed_quarantined_on_its_first_load_fails_the_run_and_says_why(builds)
 
     run = builds["run"]
     assert run.job_name == ALL_ASSETS_JOB == defs().resolve_schedule_def("nightly_build").job_name
-    assert ALL_ASSETS_JOB in {j.name for j in landing_sensor.targets}
+    assert ALL_ASSETS_JOB in {t.job_name for t in landing_sensor.targets}
     assert run.status.value == "FAILURE"
     (note,) = {r[0] for r in query(settings.warehouse_path, "select value_note from marts.indicator_values "
                                                             "where la_code = ? and indicator_code = ?", [LA, CODE])}

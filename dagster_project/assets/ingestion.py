@@ -183,7 +183,7 @@ def _data_arrival_checks() -> list[dg.AssetChecksDefinition]:
     by_folder.setdefault(cld_contract.FOLDER, []).append(dg.AssetKey([RAW_SCHEMA, cld_contract.FEED]))
     checks = []
     for folder, keys in by_folder.items():
-        _, warn, fail = CADENCE[folder]
+        fail = CADENCE[folder][2]
         checks += dg.build_last_update_freshness_checks(assets=keys, lower_bound_delta=fail,
                                                         severity=dg.AssetCheckSeverity.WARN)
     return checks

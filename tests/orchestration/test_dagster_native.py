@@ -243,3 +243,21 @@ def test_every_setting_is_documented():
     names = set(re.findall(r"VITALSIGNS_[A-Z_]+[A-Z]", (PACKAGE / "settings.py").read_text()))
     doc = (ROOT / "docs" / "configuration.md").read_text()
     assert names and sorted(n for n in names if n not in doc) == []
+
+
+@pytest.mark.parametrize("flag, env, expected", [([], None, None), (["--period", "2016-11"], None, "2016-11"),
+                                                  ([], "2017-01", "2017-01"), (["--period", "2016-11"], "2017-01", "2016-11")])
+def test_build_period_reaches_the_build_as_a_setting_not_the_environment(tmp_path, monkeypatch, flag, env, expected):
+    from dagster_project import build_runner, cli
+    from dagster_project.build_runner import BuildOutcome
+
+    if env:
+        monkeypatch.setenv("VITALSIGNS_PERIOD", env)
+    seen = {}
+    monkeypatch.setattr(build_runner, "run_everything",
+                        lambda settings, instance=None, **kw: seen.update(period=settings.period) or BuildOutcome(True))
+    (tmp_path / "landing").mkdir()
+    before = dict(os.environ)
+    assert cli.main(["build", "--landing", str(tmp_path / "landing"), "--home", str(tmp_path / "home"), *flag]) == 0
+    assert seen["period"] == expected
+    assert dict(os.environ) == before
