@@ -1,4 +1,8 @@
-"""Run every asset in process and say plainly what failed (for `vitalsigns build` and tests)."""
+"""Run the build in process and say plainly what failed (for `vitalsigns build` and tests).
+
+The build job (ingest, dbt, publish) then, after a publication, one report run per month
+partition: the same runs the landing sensor and the report sensor make under the daemon.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,9 +11,9 @@ from pathlib import Path
 import dagster as dg
 
 from .alerts import step_failure_message
-from .constants import ALL_ASSETS_JOB, WAREHOUSE_JOB
+from .constants import ALL_ASSETS_JOB, PUBLISHED_ASSET, REPORT_MONTHS, REPORTS_JOB
 from .errors import explain
-from .schedules import full_refresh_run_config
+from .jobs import full_refresh_run_config
 from .settings import Settings
 
 
@@ -24,11 +28,38 @@ class BuildOutcome:
 def run_everything(settings: Settings, instance: dg.DagsterInstance | None = None,
                    tags: dict | None = None, full_refresh: bool = False, reports: bool = True) -> BuildOutcome:
     from .definitions import make_definitions
+    from .sensors import report_requests
 
-    job = make_definitions(settings).resolve_job_def(ALL_ASSETS_JOB if reports else WAREHOUSE_JOB)
-    run_config = full_refresh_run_config(full_refresh)
-    result = job.execute_in_process(instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False,
-                                    tags=tags or {}, run_config=run_config)
+    instance = instance or dg.DagsterInstance.ephemeral()
+    defs = make_definitions(settings)
+    result = defs.resolve_job_def(ALL_ASSETS_JOB).execute_in_process(
+        instance=instance, raise_on_error=False, tags=tags or {}, run_config=full_refresh_run_config(full_refresh))
+    failures, paths = _failures(result, settings), []
+    results = [result]
+    published = [e for e in result.get_asset_materialization_events()
+                 if e.asset_key == dg.AssetKey(list(PUBLISHED_ASSET))]
+    if reports and published:
+        latest = published[-1].materialization.metadata["latest_month_by_council"].value
+        report_job = defs.resolve_job_def(REPORTS_JOB)
+        requests = report_requests(latest, settings.period, result.run_id)
+        missing = [r.partition_key for r in requests if not instance.has_dynamic_partition(REPORT_MONTHS, r.partition_key)]
+        if missing:  # --period names a month with no data: its pack says so, as before partitions
+            instance.add_dynamic_partitions(REPORT_MONTHS, sorted(set(missing)))
+        for request in requests:
+            run = report_job.execute_in_process(instance=instance, raise_on_error=False, tags=tags or {},
+                                                partition_key=request.partition_key, run_config=request.run_config)
+            failures += _failures(run, settings)
+            results.append(run)
+    for run in results:
+        for event in run.get_asset_materialization_events():
+            md = event.materialization.metadata
+            if "outputs" in md:
+                paths += [Path(p) for p in md["outputs"].value]
+    return BuildOutcome(success=all(r.success for r in results) and not failures, failures=failures,
+                        report_paths=paths, run_id=result.run_id)
+
+
+def _failures(result, settings: Settings) -> list[str]:
     failures = []
     for event in result.get_step_failure_events():
         message = step_failure_message(event)
@@ -41,10 +72,4 @@ def run_everything(settings: Settings, instance: dg.DagsterInstance | None = Non
         if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
             detail = ev.description or (ev.metadata.get("message").value if "message" in ev.metadata else "")
             failures.append(f"check {ev.asset_key.to_user_string()}:{ev.check_name} failed: {detail}")
-    reports = []
-    for event in result.get_asset_materialization_events():
-        md = event.materialization.metadata
-        if "outputs" in md:
-            reports += [Path(p) for p in md["outputs"].value]
-    return BuildOutcome(success=result.success and not failures, failures=failures, report_paths=reports,
-                        run_id=result.run_id)
+    return failures

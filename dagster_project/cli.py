@@ -16,16 +16,9 @@ log = logging.getLogger("vitalsigns")
 
 
 def _apply_paths(args) -> Settings:
-    """Command-line paths win over the environment; everything downstream reads the env."""
-    if getattr(args, "landing", None):
-        os.environ["VITALSIGNS_LANDING"] = str(Path(args.landing).resolve())
-    if getattr(args, "home", None):
-        os.environ["VITALSIGNS_HOME"] = str(Path(args.home).resolve())
-    settings = Settings.from_env()
-    os.environ["VITALSIGNS_LANDING"] = str(settings.landing)
-    os.environ["VITALSIGNS_HOME"] = str(settings.home)
-    os.environ["VITALSIGNS_WAREHOUSE"] = str(settings.warehouse_path)
-    return settings
+    """The settings, read once from the environment; command-line paths win over it. Nothing is
+    written back: the settings travel as resource fields (definitions.build_resources)."""
+    return Settings.from_env(landing=getattr(args, "landing", None), home=getattr(args, "home", None))
 
 
 def ensure_dagster_home(settings: Settings) -> Path:
@@ -39,8 +32,14 @@ def ensure_dagster_home(settings: Settings) -> Path:
             "concurrency:\n  runs:\n    max_concurrent_runs: 1\n"
             "telemetry:\n  enabled: false\n"
         )
-    os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    """The environment of a process the CLI starts (the UI): this process's, plus the resolved paths
+    and Dagster home, so the child reads the same settings. Only the child's environment is set."""
+    return {**os.environ, "VITALSIGNS_LANDING": str(settings.landing), "VITALSIGNS_HOME": str(settings.home),
+            "DAGSTER_HOME": str(settings.dagster_home)}
 
 
 def cmd_sample(args) -> int:
@@ -151,9 +150,11 @@ def check_cld(con, landing: Path) -> tuple[int, int]:
 
 
 def cmd_build(args) -> int:
+    import dataclasses
+
     settings = _apply_paths(args)
-    if args.period:
-        os.environ["VITALSIGNS_PERIOD"] = args.period
+    if args.period:  # this build renders (or re-renders: a backfill) that month's packs
+        settings = dataclasses.replace(settings, period=args.period)
     if not settings.landing.is_dir():
         print(f"error: landing folder {settings.landing} does not exist (use --landing or VITALSIGNS_LANDING; "
               "`vitalsigns sample --out DIR` makes one)", file=sys.stderr)
@@ -164,8 +165,7 @@ def cmd_build(args) -> int:
     from .resources.warehouse import WarehouseBusy, exclusive_lock
 
     try:
-        with exclusive_lock(settings.home / ".build.lock", float(os.environ.get("VITALSIGNS_BUILD_WAIT", "0")),
-                            "another vitalsigns build"):
+        with exclusive_lock(settings.home / ".build.lock", settings.build_wait_seconds, "another vitalsigns build"):
             return _run_build(settings, full_refresh=args.full_refresh)
     except WarehouseBusy as exc:
         print(f"error: {exc}. Wait for it to finish (or set VITALSIGNS_BUILD_WAIT=seconds to queue).",
@@ -179,7 +179,8 @@ def _run_build(settings: Settings, full_refresh: bool = False) -> int:
     from .build_runner import run_everything
 
     started = time.monotonic()
-    outcome = run_everything(settings, dg.DagsterInstance.get(), full_refresh=full_refresh)
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        outcome = run_everything(settings, instance, full_refresh=full_refresh)
     print()
     print(f"build finished in {time.monotonic() - started:.0f}s")
     print(f"  warehouse:  {settings.warehouse_path}")
@@ -202,7 +203,8 @@ def _run_build(settings: Settings, full_refresh: bool = False) -> int:
             print(f"  - {f}", file=sys.stderr)
         from .alerts import notify_failure
 
-        notify_failure("vitalsigns build failed:\n" + "\n".join(f"- {f}" for f in outcome.failures))
+        notify_failure("vitalsigns build failed:\n" + "\n".join(f"- {f}" for f in outcome.failures),
+                       settings.failure_command, settings.failure_webhook, from_env=False)
         return 1
     return 0
 
@@ -228,7 +230,7 @@ def cmd_ui(args) -> int:
     cmd = [str(Path(sys.executable).parent / "dagster"), "dev", "-m", "dagster_project.definitions",
            "-h", "127.0.0.1", "-p", str(args.port)]
     print(f"Dagster UI on http://127.0.0.1:{args.port} (landing {settings.landing}, home {settings.home})")
-    return subprocess.call(cmd)
+    return subprocess.call(cmd, env=child_env(settings))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,7 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("build", help="ingest, dbt build, publish and render reports", parents=[common])
     p.add_argument("--landing")
     p.add_argument("--home")
-    p.add_argument("--period", type=_period_arg, help="report period YYYY-MM (default: latest month with data)")
+    p.add_argument("--period", type=_period_arg,
+                   help="report month YYYY-MM to render: a past month re-renders (backfills) its packs "
+                        "(default: VITALSIGNS_PERIOD, else each council's latest month with data)")
     p.add_argument("--full-refresh", action="store_true",
                    help="recompute incremental models over all history (after corrected old records arrive)")
     p.set_defaults(fn=cmd_build)
@@ -294,12 +298,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # the one place a command ends on an error: one line unless --verbose
         from .errors import one_line
+        from .settings import home_for_messages
 
         if verbose:
             import traceback
 
             traceback.print_exc(file=terminal)
-        print(f"\nerror: {one_line(exc, os.environ.get('VITALSIGNS_HOME'))}"
+        print(f"\nerror: {one_line(exc, home_for_messages())}"
               + ("" if verbose else " (run with --verbose for the traceback)"), file=terminal, flush=True)
         return 1
 

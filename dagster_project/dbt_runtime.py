@@ -1,10 +1,11 @@
-"""Which dbt to run, and a manifest that matches the project on disk.
+"""Which dbt to run, a manifest that matches the project on disk, the profile's vars, row counts.
 
 The manifest is parsed once, when a model, seed, macro or test changed since the last parse
-(a cheap modification-time check), not on every import of the code location.
+(a cheap modification-time check), when the definitions load: never at import.
 """
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import subprocess
@@ -41,3 +42,52 @@ def prepare_dbt_manifest(force: bool = False) -> Path:
         if proc.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
     return MANIFEST
+
+
+def profile_vars(settings) -> dict:
+    """What profiles.yml reads as vars: the warehouse of this home and its tuning. Passed on the dbt
+    command line, so nothing is written to the environment."""
+    return {"warehouse_path": str(settings.warehouse_path), "dbt_threads": settings.dbt_threads,
+            "duckdb_memory_limit": settings.duckdb_memory_limit}
+
+
+def with_row_counts(events, warehouse_path: Path, manifest_path: Path):
+    """The dbt events, each table model's and seed's output with `dagster/row_count`.
+
+    dagster-dbt's `fetch_row_counts()` counts through a dbt adapter while dbt still runs; DuckDB
+    lets only one process open the file for writing, so here the events are held until dbt exits
+    and the tables are counted then, in one read-only connection (views are not counted, as
+    dagster-dbt does not). A failing dbt run still reports what it built before it raises.
+    """
+    import dagster as dg
+    import duckdb
+
+    held, error = [], None
+    try:
+        for event in events:
+            held.append(event)
+    except Exception as exc:  # dbt failed: report what was built, then fail as dbt did
+        error = exc
+    nodes = {}
+    outputs = [e for e in held if isinstance(e, dg.Output) and "unique_id" in e.metadata]
+    if outputs and warehouse_path.exists():
+        manifest = json.loads(Path(manifest_path).read_text())["nodes"]
+        nodes = {e.metadata["unique_id"].value if hasattr(e.metadata["unique_id"], "value")
+                 else e.metadata["unique_id"]: None for e in outputs}
+        with duckdb.connect(str(warehouse_path), read_only=True) as con:
+            for uid in nodes:
+                node = manifest.get(uid) or {}
+                if node.get("config", {}).get("materialized") not in ("table", "incremental", "seed"):
+                    continue
+                try:
+                    nodes[uid] = con.execute(f'select count(*) from "{node["schema"]}"."{node["alias"]}"').fetchone()[0]
+                except duckdb.Error:
+                    log.warning("row count of %s failed", uid, exc_info=True)
+    for event in held:
+        uid = event.metadata.get("unique_id") if isinstance(event, dg.Output) else None
+        uid = getattr(uid, "value", uid)
+        if nodes.get(uid) is not None:
+            event = event.with_metadata({**event.metadata, "dagster/row_count": nodes[uid]})
+        yield event
+    if error is not None:
+        raise error

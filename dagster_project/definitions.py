@@ -1,44 +1,46 @@
-"""The one Definitions object: assets by domain, resources for this deployment, schedule, sensor."""
-from __future__ import annotations
+"""The one Definitions object: assets by domain, resources for this deployment, jobs, schedule, sensors.
 
-import os
+Loaded lazily (`@dg.definitions`): importing this module reads nothing and runs nothing. When
+Dagster loads it, the settings are read once from the environment (Settings.from_env) and become
+resource fields; the dbt manifest is parsed only if the project changed.
+"""
+from __future__ import annotations
 
 import dagster as dg
 
-from .assets import dbt as dbt_assets_module
-from .alerts import failure_hook
+from .alerts import AlertsResource, failure_hook
 from .assets import ingestion, publishing, reports
+from .assets.dbt import dbt_project, warehouse_models_definition
 from .dbt_runtime import dbt_executable
+from .jobs import everything_job, reports_job
 from .resources.dbt_cli import DbtCoreCliResource
 from .resources.warehouse import WarehouseResource
-from .schedules import everything_job, nightly_schedule, warehouse_job
-from .sensors import landing_sensor
-from .settings import DBT_PROJECT_DIR, Settings
+from .schedules import nightly_schedule
+from .sensors import landing_sensor, report_sensor
+from .settings import Settings
 
 
 def build_resources(settings: Settings) -> dict:
-    # dbt's profile reads the warehouse path from the environment
-    os.environ["VITALSIGNS_WAREHOUSE"] = str(settings.warehouse_path)
-    os.environ.setdefault("VITALSIGNS_DBT_THREADS", str(settings.dbt_threads))
-    os.environ.setdefault("VITALSIGNS_DUCKDB_MEMORY_LIMIT", settings.duckdb_memory_limit)
     return {
-        "warehouse": WarehouseResource(landing=str(settings.landing), home=str(settings.home)),
-        "dbt": DbtCoreCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
-                              dbt_executable=dbt_executable()),
+        "warehouse": WarehouseResource.from_settings(settings),
+        "alerts": AlertsResource.from_settings(settings),
+        "dbt": DbtCoreCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     }
 
 
 def make_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[*ingestion.feed_assets, dbt_assets_module.warehouse_models, publishing.published_database,
-                *reports.report_assets],
-        asset_checks=[publishing.no_person_level_data, publishing.disclosure_audit],
-        jobs=[everything_job, warehouse_job],
-        schedules=[nightly_schedule],
-        sensors=[landing_sensor, failure_hook],
+        assets=[*ingestion.feed_assets, *ingestion.load_log_assets, reports.commentary, warehouse_models_definition(),
+                publishing.published_database, *reports.report_assets],
+        asset_checks=[publishing.no_person_level_data, publishing.disclosure_audit, *ingestion.data_arrival_checks],
+        jobs=[everything_job, reports_job],
+        schedules=[nightly_schedule(settings)],
+        sensors=[landing_sensor, report_sensor, failure_hook, ingestion.data_arrival_sensor],
         resources=build_resources(settings),
         executor=dg.in_process_executor,
     )
 
 
-defs = make_definitions(Settings.from_env())
+@dg.definitions
+def defs() -> dg.Definitions:
+    return make_definitions(Settings.from_env())

@@ -2,46 +2,32 @@
 
 Nights are incremental (the largest dbt model recomputes only recent months); one night a week
 (VITALSIGNS_FULL_REFRESH_WEEKDAY, ISO 1-7, default 7 = Sunday; 0 = never) is a full refresh, so
-corrected old records a council re-sends are in the warehouse within a week.
+corrected old records a council re-sends are in the warehouse within a week. The cron and time
+zone are fixed when the definitions load, so the schedule is built from the resolved Settings.
 """
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 
-from .constants import ALL_ASSETS_JOB, REPORTS, WAREHOUSE_JOB
-
-everything_job = dg.define_asset_job(
-    ALL_ASSETS_JOB,
-    selection=dg.AssetSelection.all(),
-    description="Ingest every feed, build and test the dbt project, publish, render reports.",
-    tags={"dagster/max_retries": 0},
-)
-
-warehouse_job = dg.define_asset_job(
-    WAREHOUSE_JOB,
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups(REPORTS),
-    description="Ingest, build and test the dbt project, publish; no reports (re-render them separately).",
-    tags={"dagster/max_retries": 0},
-)
-
-FULL_REFRESH_WEEKDAY = int(os.environ.get("VITALSIGNS_FULL_REFRESH_WEEKDAY", "7"))
+from .jobs import everything_job, full_refresh_run_config
+from .settings import Settings
 
 
-def full_refresh_run_config(full_refresh: bool) -> dict:
-    return {"ops": {"warehouse_models": {"config": {"full_refresh": full_refresh}}}}
+def nightly_schedule(settings: Settings) -> dg.ScheduleDefinition:
+    full_refresh_weekday = settings.full_refresh_weekday
 
+    @dg.schedule(
+        name="nightly_build",
+        job=everything_job,
+        cron_schedule=settings.nightly_cron,
+        execution_timezone=settings.nightly_tz,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=f"Materialise everything every night; a full refresh on ISO weekday {full_refresh_weekday} "
+                    "(0 = never).",
+    )
+    def _nightly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        full = context.scheduled_execution_time.isoweekday() == full_refresh_weekday
+        return dg.RunRequest(run_config=full_refresh_run_config(full),
+                             tags={"vitalsigns/full_refresh": "true" if full else "false"})
 
-@dg.schedule(
-    name="nightly_build",
-    job=everything_job,
-    cron_schedule=os.environ.get("VITALSIGNS_NIGHTLY_CRON", "0 2 * * *"),
-    execution_timezone=os.environ.get("VITALSIGNS_NIGHTLY_TZ", "Europe/London"),
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Materialise everything every night; a full refresh once a week.",
-)
-def nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    full = context.scheduled_execution_time.isoweekday() == FULL_REFRESH_WEEKDAY
-    return dg.RunRequest(run_config=full_refresh_run_config(full),
-                         tags={"vitalsigns/full_refresh": "true" if full else "false"})
+    return _nightly

@@ -1,7 +1,9 @@
-"""Where things live and how the pipeline is tuned, read from the environment.
+"""Where things live and how the pipeline is tuned: the one place the environment is read.
 
 Defaults follow outputs.md: landing `data/landing`, home `data/`; everything else is a
-VITALSIGNS_* variable so a council can run the same code without editing it.
+VITALSIGNS_* variable so a council can run the same code without editing it. `Settings.from_env`
+reads them once; the Dagster resources (resources/warehouse.py, alerts.py) carry the values as
+their fields, so nothing else reads, and nothing writes, `os.environ` (docs/configuration.md).
 """
 from __future__ import annotations
 
@@ -105,6 +107,16 @@ class Settings:
     cld_as_of: str | None = None
     cld_population_year_offset: int = 0
     cld_population_fixed_year: int | None = None
+    # orchestration: the report month a build renders (None: each council's latest), the nightly
+    # schedule, the landing sensor's settle time, failure alerts, how long a build queues
+    period: str | None = None
+    nightly_cron: str = "0 2 * * *"
+    nightly_tz: str = "Europe/London"
+    full_refresh_weekday: int = 7
+    sensor_settle_seconds: float = 60.0
+    failure_command: str | None = None
+    failure_webhook: str | None = None
+    build_wait_seconds: float = 0.0
 
     def dbt_vars(self) -> dict:
         """The settings dbt reads as vars (dbt_project.yml names them and gives the same defaults)."""
@@ -162,18 +174,32 @@ class Settings:
             home=Path(home or env.get("VITALSIGNS_HOME", "data")).resolve(),
             salt=env.get("VITALSIGNS_SALT") or None,
             sample_data=env.get("VITALSIGNS_SAMPLE", "") in ("1", "true", "yes") or sample_marker,
-            suppression_threshold=int(env.get("VITALSIGNS_SUPPRESSION_THRESHOLD", "4")),
-            protection_interval=int(env.get("VITALSIGNS_PROTECTION_INTERVAL", "3")),
-            shrinkage_tolerance=float(env.get("VITALSIGNS_SHRINKAGE_TOLERANCE", "0.20")),
-            reject_threshold=float(env.get("VITALSIGNS_REJECT_THRESHOLD", "0.05")),
+            suppression_threshold=_setting(env, "VITALSIGNS_SUPPRESSION_THRESHOLD", "4", int),
+            protection_interval=_setting(env, "VITALSIGNS_PROTECTION_INTERVAL", "3", int),
+            shrinkage_tolerance=_setting(env, "VITALSIGNS_SHRINKAGE_TOLERANCE", "0.20"),
+            reject_threshold=_setting(env, "VITALSIGNS_REJECT_THRESHOLD", "0.05"),
             confirm_shrink=env.get("VITALSIGNS_CONFIRM_SHRINK", "") in ("1", "true", "yes"),
-            dbt_threads=int(env.get("VITALSIGNS_DBT_THREADS", "2")),
+            dbt_threads=_setting(env, "VITALSIGNS_DBT_THREADS", "2", int),
             duckdb_memory_limit=env.get("VITALSIGNS_DUCKDB_MEMORY_LIMIT", "2GB"),
             limits=limits_from_env(env),
             cld_as_of=_cld_as_of(env),
             cld_population_year_offset=_setting(env, "VITALSIGNS_CLD_POPULATION_YEAR_OFFSET", "0", int),
             cld_population_fixed_year=_optional_year(env, "VITALSIGNS_CLD_POPULATION_FIXED_YEAR"),
+            period=_period(env),
+            nightly_cron=env.get("VITALSIGNS_NIGHTLY_CRON", "0 2 * * *"),
+            nightly_tz=env.get("VITALSIGNS_NIGHTLY_TZ", "Europe/London"),
+            full_refresh_weekday=_setting(env, "VITALSIGNS_FULL_REFRESH_WEEKDAY", "7", int),
+            sensor_settle_seconds=_setting(env, "VITALSIGNS_SENSOR_SETTLE_SECONDS", "60"),
+            failure_command=env.get("VITALSIGNS_FAILURE_COMMAND") or None,
+            failure_webhook=env.get("VITALSIGNS_FAILURE_WEBHOOK") or None,
+            build_wait_seconds=_setting(env, "VITALSIGNS_BUILD_WAIT", "0"),
         )
+
+
+def home_for_messages() -> str | None:
+    """The home folder named in the environment, to shorten paths in an error line (even when the
+    error is that the settings could not be read)."""
+    return os.environ.get("VITALSIGNS_HOME")
 
 
 def _cld_as_of(env) -> str | None:
@@ -199,3 +225,16 @@ def _optional_year(env, name: str) -> int | None:
     if not re.fullmatch(r"\d{4}", raw):
         raise ConfigError(f"{name}={raw!r} is not a year (YYYY); unset it for the default (no fixed year)")
     return int(raw)
+
+
+def _period(env) -> str | None:
+    """VITALSIGNS_PERIOD, the report month a build renders, checked as YYYY-MM (it names a folder)."""
+    from .guards import UnsafeValue, check_period
+
+    raw = (env.get("VITALSIGNS_PERIOD") or "").strip()
+    if not raw:
+        return None
+    try:
+        return check_period(raw)
+    except UnsafeValue as exc:
+        raise ConfigError(f"VITALSIGNS_PERIOD: {exc}; unset it for each council's latest month") from None

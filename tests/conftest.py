@@ -20,7 +20,10 @@ def _isolated_env(monkeypatch, tmp_path):
 
 
 def sample_settings(landing: Path, home: Path, **kw) -> Settings:
-    return Settings(landing=landing, home=home, sample_data=True, **kw)
+    """The settings a build would read (VITALSIGNS_* a test set), for sample data, with `kw` on top."""
+    import dataclasses
+
+    return dataclasses.replace(Settings.from_env(landing=landing, home=home), sample_data=True, **kw)
 
 
 def build(landing: Path, home: Path, **kw):

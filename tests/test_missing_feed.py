@@ -63,12 +63,12 @@ def builds(tmp_path_factory):
                              for line in lines) + "\n")
 
     alert = root / "alert.txt"
-    saved = dict(os.environ)  # the CLI sets paths and DAGSTER_HOME in the environment, as it should
+    saved = dict(os.environ)
     os.environ.update({"VITALSIGNS_SAMPLE": "1", "VITALSIGNS_FAILURE_COMMAND": f"cat > {alert}"})
     try:
         with contextlib.redirect_stdout(io.StringIO()) as printed:
             code = cli.main(["build", "--landing", str(landing), "--home", str(home)])
-        instance = dg.DagsterInstance.get()
+        instance = dg.DagsterInstance.from_config(str(home / "dagster"))  # the CLI's run history
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -112,11 +112,12 @@ def test_a_feed_quarantined_on_its_first_load_fails_the_run_and_says_why(builds)
     # the Dagster run itself failed: the same job the nightly schedule, the landing sensor and
     # the UI launch, so it fails however it was started
     from dagster_project.constants import ALL_ASSETS_JOB
-    from dagster_project.schedules import nightly_schedule
+    from dagster_project.definitions import defs
     from dagster_project.sensors import landing_sensor
 
     run = builds["run"]
-    assert run.job_name == ALL_ASSETS_JOB == nightly_schedule.job_name == landing_sensor.job_name
+    assert run.job_name == ALL_ASSETS_JOB == defs().resolve_schedule_def("nightly_build").job_name
+    assert ALL_ASSETS_JOB in {t.job_name for t in landing_sensor.targets}
     assert run.status.value == "FAILURE"
     (note,) = {r[0] for r in query(settings.warehouse_path, "select value_note from marts.indicator_values "
                                                             "where la_code = ? and indicator_code = ?", [LA, CODE])}
@@ -135,16 +136,15 @@ def test_the_published_database_and_reports_are_not_replaced(builds):
 def test_the_run_failure_sensor_alerts_with_the_reason(builds, monkeypatch):
     import dagster as dg
 
-    from dagster_project.alerts import failure_hook
+    from dagster_project.alerts import AlertsResource, failure_hook
 
     instance, run = builds["instance"], builds["run"]
     (failure,) = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
     out = builds["root"] / "sensor_alert.txt"
-    monkeypatch.setenv("VITALSIGNS_FAILURE_COMMAND", f"cat > {out}")
     context = dg.build_run_status_sensor_context(
         sensor_name="failure_hook", dagster_instance=instance, dagster_run=run,
         dagster_event=failure.dagster_event).for_run_failure()
-    failure_hook(context)
+    failure_hook(context, alerts=AlertsResource(failure_command=f"cat > {out}"))
     text = out.read_text()
     assert "published__vitalsigns" in text and "not published" in text and "raw/reviews" in text
 

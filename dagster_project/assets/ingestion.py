@@ -7,16 +7,45 @@ was started: publication refuses while any feed's latest `load_ok` failed (asset
 and a run that does not go as far as publication fails at the feed itself.
 """
 
+import warnings
+from datetime import timedelta
+from pathlib import Path
+
 import dagster as dg
 
 from .. import cld_contract
 from ..constants import INGESTION, OWNER, PUBLISHED_ASSET, RAW_SCHEMA
 from ..contracts import FEEDS, Feed
 from ..ingest.cld import cld_files, load_cld, misnamed_message
+from ..ingest.landing import feed_files
 from ..ingest.loader import LoadFailed, load_feed
 from ..resources.warehouse import WarehouseResource
 
 PUBLISHED = dg.AssetKey(list(PUBLISHED_ASSET))
+
+# How often each landing folder's extracts arrive (extracts.md: Liquid Logic full extracts every
+# night; the NHS DToC return monthly; ONS populations and reference data yearly; the risk register
+# for each monthly committee; CLD quarterly): (cadence, warn after, fail after). One table for the
+# freshness policies and the data-arrival checks below.
+CADENCE = {
+    "liquidlogic": ("nightly", timedelta(hours=26), timedelta(hours=50)),
+    "dtoc": ("monthly", timedelta(days=35), timedelta(days=45)),
+    "population": ("yearly", timedelta(days=380), timedelta(days=400)),
+    "reference": ("yearly", timedelta(days=380), timedelta(days=400)),
+    "risk_register": ("monthly", timedelta(days=35), timedelta(days=45)),
+    cld_contract.FOLDER: ("quarterly", timedelta(days=100), timedelta(days=120)),
+}
+
+
+def freshness_policy(folder: str) -> dg.FreshnessPolicy:
+    """The feed must have been loaded within its cadence (a missed nightly run, a late file's feed)."""
+    _, warn, fail = CADENCE[folder]
+    return dg.FreshnessPolicy.time_window(fail_window=fail, warn_window=warn)
+
+
+def last_landed(paths: list[Path]) -> float | None:
+    """When the newest of the feed's files landed (its modification time): the feed's data time."""
+    return max((p.stat().st_mtime for p in paths), default=None)
 
 
 def _feed_asset(feed: Feed) -> dg.AssetsDefinition:
@@ -25,6 +54,8 @@ def _feed_asset(feed: Feed) -> dg.AssetsDefinition:
         f"`{feed.folder}/{feed.name}_<YYYYMMDD>` extracts loaded into raw.{feed.name} "
         f"({feed.mode} feed{', person ids pseudonymised' if feed.person_level else ''}).",
         lambda con, settings: load_feed(con, settings, feed.name),
+        folder=feed.folder,
+        files=lambda settings: feed_files(settings.landing, feed),
     )
 
 
@@ -35,19 +66,24 @@ def _cld_asset() -> dg.AssetsDefinition:
         f"{cld_contract.TABLE} (every submission kept; ids pseudonymised, birth month and postcode district "
         "only). A file whose name is not a submission's is reported (check warning), not loaded.",
         load_cld,
+        folder=cld_contract.FOLDER,
+        files=lambda settings: cld_files(settings.landing)[0],
         warnings=lambda settings: [misnamed_message(p) for p in cld_files(settings.landing)[1]],
     )
 
 
-def _ingestion_asset(name: str, description: str, load, warnings=None) -> dg.AssetsDefinition:
+def _ingestion_asset(name: str, description: str, load, folder: str, files, warnings=None) -> dg.AssetsDefinition:
     key = dg.AssetKey([RAW_SCHEMA, name])
+    cadence = CADENCE[folder][0]
 
     @dg.asset(
         key=key,
         group_name=INGESTION,
         owners=[OWNER],
         kinds={"duckdb", "csv"},
-        description=description,
+        description=f"{description} Expected {cadence}.",
+        freshness_policy=freshness_policy(folder),
+        tags={"vitalsigns/cadence": cadence},
         check_specs=[dg.AssetCheckSpec("load_ok", asset=key,
                                        description="Every file of the feed loaded (none quarantined or failed). Not "
                                                    "blocking, so the warehouse still builds from the last good data; "
@@ -72,6 +108,7 @@ def _ingestion_asset(name: str, description: str, load, warnings=None) -> dg.Ass
         if error:
             context.log.error(error)
         warned = warnings(settings) if warnings else []
+        landed = last_landed(files(settings))
         for w in warned:
             context.log.warning(w)
         yield dg.MaterializeResult(
@@ -81,6 +118,8 @@ def _ingestion_asset(name: str, description: str, load, warnings=None) -> dg.Ass
                 "files_unchanged": sum(o.status == "unchanged" for o in outcomes),
                 "rows_rejected_now": sum(o.rows_rejected for o in outcomes),
                 "load_history": dg.MetadataValue.json({s: n for s, n in recent}),
+                # when the newest file landed: the data-arrival freshness check reads it
+                **({"dagster/last_updated_timestamp": dg.MetadataValue.timestamp(landed)} if landed else {}),
             }
         )
         # a quarantined file fails the run; a file that is not a submission's only warns
@@ -123,3 +162,38 @@ def failed_loads(instance: dg.DagsterInstance) -> list[str]:
 
 
 feed_assets = [_feed_asset(f) for f in FEEDS.values()] + [_cld_asset()]
+
+# raw._load_log and raw._rejects are written by every feed's load (ingest/loader.py) and read by
+# dbt as sources: declared here, in the ingestion group, downstream of the loads that write them
+load_log_assets = [
+    dg.AssetSpec(dg.AssetKey([RAW_SCHEMA, table]), group_name=INGESTION, owners=[OWNER], kinds={"duckdb"},
+                 deps=[a.key for a in feed_assets], description=text)
+    for table, text in (("_load_log", "One row per landing file each load: status, rows read/accepted/rejected, "
+                                      "hash (written by every feed asset)."),
+                        ("_rejects", "Rows refused by validation, with the rule that refused them (written by "
+                                     "every feed asset)."))
+]
+
+
+def _data_arrival_checks() -> list[dg.AssetChecksDefinition]:
+    """Per cadence: a check that the newest file of each feed landed within its fail window."""
+    by_folder: dict[str, list[dg.AssetKey]] = {}
+    for feed in FEEDS.values():
+        by_folder.setdefault(feed.folder, []).append(dg.AssetKey([RAW_SCHEMA, feed.name]))
+    by_folder.setdefault(cld_contract.FOLDER, []).append(dg.AssetKey([RAW_SCHEMA, cld_contract.FEED]))
+    checks = []
+    for folder, keys in by_folder.items():
+        fail = CADENCE[folder][2]
+        checks += dg.build_last_update_freshness_checks(assets=keys, lower_bound_delta=fail,
+                                                        severity=dg.AssetCheckSeverity.WARN)
+    return checks
+
+
+# Dagster 1.13 marks these checks superseded by FreshnessPolicy, which judges only when an asset
+# last materialised; they are kept because only they read the data's own time (a late file)
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=".*superseded.*")
+    data_arrival_checks = _data_arrival_checks()
+    data_arrival_sensor = dg.build_sensor_for_freshness_checks(
+        freshness_checks=data_arrival_checks, name="data_arrival_freshness",
+        default_status=dg.DefaultSensorStatus.RUNNING)

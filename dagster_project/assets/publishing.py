@@ -6,10 +6,11 @@ database and reports stay as they were, and the step fails so the run fails and 
 alert fires, however the run was started.
 """
 import shutil
+from datetime import timedelta
 
 import dagster as dg
 
-from ..constants import OWNER, PUBLISHED_ASSET, PUBLISHING
+from ..constants import OWNER, PUBLISHED_ASSET, PUBLISHING, REPORT_MONTHS
 from ..publish.database import publish
 from ..publish.exposures import published_tables
 from ..resources.warehouse import WarehouseResource, remove_stale_tmp
@@ -25,6 +26,8 @@ HELD_REASON = "HELD.txt"
     owners=[OWNER],
     kinds={"duckdb"},
     deps=[dg.AssetKey(["marts", m]) for m in published_tables()],  # the dbt exposure analysts_database
+    # published every night: a missed nightly build shows as late, two missed as overdue
+    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=50), warn_window=timedelta(hours=26)),
     description="Aggregate-only copy of the marts for analysts (<home>/published/vitalsigns.duckdb): small "
                 "numbers suppressed as a whole (no hidden count recoverable from the published tables), "
                 "person-level data refused, swapped in atomically.",
@@ -47,7 +50,15 @@ def published_database(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                        settings.protection_interval)
     shutil.rmtree(settings.held_path.parent, ignore_errors=True)  # a held build is superseded by a published one
     context.log.info(f"published {settings.published_path}: {rows}")
+    from .reports import data_months, latest_months
+
+    months, latest = data_months(settings.published_path), latest_months(settings.published_path)
+    new = [m for m in months if not context.instance.has_dynamic_partition(REPORT_MONTHS, m)]
+    if new:  # the report partitions: every month the analysts' database holds
+        context.instance.add_dynamic_partitions(REPORT_MONTHS, new)
     return dg.MaterializeResult(metadata={
+        "months": dg.MetadataValue.json(months),
+        "latest_month_by_council": dg.MetadataValue.json(latest),
         "path": dg.MetadataValue.path(str(settings.published_path)),
         "suppression_threshold": settings.suppression_threshold,
         "protection_interval": settings.protection_interval,

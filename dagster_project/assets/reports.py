@@ -1,9 +1,13 @@
-"""Committee reports, risk-register summaries and spreadsheets per council and period.
+"""Committee reports, risk-register summaries and spreadsheets per council and reporting month.
 
-Rendered from the published (aggregate-only, suppressed) database through the Quarto
-wrapper. Materialise with config {council, period} in the UI's launchpad to re-render one
-council's month without rebuilding anything else; by default every council's latest month.
+Rendered from the published (aggregate-only, suppressed) database through the Quarto wrapper.
+Partitioned by reporting month (`report_month`, a dynamic set: every publication adds the months
+the published database holds), so the UI shows which packs exist and a past month's pack is a
+backfill of its partition. One partition renders every council (config `council` narrows it).
+Without a partition (a hand-made run), config `period`, else VITALSIGNS_PERIOD, else each
+council's latest month. The commentary the report cards quote is an observed source asset.
 """
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -11,7 +15,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from ..constants import OWNER, PUBLISHED_ASSET, REPORTS
+from ..constants import COMMENTARY_ASSET, INGESTION, OWNER, PUBLISHED_ASSET, REPORT_MONTHS as REPORT_MONTHS_NAME
+from ..constants import REPORTS
 from ..guards import UnsafeValue, check_la_code, check_period, inside, is_la_code
 from ..reporting.data import ReportData
 from ..reporting.quarto import render
@@ -20,12 +25,41 @@ from ..resources.warehouse import WarehouseResource
 from ..settings import REPORTS_DIR
 
 PUBLISHED = dg.AssetKey(list(PUBLISHED_ASSET))
+COMMENTARY = dg.AssetKey(list(COMMENTARY_ASSET))
+REPORT_MONTHS = dg.DynamicPartitionsDefinition(name=REPORT_MONTHS_NAME)
 
 
 class ReportConfig(dg.Config):
     council: str = ""  # la_code; empty = every council in the published database
-    period: str = ""  # YYYY-MM; empty = VITALSIGNS_PERIOD, else each council's latest month with data
+    period: str = ""  # YYYY-MM; empty = the partition, else VITALSIGNS_PERIOD, else each council's latest month
     held: bool = False  # render a failed build's held database into <home>/held/reports, marked not published
+
+
+def commentary_files(landing: Path) -> list[Path]:
+    """Every commentary file the reports can quote: <landing>/commentary/<indicator>/<YYYY-MM>.md."""
+    folder = Path(landing) / "commentary"
+    return sorted(p for p in folder.rglob("*.md") if p.is_file()) if folder.is_dir() else []
+
+
+def commentary_version(landing: Path) -> str:
+    """A hash of every commentary file's path and content: it changes exactly when a report card would."""
+    digest = hashlib.sha256()
+    for path in commentary_files(landing):
+        digest.update(str(path.relative_to(landing)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+@dg.observable_source_asset(
+    key=COMMENTARY, group_name=INGESTION, owners=[OWNER],
+    description="Commentary the report cards quote: <landing>/commentary/<indicator>/<YYYY-MM>.md, written by "
+                "people, not loaded into the warehouse. Observed (data version = content hash) by the landing "
+                "sensor, so a new or edited file marks that month's reports stale and re-renders them.")
+def commentary(warehouse: WarehouseResource) -> dg.ObserveResult:
+    landing = warehouse.settings.landing
+    files = commentary_files(landing)
+    months = sorted({p.stem for p in files})
+    return dg.ObserveResult(data_version=dg.DataVersion(commentary_version(landing)),
+                            metadata={"files": len(files), "months": dg.MetadataValue.json(months)})
 
 
 def _source(settings, config: ReportConfig) -> tuple[Path, Path, str]:
@@ -40,10 +74,13 @@ def _source(settings, config: ReportConfig) -> tuple[Path, Path, str]:
     return settings.held_path, settings.held_path.parent / "reports", reason or "a load failed"
 
 
-def targets(published: Path, config: ReportConfig, log=None) -> list[tuple[str, str]]:
-    """(la_code, YYYY-MM) pairs to render; the period must be YYYY-MM, and a council code that is
-    not an ONS code (one an earlier version let in) is left out with a warning, never a folder."""
-    period = config.period or os.environ.get("VITALSIGNS_PERIOD", "")
+def targets(published: Path, config: ReportConfig, log=None, period: str | None = None) -> list[tuple[str, str]]:
+    """(la_code, YYYY-MM) pairs to render; `period` (the partition or VITALSIGNS_PERIOD) unless the config
+    names one. The period must be YYYY-MM, and a council code that is not an ONS code (one an earlier
+    version let in) is left out with a warning, never a folder."""
+    if config.period and period and config.period != period:
+        raise dg.Failure(f"config period {config.period} contradicts the partition {period}: leave it empty")
+    period = config.period or period or ""
     try:
         if period:
             check_period(period)
@@ -51,13 +88,10 @@ def targets(published: Path, config: ReportConfig, log=None) -> list[tuple[str, 
             check_la_code(config.council)
     except UnsafeValue as exc:
         raise dg.Failure(str(exc)) from None
+    latest = latest_months(published)
     with duckdb.connect(str(published), read_only=True) as con:
-        rows = con.execute(
-            """select la_code, strftime(max(period_end), '%Y-%m') from marts.indicator_values
-               where period_type = 'month' and value is not null group by 1 order by 1""").fetchall()
-        councils = {la for la, _ in rows} | {r[0] for r in con.execute(
+        councils = set(latest) | {r[0] for r in con.execute(
             "select distinct la_code from marts.risk_register").fetchall()}
-    latest = dict(rows)
     bogus = sorted(c for c in councils if not is_la_code(c))
     if bogus and log is not None:
         log.warning(f"not rendered: council code(s) {', '.join(map(repr, bogus))} are not ONS codes")
@@ -67,6 +101,27 @@ def targets(published: Path, config: ReportConfig, log=None) -> list[tuple[str, 
     if unknown:
         raise dg.Failure(f"council {unknown[0]} is not in the published database (has: {', '.join(sorted(councils))})")
     return [(la, check_period(period or latest.get(la) or time.strftime("%Y-%m"))) for la in chosen]
+
+
+def latest_months(published: Path) -> dict[str, str]:
+    """Each council's latest month with a value (the month a build renders by default)."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        return dict(con.execute(
+            """select la_code, strftime(max(period_end), '%Y-%m') from marts.indicator_values
+               where period_type = 'month' and value is not null group by 1 order by 1""").fetchall())
+
+
+def data_months(published: Path) -> list[str]:
+    """Every month the published database holds a monthly value for: the report partitions."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        return [r[0] for r in con.execute(
+            """select distinct strftime(period_end, '%Y-%m') from marts.indicator_values
+               where period_type = 'month' and value is not null order by 1""").fetchall()]
+
+
+def _period(context, settings) -> str | None:
+    """The partition's month in a partitioned run, else the configured VITALSIGNS_PERIOD."""
+    return context.partition_key if context.has_partition_key else settings.period
 
 
 def report_dir(settings, la: str, period: str, reports_path: Path | None = None) -> Path:
@@ -79,7 +134,7 @@ def _render_all(context, warehouse: WarehouseResource, config: ReportConfig, doc
     settings = warehouse.settings
     db, reports_path, held = _source(settings, config)
     outputs, renderers, timings = [], set(), []
-    for la, period in targets(db, config, context.log):
+    for la, period in targets(db, config, context.log, _period(context, settings)):
         out_dir = report_dir(settings, la, period, reports_path)
         result = render(REPORTS_DIR / f"{document}.qmd", out_dir,
                         params={"la_code": la, "period": period, "db": str(db),
@@ -97,7 +152,8 @@ def _render_all(context, warehouse: WarehouseResource, config: ReportConfig, doc
     })
 
 
-@dg.asset(group_name=REPORTS, owners=[OWNER], deps=[PUBLISHED], kinds={"quarto", "html", "pdf"},
+@dg.asset(group_name=REPORTS, owners=[OWNER], deps=[PUBLISHED, COMMENTARY], kinds={"quarto", "html", "pdf"},
+          partitions_def=REPORT_MONTHS,
           description="Committee performance report (summary, dashboard, report cards, ASCOF, data quality), "
                       "HTML and PDF, per council and period.")
 def committee_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
@@ -105,7 +161,8 @@ def committee_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     return _render_all(context, warehouse, config, "committee_report")
 
 
-@dg.asset(group_name=REPORTS, owners=[OWNER], deps=[PUBLISHED], kinds={"quarto", "html", "pdf"},
+@dg.asset(group_name=REPORTS, owners=[OWNER], deps=[PUBLISHED, COMMENTARY], kinds={"quarto", "html", "pdf"},
+          partitions_def=REPORT_MONTHS,
           description="Risk-register summary: 5x5 heat map, all risks, exceptions in full, changes since the last "
                       "snapshot, HTML and PDF, per council.")
 def risk_register_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
@@ -113,14 +170,15 @@ def risk_register_summary(context: dg.AssetExecutionContext, warehouse: Warehous
     return _render_all(context, warehouse, config, "risk_register_summary")
 
 
-@dg.asset(group_name=REPORTS, owners=[OWNER], deps=[PUBLISHED], kinds={"excel"},
+@dg.asset(group_name=REPORTS, owners=[OWNER], deps=[PUBLISHED, COMMENTARY], kinds={"excel"},
+          partitions_def=REPORT_MONTHS,
           description="vital_signs.xlsx: the dashboard (RAG fills with letters) and every indicator value.")
 def vital_signs_workbook(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                          config: ReportConfig) -> dg.MaterializeResult:
     settings = warehouse.settings
     db, reports_path, _ = _source(settings, config)
     outputs = []
-    for la, period in targets(db, config, context.log):
+    for la, period in targets(db, config, context.log, _period(context, settings)):
         data = ReportData(db, la, period, settings.landing)
         try:
             outputs.append(str(write_vital_signs(data, inside(report_dir(settings, la, period, reports_path),

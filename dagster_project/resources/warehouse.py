@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import os
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping, Optional
 
 import dagster as dg
 import duckdb
+from pydantic import Field, PrivateAttr
 
 from ..settings import Settings
 
@@ -57,16 +59,82 @@ def remove_stale_tmp(folder: Path) -> list[Path]:
     return removed
 
 
-class WarehouseResource(dg.ConfigurableResource):
-    """Paths and tuning for one deployment; built from the environment (settings.py)."""
+# Settings fields that are resource fields one to one (the rest: limits, flattened below)
+_SETTING_FIELDS = ("salt", "sample_data", "suppression_threshold", "protection_interval", "shrinkage_tolerance",
+                   "reject_threshold", "confirm_shrink", "dbt_threads", "duckdb_memory_limit", "cld_as_of",
+                   "cld_population_year_offset", "cld_population_fixed_year", "period", "sensor_settle_seconds")
+_LIMIT_FIELDS = ("max_file_mb", "max_rows", "xlsx_max_uncompressed_mb", "max_cell_chars", "max_delayed_days",
+                 "max_population_per_age", "risk_scale_min", "risk_scale_max")
 
-    landing: str
-    home: str
-    lock_wait_seconds: float = 1800.0
+
+class WarehouseResource(dg.ConfigurableResource):
+    """Every setting of one deployment (paths, salt, thresholds, limits, dbt vars) as resource fields.
+
+    `definitions.build_resources` fills every field from `Settings` (read once from the environment,
+    settings.py); the salt goes in as `EnvVar("VITALSIGNS_SALT")` so the UI never shows it. A field
+    left unset (None) falls back to `Settings.from_env` - only for code that builds the resource by
+    hand with just the paths. `settings` is resolved once per resource instance.
+    """
+
+    landing: str = Field(description="landing folder the feeds are read from (VITALSIGNS_LANDING)")
+    home: str = Field(description="home folder: warehouse, published, reports, quarantine (VITALSIGNS_HOME)")
+    lock_wait_seconds: float = Field(1800.0, description="how long a writer queues for the warehouse lock")
+    salt: Optional[str] = Field(None, description="secret pseudonymisation salt (VITALSIGNS_SALT, an EnvVar)")
+    sample_data: Optional[bool] = Field(None, description="synthetic sample data: the built-in salt (VITALSIGNS_SAMPLE)")
+    suppression_threshold: Optional[int] = Field(None, description="counts 1..N suppressed when published")
+    protection_interval: Optional[int] = Field(None, description="narrowest range a hidden count may be bounded to")
+    shrinkage_tolerance: Optional[float] = Field(None, description="a full extract may shrink by this much")
+    reject_threshold: Optional[float] = Field(None, description="a file with more rejected rows fails its load")
+    confirm_shrink: Optional[bool] = Field(None, description="accept a full extract that shrank past the tolerance")
+    dbt_threads: Optional[int] = Field(None, description="dbt threads")
+    duckdb_memory_limit: Optional[str] = Field(None, description="DuckDB memory before it spills to disk")
+    max_file_mb: Optional[float] = Field(None, description="a larger landing file is refused unread")
+    max_rows: Optional[int] = Field(None, description="a file with more rows is refused")
+    xlsx_max_uncompressed_mb: Optional[float] = Field(None, description="an XLSX expanding past this is refused")
+    max_cell_chars: Optional[int] = Field(None, description="a file with a longer text cell is refused")
+    max_delayed_days: Optional[float] = Field(None, description="delayed days per provider per month above this rejected")
+    max_population_per_age: Optional[float] = Field(None, description="a population row above this is rejected")
+    risk_scale_min: Optional[int] = Field(None, description="lowest likelihood/impact accepted")
+    risk_scale_max: Optional[int] = Field(None, description="highest likelihood/impact accepted")
+    max_file_mb_per_feed: Optional[dict[str, float]] = Field(None, description="per-feed max_file_mb")
+    max_rows_per_feed: Optional[dict[str, int]] = Field(None, description="per-feed max_rows")
+    cld_as_of: Optional[str] = Field(None, description="CLD submissions selected as of this date (dbt var)")
+    cld_population_year_offset: Optional[int] = Field(None, description="CLD population year offset (dbt var)")
+    cld_population_fixed_year: Optional[int] = Field(None, description="CLD fixed population year (dbt var)")
+    period: Optional[str] = Field(None, description="report month a build renders (VITALSIGNS_PERIOD); "
+                                                    "None: each council's latest")
+    sensor_settle_seconds: Optional[float] = Field(None, description="a landing file must be unchanged this long")
+
+    @classmethod
+    def from_settings(cls, settings: Settings, env: Mapping[str, str] | None = None) -> "WarehouseResource":
+        """Every field filled from `settings`; a salt that came from the environment stays an EnvVar."""
+        env = os.environ if env is None else env
+        values = {name: getattr(settings, name) for name in _SETTING_FIELDS}
+        if settings.salt and env.get("VITALSIGNS_SALT") == settings.salt:
+            values["salt"] = dg.EnvVar("VITALSIGNS_SALT")
+        values.update({name: getattr(settings.limits, name) for name in _LIMIT_FIELDS})
+        values["max_file_mb_per_feed"] = {f: v for f, n, v in settings.limits.per_feed if n == "max_file_mb"}
+        values["max_rows_per_feed"] = {f: int(v) for f, n, v in settings.limits.per_feed if n == "max_rows"}
+        return cls(landing=str(settings.landing), home=str(settings.home),
+                   **{k: v for k, v in values.items() if v is not None})
+
+    _resolved: Optional[Settings] = PrivateAttr(default=None)
 
     @property
     def settings(self) -> Settings:
-        return Settings.from_env(landing=self.landing, home=self.home)
+        if self._resolved is None:
+            self._resolved = self._resolve()
+        return self._resolved
+
+    def _resolve(self) -> Settings:
+        base = Settings.from_env(landing=self.landing, home=self.home)
+        given = {n: getattr(self, n) for n in _SETTING_FIELDS if getattr(self, n) is not None}
+        limits = {n: getattr(self, n) for n in _LIMIT_FIELDS if getattr(self, n) is not None}
+        if self.max_file_mb_per_feed is not None or self.max_rows_per_feed is not None:
+            limits["per_feed"] = tuple(
+                [(f, "max_file_mb", float(v)) for f, v in (self.max_file_mb_per_feed or {}).items()]
+                + [(f, "max_rows", int(v)) for f, v in (self.max_rows_per_feed or {}).items()])
+        return dataclasses.replace(base, limits=dataclasses.replace(base.limits, **limits), **given)
 
     @contextlib.contextmanager
     def write_lock(self) -> Iterator[None]:

@@ -38,7 +38,7 @@ def test_a_bad_cld_setting_is_a_one_line_config_error(monkeypatch, name, value):
 
 
 def test_the_dbt_build_gets_the_settings_as_vars(monkeypatch, tmp_path):
-    from dagster_project.assets.dbt import DbtBuildConfig, warehouse_models
+    from dagster_project.assets.dbt import DbtBuildConfig, dbt_build
 
     monkeypatch.setenv("VITALSIGNS_CLD_POPULATION_FIXED_YEAR", "2024")
     seen = []
@@ -59,6 +59,6 @@ def test_the_dbt_build_gets_the_settings_as_vars(monkeypatch, tmp_path):
         def write_lock(self):
             yield
 
-    list(warehouse_models.op.compute_fn.decorated_fn(None, Dbt(), Warehouse(), DbtBuildConfig()))
+    list(dbt_build(None, Dbt(), Warehouse(), DbtBuildConfig()))
     args = seen[0]
     assert json.loads(args[args.index("--vars") + 1])["cld_population_fixed_year"] == 2024
