@@ -22,11 +22,27 @@ class BuildOutcome:
 
 
 def run_everything(settings: Settings, instance: dg.DagsterInstance | None = None,
-                   tags: dict | None = None, full_refresh: bool = False, reports: bool = True) -> BuildOutcome:
+                   tags: dict | None = None, full_refresh: bool = False, reports: bool = True,
+                   progress=None, dagster_log: bool = True) -> BuildOutcome:
+    """`progress` (progress.BuildProgress) is told every event as it happens; `dagster_log=False`
+    turns Dagster's console log off (the CLI without --verbose)."""
     from .definitions import make_definitions
 
-    job = make_definitions(settings).resolve_job_def(ALL_ASSETS_JOB if reports else WAREHOUSE_JOB)
+    defs = make_definitions(settings)
+    job = defs.resolve_job_def(ALL_ASSETS_JOB if reports else WAREHOUSE_JOB)
     run_config = full_refresh_run_config(full_refresh)
+    if progress is not None or not dagster_log:
+        from dagster._loggers import default_loggers
+
+        loggers = dict(default_loggers())
+        logger_config = {"console": {"config": {"log_level": "DEBUG" if dagster_log else "CRITICAL"}}}
+        if progress is not None:
+            graph = defs.resolve_asset_graph()
+            progress.plan(job, {k: graph.get(k).group_name for k in graph.get_all_asset_keys()})
+            loggers["progress"] = progress.logger_def()
+            logger_config["progress"] = {}
+        job = job.with_logger_defs(loggers)
+        run_config = {**run_config, "loggers": logger_config}
     result = job.execute_in_process(instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False,
                                     tags=tags or {}, run_config=run_config)
     failures = []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import subprocess
@@ -123,20 +124,30 @@ def cmd_build(args) -> int:
     try:
         with exclusive_lock(settings.home / ".build.lock", float(os.environ.get("VITALSIGNS_BUILD_WAIT", "0")),
                             "another vitalsigns build"):
-            return _run_build(settings, full_refresh=args.full_refresh)
+            return _run_build(settings, full_refresh=args.full_refresh, verbose=bool(getattr(args, "verbose", False)))
     except WarehouseBusy as exc:
         print(f"error: {exc}. Wait for it to finish (or set VITALSIGNS_BUILD_WAIT=seconds to queue).",
               file=sys.stderr)
         return 3
 
 
-def _run_build(settings: Settings, full_refresh: bool = False) -> int:
+def _run_build(settings: Settings, full_refresh: bool = False, verbose: bool = False) -> int:
+    """One line per stage as it ends (progress.py); Dagster's and dbt's own log only with --verbose."""
     import dagster as dg
 
     from .build_runner import run_everything
+    from .progress import BuildProgress
 
     started = time.monotonic()
-    outcome = run_everything(settings, dg.DagsterInstance.get(), full_refresh=full_refresh)
+    terminal = sys.stdout
+    progress = BuildProgress(write=lambda line: print(line, file=terminal, flush=True))
+    print(f"building {settings.landing} -> {settings.home}" + ("" if verbose else " (--verbose for Dagster's log)"),
+          flush=True)
+    quiet = contextlib.nullcontext() if verbose else _quiet_logs()
+    with quiet:
+        outcome = run_everything(settings, dg.DagsterInstance.get(), full_refresh=full_refresh, progress=progress,
+                                 dagster_log=verbose)
+    progress.finish()
     print()
     print(f"build finished in {time.monotonic() - started:.0f}s")
     print(f"  warehouse:  {settings.warehouse_path}")
@@ -162,6 +173,22 @@ def _run_build(settings: Settings, full_refresh: bool = False) -> int:
         notify_failure("vitalsigns build failed:\n" + "\n".join(f"- {f}" for f in outcome.failures))
         return 1
     return 0
+
+
+@contextlib.contextmanager
+def _quiet_logs():
+    """dbt's lines (dagster-dbt writes them to sys.stdout) and INFO logs (alembic, the dbt parse)
+    are dropped for the length of the run; warnings and errors still print."""
+    handlers = logging.getLogger().handlers  # Dagster's named loggers set their own levels: filter at the handler
+    levels = [h.level for h in handlers]
+    for h in handlers:
+        h.setLevel(max(h.level, logging.WARNING))
+    try:
+        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+            yield
+    finally:
+        for h, level in zip(handlers, levels):
+            h.setLevel(level)
 
 
 def cmd_ui(args) -> int:
