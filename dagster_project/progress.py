@@ -124,14 +124,9 @@ class BuildProgress:
             if kind == "STEP_FAILURE":
                 stage.failed.append(step)
             stage.running.discard(step)
-            stage.steps.discard(step) if kind == "STEP_SKIPPED" else None
-            self._maybe_finish(stage, step)
-
-    def _maybe_finish(self, stage: Stage, step: str) -> None:
-        stage.steps.discard(step)
-        stage.__dict__.setdefault("_ended", set()).add(step)
-        if not stage.steps and not stage.done:
-            self._print(stage)
+            stage.steps.discard(step)
+            if not stage.steps and not stage.done:
+                self._print(stage)
 
     def finish(self) -> None:
         """Stages that never finished (the run stopped before them) get a line too."""
@@ -139,6 +134,9 @@ class BuildProgress:
             stage = self.stages[name]
             if not stage.done and (stage.started is not None or stage.failed):
                 self._print(stage)
+            elif not stage.done and stage.steps:
+                stage.done = True
+                self.write(f"{LABELS[stage.name]:<8} not run (an earlier step failed)")
 
     def _print(self, stage: Stage) -> None:
         stage.done = True
