@@ -221,6 +221,17 @@ def check_cld_file(con, path: Path) -> FileCheck:
         con.execute(f"drop table if exists {TYPED}")  # it holds clear identifiers
 
 
+def indicator_codes() -> set[str]:
+    """The indicator codes commentary may be written for: the catalogue seed's (empty if absent)."""
+    from .settings import DBT_PROJECT_DIR
+
+    seed = DBT_PROJECT_DIR / "seeds" / "indicator_catalogue.csv"
+    if not seed.exists():
+        return set()
+    with open(seed, encoding="utf-8", newline="") as fh:
+        return {row["indicator_code"] for row in csv.DictReader(fh)}
+
+
 def commentary_notes(landing: Path) -> list[str]:
     """Headings that are not a report-card section: their text would not appear in the report."""
     from .reporting.data import COMMENTARY_SECTIONS
@@ -229,6 +240,11 @@ def commentary_notes(landing: Path) -> list[str]:
     notes = []
     if not folder.is_dir():
         return notes
+    codes = indicator_codes()
+    for code in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if codes and code.name not in codes:
+            notes.append(f"{code}:0:0: warning: '{code.name}' is not an indicator code (dbt/seeds/"
+                         "indicator_catalogue.csv), so no report shows this commentary")
     for path in sorted(folder.glob("*/*.md")):
         text = path.read_text(encoding="utf-8-sig", errors="replace")
         headings = [m.group(1).rstrip(":") for m in re.finditer(r"(?m)^#+\s*(.+?)\s*$", text)]

@@ -222,3 +222,12 @@ def test_commentary_headings_that_match_no_section_are_warned(landing, capsys):
     code, out = run(capsys, landing)
     assert "2017-03.md:0:0: warning: heading(s) 'What explains current performance' are not report-card sections" in out
     assert code == 0  # a warning: the report shows "commentary not yet provided" there
+
+
+def test_commentary_for_a_code_that_is_no_indicator_is_warned(landing, capsys):
+    write(landing, "dtoc/dtoc_20170401.csv", [DTOC, *dtoc()])
+    write(landing, "commentary/VS_DTOC_SOCIAL_CARE/2017-03.md", ["# Why is this important?", "Because."])
+    write(landing, "commentary/VS_DTOC_SOCIALCARE/2017-03.md", ["# Why is this important?", "Because."])
+    code, out = run(capsys, landing)
+    assert "VS_DTOC_SOCIALCARE:0:0: warning: 'VS_DTOC_SOCIALCARE' is not an indicator code" in out
+    assert "'VS_DTOC_SOCIAL_CARE' is not" not in out
