@@ -151,8 +151,10 @@ def _run_build(settings: Settings, full_refresh: bool = False, verbose: bool = F
     print()
     print(f"build finished in {time.monotonic() - started:.0f}s")
     print(f"  warehouse:  {settings.warehouse_path}")
-    print(f"  published:  {settings.published_path}" + ("" if settings.published_path.exists() else " (not written)")
-          + ("" if outcome.success else " (not replaced by this build)"))
+    published = settings.published_path.exists()
+    print(f"  published:  {settings.published_path}" + (
+        "" if outcome.success else " (not replaced by this build)" if published
+        else " (none yet) (not replaced by this build)"))
     if not outcome.success and settings.held_path.exists():
         print(f"  held:       {settings.held_path} (what this build would have published)")
     for path in outcome.report_paths:
@@ -206,10 +208,10 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescrip
     an option whose default the help text states itself); epilogs keep their line breaks."""
 
     def _get_help_string(self, action):
-        if action.default is False and action.option_strings:
-            return f"{action.help} (default: off)"
-        if action.default is None or "default" in (action.help or ""):
+        if isinstance(action, argparse._HelpAction) or action.default is None or "default" in (action.help or ""):
             return action.help
+        if action.nargs == 0 and action.default in (False, argparse.SUPPRESS) and action.option_strings:
+            return f"{action.help} (default: off)"
         return super()._get_help_string(action)
 
 
@@ -283,7 +285,7 @@ The folder is marked synthetic (.vitalsigns-sample), so it builds with the built
 """
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vitalsigns", description=DESCRIPTION, epilog=MAIN_EPILOG,
                                      formatter_class=_HelpFormatter)
     parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
@@ -332,8 +334,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report", metavar="FILE", help="also write every problem, one row each, to this CSV "
                                                     "(default: none)")
     p.set_defaults(fn=cmd_check)
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     verbose = bool(getattr(args, "verbose", False))
     # Dagster redirects the process's stderr while it captures a run's logs; when the disk fills
     # it cannot put it back, so the final error line goes to a copy of the terminal's stderr

@@ -249,11 +249,15 @@ def commentary_notes(landing: Path) -> list[str]:
         text = path.read_text(encoding="utf-8-sig", errors="replace")
         headings = [m.group(1).rstrip(":") for m in re.finditer(r"(?m)^#+\s*(.+?)\s*$", text)]
         stray = [h for h in headings if h not in COMMENTARY_SECTIONS]
-        if stray or not headings:
-            notes.append(f"{path}:0:0: warning: " + (
-                f"heading(s) {', '.join(repr(h) for h in stray)} are not report-card sections, so the text under "
-                if stray else "no section headings, so ") + "them will not appear in the report (sections: "
-                + " / ".join(COMMENTARY_SECTIONS) + ")")
+        known = [h for h in headings if h in COMMENTARY_SECTIONS]
+        sections = " / ".join(COMMENTARY_SECTIONS)
+        if not known:
+            notes.append(f"{path}:0:0: warning: no report-card section heading, so none of the text appears in "
+                         f"the report (headings, spelled exactly: {sections})")
+        elif stray:
+            notes.append(f"{path}:0:0: warning: heading(s) {', '.join(repr(h) for h in stray)} are not report-card "
+                         "sections: the text runs on inside the section before, and a section spelled differently "
+                         f"shows 'Commentary not yet provided' (headings, spelled exactly: {sections})")
     return notes
 
 

@@ -220,7 +220,11 @@ def test_commentary_headings_that_match_no_section_are_warned(landing, capsys):
     write(landing, "commentary/VS_01/2017-03.md", ["# Why is this important?", "Because.",
                                                     "# What explains current performance", "Winter."])
     code, out = run(capsys, landing)
-    assert "2017-03.md:0:0: warning: heading(s) 'What explains current performance' are not report-card sections" in out
+    assert ("2017-03.md:0:0: warning: heading(s) 'What explains current performance' are not report-card sections: "
+            "the text runs on inside the section before") in out
+    write(landing, "commentary/VS_01/2017-03.md", ["Why is this important? Because."])
+    code, out = run(capsys, landing)
+    assert "2017-03.md:0:0: warning: no report-card section heading, so none of the text appears" in out
     assert code == 0  # a warning: the report shows "commentary not yet provided" there
 
 
