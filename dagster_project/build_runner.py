@@ -26,14 +26,26 @@ class BuildOutcome:
 
 
 def run_everything(settings: Settings, instance: dg.DagsterInstance | None = None,
-                   tags: dict | None = None, full_refresh: bool = False, reports: bool = True) -> BuildOutcome:
+                   tags: dict | None = None, full_refresh: bool = False, reports: bool = True,
+                   progress=None, dagster_log: bool = True) -> BuildOutcome:
+    """`progress` (progress.BuildProgress) is told every event as it happens; `dagster_log=False`
+    turns Dagster's console log off (the CLI without --verbose)."""
     from .definitions import make_definitions
     from .sensors import report_requests
 
     instance = instance or dg.DagsterInstance.ephemeral()
     defs = make_definitions(settings)
-    result = defs.resolve_job_def(ALL_ASSETS_JOB).execute_in_process(
-        instance=instance, raise_on_error=False, tags=tags or {}, run_config=full_refresh_run_config(full_refresh))
+    groups = None
+    if progress is not None:
+        graph = defs.resolve_asset_graph()
+        groups = {k: graph.get(k).group_name for k in graph.get_all_asset_keys()}
+
+    def run(job: dg.JobDefinition, run_config: dict, **kwargs) -> dg.ExecuteInProcessResult:
+        job, run_config = _with_loggers(job, run_config, progress, groups, dagster_log)
+        return job.execute_in_process(instance=instance, raise_on_error=False, tags=tags or {},
+                                      run_config=run_config, **kwargs)
+
+    result = run(defs.resolve_job_def(ALL_ASSETS_JOB), full_refresh_run_config(full_refresh))
     failures, paths = _failures(result, settings), []
     results = [result]
     published = [e for e in result.get_asset_materialization_events()
@@ -46,17 +58,31 @@ def run_everything(settings: Settings, instance: dg.DagsterInstance | None = Non
         if missing:  # --period names a month with no data: its pack says so, as before partitions
             instance.add_dynamic_partitions(REPORT_MONTHS, sorted(set(missing)))
         for request in requests:
-            run = report_job.execute_in_process(instance=instance, raise_on_error=False, tags=tags or {},
-                                                partition_key=request.partition_key, run_config=request.run_config)
-            failures += _failures(run, settings)
-            results.append(run)
-    for run in results:
-        for event in run.get_asset_materialization_events():
+            report_run = run(report_job, request.run_config or {}, partition_key=request.partition_key)
+            failures += _failures(report_run, settings)
+            results.append(report_run)
+    for one in results:
+        for event in one.get_asset_materialization_events():
             md = event.materialization.metadata
             if "outputs" in md:
                 paths += [Path(p) for p in md["outputs"].value]
     return BuildOutcome(success=all(r.success for r in results) and not failures, failures=failures,
                         report_paths=paths, run_id=result.run_id)
+
+
+def _with_loggers(job: dg.JobDefinition, run_config: dict, progress, groups, dagster_log: bool):
+    """The job with the progress logger and, without --verbose, Dagster's console log off."""
+    if progress is None and dagster_log:
+        return job, run_config
+    from dagster._loggers import default_loggers
+
+    loggers = dict(default_loggers())
+    logger_config = {"console": {"config": {"log_level": "DEBUG" if dagster_log else "CRITICAL"}}}
+    if progress is not None:
+        progress.plan(job, groups)
+        loggers["progress"] = progress.logger_def()
+        logger_config["progress"] = {}
+    return job.with_logger_defs(loggers), {**run_config, "loggers": logger_config}
 
 
 def _failures(result, settings: Settings) -> list[str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import subprocess
@@ -57,41 +58,21 @@ def cmd_sample(args) -> int:
 
 
 def cmd_check(args) -> int:
-    import duckdb
+    """What a build would do with each file (landing_check.py); exit codes in CHECK_EPILOG."""
+    from .landing_check import NOTHING_TO_CHECK, check_landing, render, write_report
 
-    from .contracts import FEEDS
-    from .ingest.landing import feed_files, not_loaded
-    from .ingest.reading import UnreadableFile, load_mapping, read_as_text
-    from .ingest.validate import validate
-
-    landing = Path(args.landing).resolve()
+    landing = Path(args.landing or os.environ.get("VITALSIGNS_LANDING") or "data/landing")
     if not landing.is_dir():
-        print(f"{landing}:0:0: landing folder does not exist", file=sys.stderr)
-        return 2
-    limits = Settings.from_env(landing=landing).limits
-    problems = files = 0
-    con = duckdb.connect()
-    for item in not_loaded(landing):
-        problems += 1
-        print(item.line())
-    for feed in FEEDS.values():
-        paths = feed_files(landing, feed)
-        if not paths:
-            print(f"{landing / feed.folder}:0:0: note: no {feed.name} file (measures needing it will be null)")
-        for path in paths:
-            files += 1
-            try:
-                cols = read_as_text(con, path, "_chk", load_mapping(path.parent, feed.name), limits, feed.name)
-                for r in validate(con, feed, path, "_chk", cols, limits):
-                    problems += 1
-                    print(r.line(path))
-            except UnreadableFile as exc:
-                problems += 1
-                print(str(exc))
-    n, bad = check_cld(con, landing)
-    files, problems = files + n, problems + bad
-    print(f"checked {files} files: {problems} problem(s)", file=sys.stderr)
-    return 1 if problems else 0
+        print(f"{landing}:0:0: landing folder does not exist (use --landing DIR; `vitalsigns sample --out DIR` "
+              "makes a synthetic one)", file=sys.stderr)
+        return NOTHING_TO_CHECK
+    result = check_landing(landing, Settings.from_env(landing=landing.resolve()))
+    for line in render(result, verbose=bool(getattr(args, "verbose", False))):
+        print(line)
+    if args.report:
+        n = write_report(result, Path(args.report))
+        print(f"{n:,} problem row(s) written to {Path(args.report).resolve()}")
+    return result.exit_code
 
 
 def _period_arg(value: str) -> str:
@@ -126,29 +107,6 @@ def preflight(settings: Settings) -> None:
             raise
 
 
-def check_cld(con, landing: Path) -> tuple[int, int]:
-    """CLD submissions, checked as the load would (structure only: coded values are mapped later)."""
-    from . import cld_contract
-    from .ingest.cld import TYPED, cld_files, misnamed_message, read_submission
-    from .ingest.reading import UnreadableFile
-
-    subs, other = cld_files(landing)
-    if not subs:
-        print(f"{landing / cld_contract.FOLDER}:0:0: note: no CLD submission (CLD measures will be empty)")
-    for path in other:
-        print(misnamed_message(path))
-    problems = len(other)
-    for path in subs:
-        try:
-            read_submission(con, path)
-        except UnreadableFile as exc:
-            problems += 1
-            print(str(exc))
-        finally:
-            con.execute(f"drop table if exists {TYPED}")  # it holds clear identifiers
-    return len(subs) + len(other), problems
-
-
 def cmd_build(args) -> int:
     import dataclasses
 
@@ -166,26 +124,37 @@ def cmd_build(args) -> int:
 
     try:
         with exclusive_lock(settings.home / ".build.lock", settings.build_wait_seconds, "another vitalsigns build"):
-            return _run_build(settings, full_refresh=args.full_refresh)
+            return _run_build(settings, full_refresh=args.full_refresh, verbose=bool(getattr(args, "verbose", False)))
     except WarehouseBusy as exc:
         print(f"error: {exc}. Wait for it to finish (or set VITALSIGNS_BUILD_WAIT=seconds to queue).",
               file=sys.stderr)
         return 3
 
 
-def _run_build(settings: Settings, full_refresh: bool = False) -> int:
+def _run_build(settings: Settings, full_refresh: bool = False, verbose: bool = False) -> int:
+    """One line per stage as it ends (progress.py); Dagster's and dbt's own log only with --verbose."""
     import dagster as dg
 
     from .build_runner import run_everything
+    from .progress import BuildProgress
 
     started = time.monotonic()
-    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
-        outcome = run_everything(settings, instance, full_refresh=full_refresh)
+    terminal = sys.stdout
+    progress = BuildProgress(write=lambda line: print(line, file=terminal, flush=True))
+    print(f"building {settings.landing} -> {settings.home}" + ("" if verbose else " (--verbose for Dagster's log)"),
+          flush=True)
+    quiet = contextlib.nullcontext() if verbose else _quiet_logs()
+    with quiet, dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        outcome = run_everything(settings, instance, full_refresh=full_refresh, progress=progress,
+                                 dagster_log=verbose)
+    progress.finish()
     print()
     print(f"build finished in {time.monotonic() - started:.0f}s")
     print(f"  warehouse:  {settings.warehouse_path}")
-    print(f"  published:  {settings.published_path}" + ("" if settings.published_path.exists() else " (not written)")
-          + ("" if outcome.success else " (not replaced by this build)"))
+    published = settings.published_path.exists()
+    print(f"  published:  {settings.published_path}" + (
+        "" if outcome.success else " (not replaced by this build)" if published
+        else " (none yet) (not replaced by this build)"))
     if not outcome.success and settings.held_path.exists():
         print(f"  held:       {settings.held_path} (what this build would have published)")
     for path in outcome.report_paths:
@@ -223,6 +192,22 @@ def cmd_docs(args) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _quiet_logs():
+    """dbt's lines (dagster-dbt writes them to sys.stdout) and INFO logs (alembic, the dbt parse)
+    are dropped for the length of the run; warnings and errors still print."""
+    handlers = logging.getLogger().handlers  # Dagster's named loggers set their own levels: filter at the handler
+    levels = [h.level for h in handlers]
+    for h in handlers:
+        h.setLevel(max(h.level, logging.WARNING))
+    try:
+        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+            yield
+    finally:
+        for h, level in zip(handlers, levels):
+            h.setLevel(level)
+
+
 def cmd_ui(args) -> int:
     settings = _apply_paths(args)
     prepare_dbt_manifest()
@@ -233,54 +218,147 @@ def cmd_ui(args) -> int:
     return subprocess.call(cmd, env=child_env(settings))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="vitalsigns", description=__doc__)
-    parser.add_argument("--verbose", action="store_true", help="show full tracebacks")
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Every option's default in its help, except where there is none to show (a flag that is off,
+    an option whose default the help text states itself); epilogs keep their line breaks."""
+
+    def _get_help_string(self, action):
+        if isinstance(action, argparse._HelpAction) or action.default is None or "default" in (action.help or ""):
+            return action.help
+        if action.nargs == 0 and action.default in (False, argparse.SUPPRESS) and action.option_strings:
+            return f"{action.help} (default: off)"
+        return super()._get_help_string(action)
+
+
+LANDING_HELP = "landing folder, one sub-folder per feed (default: $VITALSIGNS_LANDING, else data/landing)"
+HOME_HELP = ("folder the build writes: warehouse/, published/, reports/, quarantine/, dagster/ "
+             "(default: $VITALSIGNS_HOME, else data)")
+VERBOSE_HELP = "more detail: every rejected row (check), Dagster's debug log (build), full tracebacks (all)"
+
+DESCRIPTION = ("vitalsigns: adult social care extracts in, the monthly committee pack out (warehouse, "
+               "published database, reports). Commands:")
+MAIN_EPILOG = """\
+examples:
+  vitalsigns sample --out data/landing --councils 2     # a synthetic landing folder to try things on
+  vitalsigns check --landing data/landing               # what a build would load, reject and quarantine
+  vitalsigns build --landing data/landing --home data   # everything; prints where the outputs are
+  vitalsigns ui                                         # the Dagster UI, schedules and sensor
+
+environment (the full list is in README.md, "Configuration"):
+  VITALSIGNS_SALT      secret salt for pseudonymising person ids; required for real extracts
+  VITALSIGNS_LANDING   landing folder when --landing is not given (default data/landing)
+  VITALSIGNS_HOME      output folder when --home is not given (default data)
+
+`vitalsigns COMMAND --help` gives each command's options. Your own extracts: docs/own-extracts.md.
+"""
+
+CHECK_EPILOG = """\
+Reads every file as the build would and prints each problem as file:row:column: message.
+Rows with the same problem and value are one line with a count and the first row numbers
+(--verbose lists every row; --report FILE writes every row to a CSV). Then one line per file:
+feed, rows, rows rejected and the verdict (would load / would be quarantined and why), and the
+salt status. Nothing is written to the landing folder or the home.
+
+exit codes:
+  0  every file would load, no row rejected, the salt is usable
+  1  problems: a file would be quarantined, rows would be rejected, a file or folder would not be
+     loaded (a name that matches no feed), or the salt is missing or unsafe
+  2  nothing to check: the landing folder is missing, empty or has no feed folder
+
+environment: VITALSIGNS_SALT (checked, never shown), VITALSIGNS_SAMPLE, VITALSIGNS_REJECT_THRESHOLD
+and the VITALSIGNS_MAX_* limits (read as the build reads them).
+
+example:
+  VITALSIGNS_SALT=... vitalsigns check --landing /data/vitalsigns/landing --report problems.csv
+"""
+
+BUILD_EPILOG = """\
+Prints one line per stage (ingest each feed, dbt staging / intermediate / marts and tests,
+publish, reports) with counts and elapsed time, then where the outputs are. --verbose shows
+Dagster's own log instead.
+
+exit codes:
+  0  every asset and every blocking check succeeded
+  1  something failed: each failed step or check is named (a quarantined file, a failed dbt
+     test, a refused publication); the last good published database and reports are kept
+  2  the landing folder does not exist
+  3  another build is running on the same home (VITALSIGNS_BUILD_WAIT=seconds queues behind it)
+
+environment: VITALSIGNS_SALT (required for real extracts), VITALSIGNS_LANDING, VITALSIGNS_HOME,
+VITALSIGNS_BUILD_WAIT, VITALSIGNS_FAILURE_COMMAND / _WEBHOOK (alerts); the rest in README.md.
+
+examples:
+  vitalsigns build                                       # data/landing -> data/
+  vitalsigns build --landing /data/landing --home /data/vitalsigns --period 2017-03
+  vitalsigns build --full-refresh                        # after a council re-sends old records
+"""
+
+SAMPLE_EPILOG = """\
+example:
+  vitalsigns sample --out /tmp/landing --councils 1 --years 1 --scale 0.3 --dirty
+The folder is marked synthetic (.vitalsigns-sample), so it builds with the built-in sample salt.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vitalsigns", description=DESCRIPTION, epilog=MAIN_EPILOG,
+                                     formatter_class=_HelpFormatter)
+    parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     # after the command too; SUPPRESS so a subcommand's default never undoes `vitalsigns --verbose build`
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help="show full tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True)
+    common.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("sample", help="write a synthetic landing folder", parents=[common])
-    p.add_argument("--out", required=True)
-    p.add_argument("--councils", type=int, default=1)
-    p.add_argument("--years", type=int, default=2)
-    p.add_argument("--scale", type=float, default=1.0)
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--dirty", action="store_true", help="add data-quality noise")
-    p.add_argument("--end-month", default="2017-03", type=_period_arg, help="last month of data (YYYY-MM)")
-    p.add_argument("--cld-first", type=_period_arg,
-                   help="first CLD quarter, as its last month (YYYY-MM; default 2023-06)")
-    p.add_argument("--cld-last", type=_period_arg, help="last CLD quarter, as its last month (YYYY-MM; default "
-                                                        "2025-03: two whole financial years)")
+    def command(name, help, epilog=None):
+        return sub.add_parser(name, help=help, description=help, epilog=epilog, parents=[common],
+                              formatter_class=_HelpFormatter)
+
+    p = command("sample", "write a synthetic landing folder (fake councils, realistic data)", SAMPLE_EPILOG)
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created; required)")
+    p.add_argument("--councils", type=int, default=1, metavar="N", help="number of councils")
+    p.add_argument("--years", type=int, default=2, metavar="N", help="years of history")
+    p.add_argument("--scale", type=float, default=1.0, metavar="X", help="size; 1 is a county like Norfolk")
+    p.add_argument("--seed", type=int, default=42, metavar="N", help="random seed (same seed, same files)")
+    p.add_argument("--dirty", action="store_true", help="add data-quality noise (bad codes, duplicates, ...)")
+    p.add_argument("--end-month", default="2017-03", type=_period_arg, metavar="YYYY-MM", help="last month of data")
+    p.add_argument("--cld-first", type=_period_arg, metavar="YYYY-MM",
+                   help="first CLD quarter, as its last month (default 2023-06)")
+    p.add_argument("--cld-last", type=_period_arg, metavar="YYYY-MM", help="last CLD quarter, as its last month "
+                                                                          "(default 2025-03: two whole financial years)")
     p.set_defaults(fn=cmd_sample)
 
-    p = sub.add_parser("build", help="ingest, dbt build, publish and render reports", parents=[common])
-    p.add_argument("--landing")
-    p.add_argument("--home")
-    p.add_argument("--period", type=_period_arg,
-                   help="report month YYYY-MM to render: a past month re-renders (backfills) its packs "
+    p = command("build", "ingest, dbt build, publish and render reports", BUILD_EPILOG)
+    p.add_argument("--landing", metavar="DIR", help=LANDING_HELP)
+    p.add_argument("--home", metavar="DIR", help=HOME_HELP)
+    p.add_argument("--period", type=_period_arg, metavar="YYYY-MM",
+                   help="report month to render: a past month re-renders (backfills) its packs "
                         "(default: VITALSIGNS_PERIOD, else each council's latest month with data)")
     p.add_argument("--full-refresh", action="store_true",
-                   help="recompute incremental models over all history (after corrected old records arrive)")
+                   help="recompute incremental models over all history (after corrected old records arrive; "
+                        "default: only each council's last 24 month ends)")
     p.set_defaults(fn=cmd_build)
 
-    p = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1", parents=[common])
-    p.add_argument("--port", type=int, default=3000)
-    p.add_argument("--landing")
-    p.add_argument("--home")
+    p = command("ui", "start the Dagster UI on 127.0.0.1 (with the schedules and the landing sensor)")
+    p.add_argument("--port", type=int, default=3000, metavar="N", help="port")
+    p.add_argument("--landing", metavar="DIR", help=LANDING_HELP)
+    p.add_argument("--home", metavar="DIR", help=HOME_HELP)
     p.set_defaults(fn=cmd_ui)
 
-    p = sub.add_parser("docs", help="build the dbt documentation site into <home>/docs/", parents=[common])
-    p.add_argument("--home", help="home folder (default: VITALSIGNS_HOME, else data/); column types come from "
-                                  "its warehouse when built")
+    p = command("docs", "build the dbt documentation site into <home>/docs/ (opens without a server)")
+    p.add_argument("--home", metavar="DIR", help=HOME_HELP + "; column types come from its warehouse when built")
     p.set_defaults(fn=cmd_docs)
 
-    p = sub.add_parser("check", help="validate a landing folder without building", parents=[common])
-    p.add_argument("--landing", required=True)
+    p = command("check", "validate a landing folder without building: what would load, be rejected, be "
+                         "quarantined", CHECK_EPILOG)
+    p.add_argument("--landing", metavar="DIR", help=LANDING_HELP)
+    p.add_argument("--report", metavar="FILE", help="also write every problem, one row each, to this CSV "
+                                                    "(default: none)")
     p.set_defaults(fn=cmd_check)
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     verbose = bool(getattr(args, "verbose", False))
     # Dagster redirects the process's stderr while it captures a run's logs; when the disk fills
     # it cannot put it back, so the final error line goes to a copy of the terminal's stderr

@@ -21,7 +21,7 @@ from ..guards import inside
 from ..settings import Settings
 from .landing import feed_files, not_loaded
 from .reading import UnreadableFile, extract_date, file_hash, load_mapping, read_as_text
-from .validate import Reject, db_type, free_text_columns, plausibility_rules, validate
+from .validate import Reject, db_type, free_text_columns, load_verdict, plausibility_rules, validate
 
 log = logging.getLogger(__name__)
 
@@ -202,12 +202,10 @@ def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
         _log(con, outcome, digest, extract_date(path))
         return outcome
 
-    if rows_read and len(rejected_rows) / rows_read > settings.reject_threshold:
-        first = rejects[0].line(path)
+    failure = load_verdict(path, rows_read, rejects, settings.reject_threshold)
+    if failure:
         outcome.status = "failed"
-        outcome.message = (f"{path}: {len(rejected_rows)} of {rows_read} rows rejected "
-                           f"({len(rejected_rows) / rows_read:.1%}, above the {settings.reject_threshold:.0%} "
-                           f"threshold); first: {first}")
+        outcome.message = failure
         _quarantine(settings, outcome)
         _log(con, outcome, digest, extract_date(path))
         return outcome

@@ -78,6 +78,16 @@ class Reject:
         return f"{path}:{self.row}:{self.column}: {self.rule}"
 
 
+def load_verdict(path: Path, rows_read: int, rejects: list[Reject], threshold: float) -> str | None:
+    """Why the load fails a file for its rejected rows (None when it loads): one rule for the
+    load and for `vitalsigns check`."""
+    rejected = len({r.row for r in rejects})
+    if not rows_read or rejected / rows_read <= threshold:
+        return None
+    return (f"{path}: {rejected} of {rows_read} rows rejected ({rejected / rows_read:.1%}, above the "
+            f"{threshold:.0%} threshold, VITALSIGNS_REJECT_THRESHOLD); first: {rejects[0].line(path)}")
+
+
 def plausibility_rules(feed: Feed, limits: Limits) -> list[tuple[str, str]]:
     """The feed's setting-bound rules with the settings filled in: (predicate, rule text)."""
     values = asdict(limits)
@@ -173,15 +183,14 @@ def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str,
         col = _first_column(predicate, feed)
         if col and col not in columns:
             continue
-        checks.append(
-            f"select _row, '{col or ''}', '{_sql_str(rule)}', null from {table}_typed where coalesce(({predicate}), false)"
-        )
+        checks.append(f"select _row, '{col or ''}', '{_sql_str(rule)}', {_shown(feed, col)} from {table}_typed "
+                      f"where coalesce(({predicate}), false)")
     for predicate, rule in plausibility_rules(feed, limits):
         col = _first_column(predicate, feed)
         if col and col not in columns:
             continue
-        checks.append(f"select _row, '{col or ''}', '{_sql_str(rule)}', null from "
-                      f"(select _row, coalesce(({predicate}), false) as _bad from {table}_typed) where _bad")
+        checks.append(f"select _row, '{col or ''}', '{_sql_str(rule)}', {_shown(feed, col)} from "
+                      f"(select *, coalesce(({predicate}), false) as _bad from {table}_typed) where _bad")
     key_cols = [k for k in feed.key if k in columns]
     if key_cols:
         part = ", ".join(f'"{k}"' for k in key_cols)
@@ -195,6 +204,14 @@ def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str,
         f"select * from ({' union all '.join(checks)}) order by 1, 2"
     ).fetchall()
     return [Reject(int(r[0]), r[1], r[2], None if r[3] is None else str(r[3])) for r in rows]
+
+
+def _shown(feed: Feed, column: str | None) -> str:
+    """The value a row rule is about, kept with the reject (and shown by `check`) for aggregate and
+    reference feeds; for a person-level feed it stays out: a date of birth is personal."""
+    if feed.person_level or not column:
+        return "null"
+    return f'"{column}"::varchar'
 
 
 def _first_column(predicate: str, feed: Feed) -> str | None:
