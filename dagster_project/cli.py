@@ -1,4 +1,4 @@
-"""`vitalsigns`: the stable command line (outputs.md) — sample, build, ui, check."""
+"""`vitalsigns`: the stable command line (outputs.md) — sample, build, ui, check, cld-return."""
 from __future__ import annotations
 
 import argparse
@@ -207,6 +207,16 @@ def _run_build(settings: Settings, full_refresh: bool = False) -> int:
     return 0
 
 
+def cmd_cld_return(args) -> int:
+    """The quarterly CLD return from the Liquid Logic landing files (docs/cld-return.md)."""
+    from .cld_return import make_return, summary_lines
+
+    settings = _apply_paths(args)
+    outcome = make_return(settings, args.la, args.period, ascof=not args.no_ascof)
+    print("\n".join(summary_lines(outcome)))
+    return 1 if outcome.round_trip and outcome.round_trip.structural_errors else 0
+
+
 def cmd_ui(args) -> int:
     settings = _apply_paths(args)
     prepare_dbt_manifest()
@@ -232,7 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--dirty", action="store_true", help="add data-quality noise")
-    p.add_argument("--end-month", default="2017-03", type=_period_arg, help="last month of data (YYYY-MM)")
+    p.add_argument("--end", "--end-month", dest="end_month", default="2017-03", type=_period_arg,
+                   help="last month of the Liquid Logic data (YYYY-MM; default 2017-03; e.g. 2025-03 for a "
+                        "sample through the CLD era); --end-month is the old spelling")
     p.add_argument("--cld-first", type=_period_arg,
                    help="first CLD quarter, as its last month (YYYY-MM; default 2023-06)")
     p.add_argument("--cld-last", type=_period_arg, help="last CLD quarter, as its last month (YYYY-MM; default "
@@ -246,6 +258,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--full-refresh", action="store_true",
                    help="recompute incremental models over all history (after corrected old records arrive)")
     p.set_defaults(fn=cmd_build)
+
+    p = sub.add_parser("cld-return", help="build and check the quarterly CLD return from the Liquid Logic feeds",
+                       parents=[common])
+    p.add_argument("--la", required=True, help="council ONS code, e.g. E10000020")
+    p.add_argument("--period", required=True, help="financial-year quarter YYYY-Qn (2024-Q4 = Jan-Mar 2025)")
+    p.add_argument("--landing")
+    p.add_argument("--home")
+    p.add_argument("--no-ascof", action="store_true", help="skip the revised-ASCOF round trip (dbt, about a minute)")
+    p.set_defaults(fn=cmd_cld_return)
 
     p = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1", parents=[common])
     p.add_argument("--port", type=int, default=3000)
