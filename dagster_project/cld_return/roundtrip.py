@@ -21,9 +21,8 @@ from ..settings import DBT_PROJECT_DIR, Settings
 from .build import Return
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
-# why a pair differs even when both are right: the two editions' definitions (crosswalk_note says which)
-EXPLAINED = ("the return's measures are DHSC's revised (CLD) definitions of the 12 months ending the quarter; "
-             "the direct figures are the SALT-era measures of the financial year from the Liquid Logic feeds")
+CARE_HOMES = ("Long term support: Residential care", "Long term support: Nursing care")
+COUNCIL_FUNDED = "Fully social care funded"  # what the funding_source seed gives Council and Joint funding
 
 
 @dataclass
@@ -42,6 +41,38 @@ def _crosswalk() -> list[dict[str, str]]:
     for r in walk:
         r["direct_code"] = by_ref.get(r["old_ascof_ref"], "") if r["old_ascof_ref"] else ""
     return walk
+
+
+def _differences() -> dict[str, str]:
+    """Why each pair of editions may differ (an editable seed: cld_return_differences.csv)."""
+    with (SEEDS / "cld_return" / "cld_return_differences.csv").open(newline="", encoding="utf-8") as f:
+        return {r["indicator_code"]: r["explanation"] for r in csv.DictReader(f)}
+
+
+def admissions_not_council_funded(ret: Return, older: bool) -> tuple[int, int, str]:
+    """People whose care-home placement starts in the 12 months (65+ or 18-64 at its start): all of them,
+    those not council-funded, and their funding statuses; the SALT-era 2A(1)/(2) leave these out."""
+    rows = ret.rows
+    starts = pd.to_datetime(rows["Event_Start_Date"], format="%d/%m/%Y", errors="coerce")
+    born = pd.to_datetime(rows["Date_of_Birth"], format="%d/%m/%Y", errors="coerce")
+    age = (starts - born).dt.days / 365.25
+    pick = rows["Service_Type"].isin(CARE_HOMES) & (starts >= pd.Timestamp(ret.period.start)) & (
+        (age >= 65) if older else ((age >= 18) & (age < 65)))
+    people = rows[pick].drop_duplicates("LA_Person_Unique_Identifier")
+    other = people[people["Client_Funding_Status"] != COUNCIL_FUNDED]
+    kinds = ", ".join(f"{k or 'blank'} {v}" for k, v in other["Client_Funding_Status"].value_counts().items())
+    return len(people), len(other), kinds
+
+
+def explain(indicator: str, value: float, direct: float, ret: Return, why: dict[str, str]) -> str:
+    """One line saying why the return's figure and the feeds' differ, with the return's own counts."""
+    text = f"differs by {value - direct:+.1f}: {why.get(indicator, 'the two editions define it differently')}"
+    if indicator in ("CLD_2B", "CLD_2C"):
+        n, k, kinds = admissions_not_council_funded(ret, older=indicator == "CLD_2C")
+        if n and k:
+            text += (f". Here {k} of the {n} people admitted are not council-funded ({kinds}); without them the "
+                     f"return gives about {value * (n - k) / n:.1f} against {direct:.1f}")
+    return text
 
 
 def direct_figures(warehouse: Path, la: str, financial_year: str) -> dict[str, float] | None:
@@ -97,11 +128,13 @@ def run(ret: Return, return_file: Path, settings: Settings, work: Path, ascof: b
                               "where la_code = ? and financial_year = ?",
                               [ret.la_code, ret.period.financial_year]).df()
         direct = direct_figures(settings.warehouse_path, ret.la_code, ret.period.financial_year)
+        why = _differences()
         rows = []
         for w in _crosswalk():
             hit = got[(got.measure == w["measure"]) & (got.part.fillna("") == w["part"]) &
                       (got.breakdown == w["breakdown"])]
             value = float(hit.value.iloc[0]) if len(hit) and pd.notna(hit.value.iloc[0]) else None
+            num, den = (int(hit.numerator.iloc[0]), int(hit.denominator.iloc[0])) if value is not None else (None, None)
             dv = None if direct is None else direct.get(w["direct_code"])
             if value is None:
                 note = (f"no {ret.period.financial_year} figure from the return: the 12 months "
@@ -115,9 +148,9 @@ def run(ret: Return, return_file: Path, settings: Settings, work: Path, ascof: b
             elif abs(value - dv) < 0.05:
                 note = "agrees"
             else:
-                note = f"differs by {value - dv:+.1f}: {w['crosswalk_note']}; {EXPLAINED}"
+                note = explain(w["indicator_code"], value, dv, ret, why)
             rows.append({"indicator": w["indicator_code"], "measure": w["measure"], "part": w["part"],
-                         "breakdown": w["breakdown"], "return_value": value, "direct_code": w["direct_code"],
+                         "breakdown": w["breakdown"], "numerator": num, "denominator": den, "return_value": value, "direct_code": w["direct_code"],
                          "direct_value": dv, "note": note})
         out.ascof = pd.DataFrame(rows)
         return out
