@@ -7,7 +7,7 @@ import dagster as dg
 
 from .assets import dbt as dbt_assets_module
 from .alerts import failure_hook
-from .assets import ingestion, publishing, reports
+from .assets import cld_return, ingestion, publishing, reports
 from .dbt_runtime import dbt_executable
 from .resources.dbt_cli import DbtCoreCliResource
 from .resources.warehouse import WarehouseResource
@@ -31,7 +31,7 @@ def build_resources(settings: Settings) -> dict:
 def make_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*ingestion.feed_assets, dbt_assets_module.warehouse_models, publishing.published_database,
-                *reports.report_assets],
+                *reports.report_assets, cld_return.cld_return],
         asset_checks=[publishing.no_person_level_data, publishing.disclosure_audit],
         jobs=[everything_job, warehouse_job],
         schedules=[nightly_schedule],

@@ -10,18 +10,18 @@ import os
 
 import dagster as dg
 
-from .constants import ALL_ASSETS_JOB, REPORTS, WAREHOUSE_JOB
+from .constants import ALL_ASSETS_JOB, CLD_RETURN, REPORTS, WAREHOUSE_JOB
 
 everything_job = dg.define_asset_job(
     ALL_ASSETS_JOB,
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups(CLD_RETURN),  # person-identifiable: on demand
     description="Ingest every feed, build and test the dbt project, publish, render reports.",
     tags={"dagster/max_retries": 0},
 )
 
 warehouse_job = dg.define_asset_job(
     WAREHOUSE_JOB,
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups(REPORTS),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups(REPORTS, CLD_RETURN),
     description="Ingest, build and test the dbt project, publish; no reports (re-render them separately).",
     tags={"dagster/max_retries": 0},
 )

@@ -100,6 +100,15 @@ def _read_feed(landing: Path, feed: str, la: str) -> tuple[pd.DataFrame, str]:
     return pd.DataFrame(columns=[c.name for c in K.FEEDS[feed].columns] + ["_line", "source_ref"]), ""
 
 
+def councils(landing: Path) -> list[str]:
+    """The councils in the newest people extract (one file may hold several, as the sample's does)."""
+    files = [p for p in feed_files(Path(landing), K.FEEDS["people"]) if p.suffix.lower() == ".csv"]
+    if not files:
+        return []
+    codes = pd.read_csv(files[-1], dtype=str, keep_default_na=False, usecols=lambda c: c.strip().lower() == "la_code")
+    return sorted({c.strip() for c in codes.iloc[:, 0] if c.strip()}) if codes.shape[1] else []
+
+
 def _code(name: str, value: str, column: str = "cld_value") -> str:
     """The CLD value for a Liquid Logic code; an unknown code passes through as sent, so validation lists it."""
     row = mapping(name).get(value)
