@@ -64,7 +64,18 @@ def admissions_not_council_funded(ret: Return, older: bool) -> tuple[int, int, s
     return len(people), len(other), kinds
 
 
-def explain(indicator: str, value: float, direct: float, ret: Return, why: dict[str, str]) -> str:
+def ld_unknown_accommodation(ret: Return) -> int:
+    """Learning-disability service users in community long-term support whose accommodation is Unknown
+    or blank: DHSC presumes them at home (int_cld_person_details), old 1G does not."""
+    rows = ret.rows
+    pick = ((rows["Primary_Support_Reason"] == "Learning disability support") & (rows["Client_Type"] == "Service user")
+            & (rows["Service_Type"] == "Long term support: Community")
+            & rows["Accommodation_Status"].isin(["", "Unknown"]))
+    return rows.loc[pick, "LA_Person_Unique_Identifier"].nunique()
+
+
+def explain(indicator: str, value: float, direct: float, ret: Return, why: dict[str, str],
+            num: int | None = None, den: int | None = None) -> str:
     """One line saying why the return's figure and the feeds' differ, with the return's own counts."""
     text = f"differs by {value - direct:+.1f}: {why.get(indicator, 'the two editions define it differently')}"
     if indicator in ("CLD_2B", "CLD_2C"):
@@ -72,6 +83,11 @@ def explain(indicator: str, value: float, direct: float, ret: Return, why: dict[
         if n and k:
             text += (f". Here {k} of the {n} people admitted are not council-funded ({kinds}); without them the "
                      f"return gives about {value * (n - k) / n:.1f} against {direct:.1f}")
+    if indicator == "CLD_2E_LD" and num is not None and den:
+        k = ld_unknown_accommodation(ret)
+        if k:
+            text += (f". Here {k} such client(s) have an Unknown accommodation; counted as not at home the return "
+                     f"gives about {100 * (num - k) / den:.1f} against {direct:.1f}")
     return text
 
 
@@ -148,7 +164,7 @@ def run(ret: Return, return_file: Path, settings: Settings, work: Path, ascof: b
             elif abs(value - dv) < 0.05:
                 note = "agrees"
             else:
-                note = explain(w["indicator_code"], value, dv, ret, why)
+                note = explain(w["indicator_code"], value, dv, ret, why, num, den)
             rows.append({"indicator": w["indicator_code"], "measure": w["measure"], "part": w["part"],
                          "breakdown": w["breakdown"], "numerator": num, "denominator": den, "return_value": value, "direct_code": w["direct_code"],
                          "direct_value": dv, "note": note})

@@ -81,3 +81,23 @@ def test_report_shows_the_round_trip_and_the_comparison(with_ascof):
     html = out.html_path.read_text()
     assert "0 structural error(s)" in html and "Revised ASCOF 2024/25" in html and "agrees" in html
     assert "Since the previous quarter" in html and "events added" in html
+
+
+def test_the_2e_ld_difference_counts_the_clients_dhsc_presumes_at_home():
+    import pandas as pd
+
+    from dagster_project.cld_return.build import COLUMNS, Period, Return
+    from dagster_project.cld_return.roundtrip import _differences, explain
+
+    base = {c: "" for c in COLUMNS} | {"Primary_Support_Reason": "Learning disability support",
+                                       "Client_Type": "Service user", "Service_Type": "Long term support: Community"}
+    rows = pd.DataFrame([base | {"LA_Person_Unique_Identifier": "A", "Accommodation_Status": "Unknown"},
+                         base | {"LA_Person_Unique_Identifier": "B", "Accommodation_Status": ""},
+                         base | {"LA_Person_Unique_Identifier": "C", "Accommodation_Status": "Shared Lives scheme"},
+                         base | {"LA_Person_Unique_Identifier": "D", "Accommodation_Status": "Unknown",
+                                 "Service_Type": "Long term support: Nursing care"}])[COLUMNS]
+    ret = Return(LA, Period.parse(PERIOD), rows,
+                 pd.Series(["x"] * 4))
+    note = explain("CLD_2E_LD", 75.0, 25.0, ret, _differences(), 3, 4)
+    assert note.startswith("differs by +50.0: Old 1G counts a client whose accommodation is Unknown as not at home")
+    assert "Here 2 such client(s)" in note and "about 25.0 against 25.0" in note
