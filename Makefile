@@ -29,7 +29,7 @@ run: install sample
 	$(MAKE) --no-print-directory cld-return
 
 $(CLD_SAMPLE)/.vitalsigns-sample: | $(BIN)/vitalsigns
-	$(BIN)/vitalsigns sample --out $(CLD_SAMPLE) --councils 2 --years 2 --scale 0.25 --end 2025-03
+	$(BIN)/vitalsigns sample --out $(CLD_SAMPLE) --councils 2 --years 2 --scale 0.1 --end 2025-03
 
 # one CLD return per sample council (2024-Q4 = January-March 2025): built from the Liquid Logic feeds,
 # checked, and set beside the ASCOF the feeds give directly (hence the build of that sample first)
