@@ -46,7 +46,10 @@ def summary_csv(val: Validation) -> str:
     """Every finding in one CSV: field counts, rules, invalid values (section column says which)."""
     parts = [val.fields.assign(section="field"), val.rules.assign(section="rule"),
              val.invalid.assign(section="invalid")]
-    return pd.concat(parts, ignore_index=True).to_csv(index=False, lineterminator="\n")
+    out = pd.concat(parts, ignore_index=True)
+    counts = ["valid", "blank_optional", "blank_mandatory", "invalid", "rows_applying", "rows_failing", "row"]
+    out[counts] = out[counts].astype("Int64")  # whole numbers, blank where a section has none
+    return out[["section", *[c for c in out.columns if c != "section"]]].to_csv(index=False, lineterminator="\n")
 
 
 def render(ret: Return, val: Validation, rt: RoundTrip | None, return_name: str) -> str:
