@@ -4,8 +4,12 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 SAMPLE ?= data/landing
 HOME_DIR ?= data
+# the CLD return needs Liquid Logic data in the CLD era: a second sample through March 2025, its own home
+CLD_SAMPLE ?= data/landing-cld-era
+CLD_HOME ?= data/cld-era
+CLD_PERIOD ?= 2024-Q4
 
-.PHONY: run test install install-test sample bench ui docs clean contract
+.PHONY: run test install install-test sample bench ui docs clean contract cld-return lint lint-fix
 
 $(BIN)/vitalsigns: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +26,17 @@ sample: $(SAMPLE)/.vitalsigns-sample
 
 run: install sample
 	$(BIN)/vitalsigns build --landing $(SAMPLE) --home $(HOME_DIR)
+	$(MAKE) --no-print-directory cld-return
+
+$(CLD_SAMPLE)/.vitalsigns-sample: | $(BIN)/vitalsigns
+	$(BIN)/vitalsigns sample --out $(CLD_SAMPLE) --councils 2 --years 2 --scale 0.1 --end 2025-03
+
+# one CLD return per sample council (2024-Q4 = January-March 2025): built from the Liquid Logic feeds,
+# checked, and set beside the ASCOF the feeds give directly (hence the build of that sample first)
+cld-return: install $(CLD_SAMPLE)/.vitalsigns-sample
+	$(BIN)/vitalsigns build --landing $(CLD_SAMPLE) --home $(CLD_HOME)
+	for la in $$($(BIN)/python -c "from dagster_project.cld_return.build import councils; print(' '.join(councils('$(CLD_SAMPLE)')))"); do \
+		$(BIN)/vitalsigns cld-return --la $$la --period $(CLD_PERIOD) --landing $(CLD_SAMPLE) --home $(CLD_HOME) || exit 1; done
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -41,4 +56,4 @@ contract: install
 	$(BIN)/python -m dagster_project.contract_codegen
 
 clean:
-	rm -rf data/warehouse data/published data/reports data/quarantine data/dagster data/dbt data/docs dbt/target
+	rm -rf data/warehouse data/published data/reports data/quarantine data/dagster data/dbt data/docs dbt/target $(CLD_HOME)

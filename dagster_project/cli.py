@@ -1,4 +1,4 @@
-"""`vitalsigns`: the stable command line (outputs.md) — sample, build, ui, check, docs."""
+"""`vitalsigns`: the stable command line (outputs.md) — sample, build, ui, check, docs, cld-return."""
 from __future__ import annotations
 
 import argparse
@@ -208,6 +208,16 @@ def _quiet_logs():
             h.setLevel(level)
 
 
+def cmd_cld_return(args) -> int:
+    """The quarterly CLD return from the Liquid Logic landing files (docs/cld-return.md)."""
+    from .cld_return import make_return, summary_lines
+
+    settings = _apply_paths(args)
+    outcome = make_return(settings, args.la, args.period, ascof=not args.no_ascof)
+    print("\n".join(summary_lines(outcome)))
+    return 1 if outcome.round_trip and outcome.round_trip.structural_errors else 0
+
+
 def cmd_ui(args) -> int:
     settings = _apply_paths(args)
     prepare_dbt_manifest()
@@ -320,7 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=1.0, metavar="X", help="size; 1 is a county like Norfolk")
     p.add_argument("--seed", type=int, default=42, metavar="N", help="random seed (same seed, same files)")
     p.add_argument("--dirty", action="store_true", help="add data-quality noise (bad codes, duplicates, ...)")
-    p.add_argument("--end-month", default="2017-03", type=_period_arg, metavar="YYYY-MM", help="last month of data")
+    p.add_argument("--end", "--end-month", dest="end_month", default="2017-03", type=_period_arg, metavar="YYYY-MM",
+                   help="last month of the Liquid Logic data (e.g. 2025-03 for a sample through the CLD era); "
+                        "--end-month is the old spelling")
     p.add_argument("--cld-first", type=_period_arg, metavar="YYYY-MM",
                    help="first CLD quarter, as its last month (default 2023-06)")
     p.add_argument("--cld-last", type=_period_arg, metavar="YYYY-MM", help="last CLD quarter, as its last month "
@@ -337,6 +349,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="recompute incremental models over all history (after corrected old records arrive; "
                         "default: only each council's last 24 month ends)")
     p.set_defaults(fn=cmd_build)
+
+    p = command("cld-return", "build and check the quarterly CLD return from the Liquid Logic feeds "
+                              "(person-identifiable: written owner-only under <home>/exports/)")
+    p.add_argument("--la", required=True, metavar="CODE", help="council ONS code, e.g. E10000020 (required)")
+    p.add_argument("--period", required=True, metavar="YYYY-Qn",
+                   help="financial-year quarter, 2024-Q4 = Jan-Mar 2025 (required)")
+    p.add_argument("--landing", metavar="DIR", help=LANDING_HELP)
+    p.add_argument("--home", metavar="DIR", help=HOME_HELP)
+    p.add_argument("--no-ascof", action="store_true", help="skip the revised-ASCOF round trip (dbt, about a minute)")
+    p.set_defaults(fn=cmd_cld_return)
 
     p = command("ui", "start the Dagster UI on 127.0.0.1 (with the schedules and the landing sensor)")
     p.add_argument("--port", type=int, default=3000, metavar="N", help="port")

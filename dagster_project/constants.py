@@ -6,6 +6,7 @@ INTERMEDIATE = "intermediate"
 MARTS = "marts"
 PUBLISHING = "publishing"
 REPORTS = "reports"
+CLD_RETURN = "cld_return"  # the CLD return asset group: on demand only, never in the build jobs
 
 RAW_SCHEMA = "raw"
 PUBLISHED_ASSET = ("published", "vitalsigns")  # the analysts' database asset key

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 from .alerts import AlertsResource, failure_hook
-from .assets import ingestion, publishing, reports
+from .assets import cld_return, ingestion, publishing, reports
 from .assets.dbt import dbt_project, warehouse_models_definition
 from .dbt_runtime import dbt_executable
 from .jobs import everything_job, reports_job
@@ -31,7 +31,7 @@ def build_resources(settings: Settings) -> dict:
 def make_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*ingestion.feed_assets, *ingestion.load_log_assets, reports.commentary, warehouse_models_definition(),
-                publishing.published_database, *reports.report_assets],
+                publishing.published_database, *reports.report_assets, cld_return.cld_return],
         asset_checks=[publishing.no_person_level_data, publishing.disclosure_audit, *ingestion.data_arrival_checks],
         jobs=[everything_job, reports_job],
         schedules=[nightly_schedule(settings)],

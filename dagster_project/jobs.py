@@ -12,12 +12,13 @@ import dagster as dg
 
 from .assets.ingestion import data_arrival_checks
 from .assets.reports import REPORT_MONTHS
-from .constants import ALL_ASSETS_JOB, REPORTS, REPORTS_JOB
+from .constants import ALL_ASSETS_JOB, CLD_RETURN, REPORTS, REPORTS_JOB
 
 everything_job = dg.define_asset_job(
     ALL_ASSETS_JOB,
     # the data-arrival checks run on their own sensor, not in every build
-    selection=(dg.AssetSelection.all() - dg.AssetSelection.groups(REPORTS)
+    # the CLD return is person-identifiable: made on demand only (vitalsigns cld-return)
+    selection=(dg.AssetSelection.all() - dg.AssetSelection.groups(REPORTS, CLD_RETURN)
                - dg.AssetSelection.checks(*data_arrival_checks)),
     description="Ingest every feed, build and test the dbt project, publish; the report sensor then renders "
                 "each council's latest month (reports are partitioned by month: their own job).",

@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from .. import cld_contract as C
-from .generator import OPEN, YEAR, Council, _arrivals, _day
+from .councils import Council
+from .timeline import OPEN, YEAR, _arrivals, _day
 
 FIRST_QUARTER_END = "2023-06"  # the first rolling 12 months CLD covers (Q1 2023/24)
 # The default last quarter: two whole financial years (2023/24, 2024/25), the same sample whatever
