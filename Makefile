@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 SAMPLE ?= data/landing
 HOME_DIR ?= data
 
-.PHONY: run test install install-test sample bench ui clean
+.PHONY: run test install install-test sample bench ui clean lint lint-fix
 
 $(BIN)/vitalsigns: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ run: install sample
 
 test: install
 	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	cd dbt && VITALSIGNS_WAREHOUSE=$(CURDIR)/.lint.duckdb ../$(BIN)/sqlfluff lint models --processes 2
+
+lint-fix: install
+	$(BIN)/ruff check --fix .
+	cd dbt && VITALSIGNS_WAREHOUSE=$(CURDIR)/.lint.duckdb ../$(BIN)/sqlfluff fix models --processes 2
 
 bench: install
 	$(BIN)/python benchmarks/run.py
