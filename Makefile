@@ -41,6 +41,14 @@ cld-return: install $(CLD_SAMPLE)/.vitalsigns-sample
 test: install
 	$(BIN)/python -m pytest -q
 
+lint: install
+	$(BIN)/ruff check .
+	cd dbt && VITALSIGNS_WAREHOUSE=$(CURDIR)/.lint.duckdb ../$(BIN)/sqlfluff lint models --processes 2
+
+lint-fix: install
+	$(BIN)/ruff check --fix .
+	cd dbt && VITALSIGNS_WAREHOUSE=$(CURDIR)/.lint.duckdb ../$(BIN)/sqlfluff fix models --processes 2
+
 bench: install
 	$(BIN)/python benchmarks/run.py
 
