@@ -39,6 +39,8 @@ def run_everything(settings: Settings, instance: dg.DagsterInstance | None = Non
     if progress is not None:
         graph = defs.resolve_asset_graph()
         groups = {k: graph.get(k).group_name for k in graph.get_all_asset_keys()}
+        if reports:  # planned up front, so a build that stops before them says the reports did not run
+            progress.plan(defs.resolve_job_def(REPORTS_JOB), groups)
 
     def run(job: dg.JobDefinition, run_config: dict, **kwargs) -> dg.ExecuteInProcessResult:
         job, run_config = _with_loggers(job, run_config, progress, groups, dagster_log)

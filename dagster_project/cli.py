@@ -61,12 +61,13 @@ def cmd_check(args) -> int:
     """What a build would do with each file (landing_check.py); exit codes in CHECK_EPILOG."""
     from .landing_check import NOTHING_TO_CHECK, check_landing, render, write_report
 
-    landing = Path(args.landing or os.environ.get("VITALSIGNS_LANDING") or "data/landing")
+    settings = Settings.from_env(landing=args.landing)
+    landing = settings.landing
     if not landing.is_dir():
         print(f"{landing}:0:0: landing folder does not exist (use --landing DIR; `vitalsigns sample --out DIR` "
               "makes a synthetic one)", file=sys.stderr)
         return NOTHING_TO_CHECK
-    result = check_landing(landing, Settings.from_env(landing=landing.resolve()))
+    result = check_landing(landing, settings)
     for line in render(result, verbose=bool(getattr(args, "verbose", False))):
         print(line)
     if args.report:

@@ -31,7 +31,7 @@ def build_resources(settings: Settings) -> dict:
 def make_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*ingestion.feed_assets, *ingestion.load_log_assets, reports.commentary, warehouse_models_definition(),
-                publishing.published_database, *reports.report_assets, cld_return.cld_return],
+                publishing.published_database_definition(), *reports.report_assets, cld_return.cld_return],
         asset_checks=[publishing.no_person_level_data, publishing.disclosure_audit, *ingestion.data_arrival_checks],
         jobs=[everything_job, reports_job],
         schedules=[nightly_schedule(settings)],

@@ -177,7 +177,7 @@ def test_a_run_started_from_the_ui_with_only_the_feed_or_only_publication_fails_
     import dagster as dg
 
     from dagster_project.assets.ingestion import feed_assets
-    from dagster_project.assets.publishing import published_database
+    from dagster_project.assets.publishing import published_database_definition
     from dagster_project.definitions import build_resources
 
     settings, instance = builds["settings"], builds["instance"]
@@ -185,7 +185,7 @@ def test_a_run_started_from_the_ui_with_only_the_feed_or_only_publication_fails_
     resources = build_resources(settings)
     feed_run = dg.materialize([reviews], instance=instance, resources=resources, raise_on_error=False)
     assert not feed_run.success
-    publish_run = dg.materialize([published_database], instance=instance, resources=resources, raise_on_error=False)
+    publish_run = dg.materialize([published_database_definition()], instance=instance, resources=resources, raise_on_error=False)
     assert not publish_run.success
     (failure,) = publish_run.get_step_failure_events()
     assert "not published" in failure.step_failure_data.user_failure_data.description

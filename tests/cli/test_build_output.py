@@ -11,7 +11,8 @@ import sys
 import dagster as dg
 import pytest
 
-from dagster_project.constants import ALL_ASSETS_JOB, INGESTION, INTERMEDIATE, MARTS, PUBLISHING, REPORTS, STAGING
+from dagster_project.constants import (ALL_ASSETS_JOB, INGESTION, INTERMEDIATE, MARTS, PUBLISHING, REPORT_MONTHS, REPORTS,
+                                       REPORTS_JOB, STAGING)
 
 
 def stand_in_definitions(fail_publish: bool = False):
@@ -44,13 +45,18 @@ def stand_in_definitions(fail_publish: bool = False):
     def published():
         if fail_publish:
             raise dg.Failure(description="not published because a load failed: raw/people: bad file")
+        return dg.MaterializeResult(metadata={"latest_month_by_council": dg.MetadataValue.json({"E10000020": "2017-03"})})
 
-    @dg.asset(group_name=REPORTS, deps=[published])
+    # reports are partitioned by month and run as their own job after a publication, as in jobs.py
+    months = dg.DynamicPartitionsDefinition(name=REPORT_MONTHS)
+
+    @dg.asset(group_name=REPORTS, deps=[published], partitions_def=months)
     def committee_report():
         return dg.MaterializeResult(metadata={"outputs": dg.MetadataValue.json(["a.html", "a.pdf"])})
 
-    job = dg.define_asset_job(ALL_ASSETS_JOB, selection="*")
-    return dg.Definitions(assets=[people, dtoc, models, published, committee_report], jobs=[job])
+    build = dg.define_asset_job(ALL_ASSETS_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.groups(REPORTS))
+    reports = dg.define_asset_job(REPORTS_JOB, selection=dg.AssetSelection.groups(REPORTS), partitions_def=months)
+    return dg.Definitions(assets=[people, dtoc, models, published, committee_report], jobs=[build, reports])
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ def help_text(capsys, *command: str) -> str:
 @pytest.mark.parametrize("command,expected", [
     ("sample", ["--councils N number of councils (default: 1)", "--years N years of history (default: 2)",
                 "(default: 1.0)", "(default: 42)", "--dirty add data-quality noise (bad codes, duplicates, ...) "
-                "(default: off)", "last month of data (default: 2017-03)", "(default 2023-06)", "(default 2025-03"]),
+                "(default: off)", "--end-month is the old spelling (default: 2017-03)", "(default 2023-06)", "(default 2025-03"]),
     ("build", ["(default: $VITALSIGNS_LANDING, else data/landing)", "(default: $VITALSIGNS_HOME, else data)",
-               "(default: the latest month with data)", "default: only each council's last 24 month ends)",
+               "(default: VITALSIGNS_PERIOD, else each council's latest month with data)", "default: only each council's last 24 month ends)",
                "exit codes:", "VITALSIGNS_SALT", "examples:"]),
     ("ui", ["--port N port (default: 3000)", "(default: $VITALSIGNS_LANDING, else data/landing)"]),
     ("check", ["(default: $VITALSIGNS_LANDING, else data/landing)", "(default: none)", "exit codes:",
