@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from .dbt_runtime import prepare_dbt_manifest
@@ -382,6 +383,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Dagster's "is currently in beta" notices speak to the code's authors, not to whoever runs a build
+    warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview)")
     verbose = bool(getattr(args, "verbose", False))
     # Dagster redirects the process's stderr while it captures a run's logs; when the disk fills
     # it cannot put it back, so the final error line goes to a copy of the terminal's stderr

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import sys
 import tempfile
@@ -18,14 +17,26 @@ from pathlib import Path
 from .outputs import RenderError
 
 
-def _kernel_env(tmp: Path) -> str:
-    """A kernelspec pointing at this interpreter, so chunks see the same packages."""
-    spec = tmp / "kernels" / "vitalsigns-python"
+def _kernel_manager_class(tmp: Path):
+    """A kernel on this interpreter, so chunks see the same packages; its spec is found in `tmp`
+    only (no JUPYTER_PATH change in this process). The kernel logs errors only: its transport
+    notice is not for the committee pack's reader. A class, so nbclient owns and shuts the kernel."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    spec = tmp / "vitalsigns-python"
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--log-level=ERROR"],
         "display_name": "vitalsigns", "language": "python"}))
-    return str(tmp)
+
+    class VitalsignsKernelManager(AsyncKernelManager):
+        @default("kernel_spec_manager")
+        def _only_our_kernel(self):
+            return KernelSpecManager(kernel_dirs=[str(tmp)])
+
+    return VitalsignsKernelManager
 
 
 def execute(front: dict, parts, params: dict, work: Path, timeout: int):
@@ -50,25 +61,17 @@ def execute(front: dict, parts, params: dict, work: Path, timeout: int):
         nb.cells.insert(0, nbformat.v4.new_code_cell(_param_source(params)))
         cell_parts.insert(0, None)
     with tempfile.TemporaryDirectory(prefix="vitalsigns-kernel-") as ktmp:
-        old = os.environ.get("JUPYTER_PATH")
-        os.environ["JUPYTER_PATH"] = _kernel_env(Path(ktmp)) + (os.pathsep + old if old else "")
+        client = NotebookClient(nb, kernel_manager_class=_kernel_manager_class(Path(ktmp)), timeout=timeout,
+                                kernel_name="vitalsigns-python", resources={"metadata": {"path": str(work)}})
         try:
-            client = NotebookClient(nb, timeout=timeout, kernel_name="vitalsigns-python",
-                                    resources={"metadata": {"path": str(work)}})
-            try:
-                client.execute()
-            except CellExecutionError as exc:
-                idx = next((k for k, c in enumerate(nb.cells) if any(o.get("output_type") == "error"
-                                                                     for o in c.get("outputs", []))), None)
-                label = ""
-                if idx is not None and cell_parts[idx] is not None:
-                    label = (parts[cell_parts[idx]][1][0] or {}).get("label", f"chunk {idx + 1}")
-                raise RenderError(f"a code chunk failed ({label or 'parameters'}): {_strip_ansi(str(exc))[-2000:]}") from exc
-        finally:
-            if old is None:
-                os.environ.pop("JUPYTER_PATH", None)
-            else:
-                os.environ["JUPYTER_PATH"] = old
+            client.execute()
+        except CellExecutionError as exc:
+            idx = next((k for k, c in enumerate(nb.cells) if any(o.get("output_type") == "error"
+                                                                 for o in c.get("outputs", []))), None)
+            label = ""
+            if idx is not None and cell_parts[idx] is not None:
+                label = (parts[cell_parts[idx]][1][0] or {}).get("label", f"chunk {idx + 1}")
+            raise RenderError(f"a code chunk failed ({label or 'parameters'}): {_strip_ansi(str(exc))[-2000:]}") from exc
     return {cell_parts[k]: c for k, c in enumerate(nb.cells) if cell_parts[k] is not None}
 
 
