@@ -75,6 +75,11 @@ def test_settings_from_the_environment_become_resource_fields_with_secrets_as_en
     assert resolved.settings.pseudonymisation_salt() == "s3cret"
     assert resolved.settings.suppression_threshold == 5 and resolved.settings.limits.rows("dtoc") == 10
     assert resolved.settings.warehouse_path == settings.warehouse_path
+    # a run reads nothing else from the environment: a setting changed after loading has no effect
+    monkeypatch.setenv("VITALSIGNS_SUPPRESSION_THRESHOLD", "9")
+    monkeypatch.setenv("VITALSIGNS_REJECT_THRESHOLD", "not a number")
+    again = WarehouseResource.from_settings(settings).process_config_and_initialize()
+    assert again.settings.suppression_threshold == 5 and again.settings.reject_threshold == 0.05
 
 
 def test_the_resource_resolves_its_settings_once(monkeypatch, tmp_path):
