@@ -408,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc(file=terminal)
-        print(f"\nerror: {one_line(exc, home_for_messages())}"
+        print(f"\nerror: {one_line(exc, getattr(args, 'home', None) or home_for_messages())}"
               + ("" if verbose else " (run with --verbose for the traceback)"), file=terminal, flush=True)
         return 1
 

@@ -114,9 +114,16 @@ def landing_result(instance: dg.DagsterInstance, landing: Path, cursor: dict, ch
 def report_sensor(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry, warehouse: WarehouseResource):
     materialization = asset_event.asset_materialization
     latest = materialization.metadata.get("latest_month_by_council") if materialization else None
-    requests = report_requests(latest.value if latest else {}, warehouse.settings.period, asset_event.run_id)
-    missing = sorted({r.partition_key for r in requests} - set(context.instance.get_dynamic_partitions(REPORT_MONTHS.name)))
-    return dg.SensorResult(run_requests=requests,  # a configured month with no data still gets its pack
+    return report_result(context.instance, latest.value if latest else {}, warehouse.settings.period,
+                         asset_event.run_id)
+
+
+def report_result(instance: dg.DagsterInstance, latest: dict[str, str], period: str | None,
+                  run_id: str) -> dg.SensorResult:
+    """The report runs for a publication; a configured month with no data still gets its partition (and pack)."""
+    requests = report_requests(latest, period, run_id)
+    missing = sorted({r.partition_key for r in requests} - set(instance.get_dynamic_partitions(REPORT_MONTHS.name)))
+    return dg.SensorResult(run_requests=requests,
                            dynamic_partitions_requests=[REPORT_MONTHS.build_add_request(missing)] if missing else [])
 
 

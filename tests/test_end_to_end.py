@@ -188,3 +188,27 @@ def test_the_workbook_ascof_sheet_has_both_editions_as_numbers(built):
     revised = [r for r in rows if r["edition"] != "SALT era"]
     assert any(r["breakdown"] == "Female" for r in revised) and all(r["financial_year"] >= "2023/24" for r in revised)
     assert sum(isinstance(r["value"], float) for r in revised) > 10
+
+
+def test_a_past_months_pack_is_a_run_of_its_month_partition(built):
+    """Packs are partitioned by reporting month (issue 14): a past month's pack is a run (a backfill)
+    of its partition, and the instance then lists that month as materialised."""
+    import dagster as dg
+
+    from dagster_project.assets.reports import data_months, report_assets
+    from dagster_project.constants import REPORT_MONTHS, REPORTS_JOB
+    from dagster_project.definitions import make_definitions
+
+    _, _, settings = built
+    months = data_months(settings.published_path)
+    assert {"2016-12", "2017-03"} <= set(months)
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(REPORT_MONTHS, months)
+    result = make_definitions(settings).resolve_job_def(REPORTS_JOB).execute_in_process(
+        instance=instance, partition_key="2016-12",
+        run_config={"ops": {a.op.name: {"config": {"council": "E10000020"}} for a in report_assets}})
+    assert result.success
+    folder = settings.reports_path / "E10000020" / "2016-12"
+    assert {"committee_report.html", "risk_register_summary.html", "vital_signs.xlsx"} <= {p.name for p in folder.iterdir()}
+    assert "December 2016" in " ".join((folder / "committee_report.html").read_text().split())
+    assert instance.get_materialized_partitions(dg.AssetKey("committee_report")) == {"2016-12"}

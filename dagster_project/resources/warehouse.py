@@ -72,8 +72,8 @@ class WarehouseResource(dg.ConfigurableResource):
 
     `definitions.build_resources` fills every field from `Settings` (read once from the environment,
     settings.py); the salt goes in as `EnvVar("VITALSIGNS_SALT")` so the UI never shows it. A field
-    left unset (None) falls back to `Settings.from_env` - only for code that builds the resource by
-    hand with just the paths. `settings` is resolved once per resource instance.
+    left unset (None) falls back to `Settings.from_env` only in a resource built by hand with just the
+    paths (`fill_unset_from_environment`). `settings` is resolved once per resource instance.
     """
 
     landing: str = Field(description="landing folder the feeds are read from (VITALSIGNS_LANDING)")
@@ -104,6 +104,9 @@ class WarehouseResource(dg.ConfigurableResource):
     period: Optional[str] = Field(None, description="report month a build renders (VITALSIGNS_PERIOD); "
                                                     "None: each council's latest")
     sensor_settle_seconds: Optional[float] = Field(None, description="a landing file must be unchanged this long")
+    fill_unset_from_environment: bool = Field(
+        True, description="fields left unset are read from VITALSIGNS_* (a resource built by hand with only the "
+                          "paths); False when every field was filled from the settings, so a run reads nothing")
 
     @classmethod
     def from_settings(cls, settings: Settings, env: Mapping[str, str] | None = None) -> "WarehouseResource":
@@ -115,7 +118,7 @@ class WarehouseResource(dg.ConfigurableResource):
         values.update({name: getattr(settings.limits, name) for name in _LIMIT_FIELDS})
         values["max_file_mb_per_feed"] = {f: v for f, n, v in settings.limits.per_feed if n == "max_file_mb"}
         values["max_rows_per_feed"] = {f: int(v) for f, n, v in settings.limits.per_feed if n == "max_rows"}
-        return cls(landing=str(settings.landing), home=str(settings.home),
+        return cls(landing=str(settings.landing), home=str(settings.home), fill_unset_from_environment=False,
                    **{k: v for k, v in values.items() if v is not None})
 
     _resolved: Optional[Settings] = PrivateAttr(default=None)
@@ -127,7 +130,8 @@ class WarehouseResource(dg.ConfigurableResource):
         return self._resolved
 
     def _resolve(self) -> Settings:
-        base = Settings.from_env(landing=self.landing, home=self.home)
+        base = (Settings.from_env(landing=self.landing, home=self.home) if self.fill_unset_from_environment
+                else Settings(landing=Path(self.landing), home=Path(self.home)))
         given = {n: getattr(self, n) for n in _SETTING_FIELDS if getattr(self, n) is not None}
         limits = {n: getattr(self, n) for n in _LIMIT_FIELDS if getattr(self, n) is not None}
         if self.max_file_mb_per_feed is not None or self.max_rows_per_feed is not None:

@@ -74,6 +74,11 @@ def test_settings_from_the_environment_become_resource_fields_with_secrets_as_en
     assert resolved.settings.pseudonymisation_salt() == "s3cret"
     assert resolved.settings.suppression_threshold == 5 and resolved.settings.limits.rows("dtoc") == 10
     assert resolved.settings.warehouse_path == settings.warehouse_path
+    # a run reads nothing else from the environment: a setting changed after loading has no effect
+    monkeypatch.setenv("VITALSIGNS_SUPPRESSION_THRESHOLD", "9")
+    monkeypatch.setenv("VITALSIGNS_REJECT_THRESHOLD", "not a number")
+    again = WarehouseResource.from_settings(settings).process_config_and_initialize()
+    assert again.settings.suppression_threshold == 5 and again.settings.reject_threshold == 0.05
 
 
 def test_the_resource_resolves_its_settings_once(monkeypatch, tmp_path):
@@ -260,3 +265,64 @@ def test_build_period_reaches_the_build_as_a_setting_not_the_environment(tmp_pat
     assert cli.main(["build", "--landing", str(tmp_path / "landing"), "--home", str(tmp_path / "home"), *flag]) == 0
     assert seen["period"] == expected
     assert dict(os.environ) == before
+
+
+def test_a_configured_month_without_data_gets_its_partition():
+    from dagster_project.sensors import report_result
+
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("report_month", ["2017-03"])
+    assert report_result(instance, {"E10000020": "2017-03"}, None, "r").dynamic_partitions_requests == []
+    result = report_result(instance, {"E10000020": "2017-03"}, "2030-01", "r")
+    [add] = result.dynamic_partitions_requests
+    assert add.partitions_def_name == "report_month" and list(add.partition_keys) == ["2030-01"]
+    assert [r.partition_key for r in result.run_requests] == ["2030-01"]
+
+
+def _manifest(tmp_path, nodes):
+    import json
+
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps({"nodes": nodes}))
+    return path
+
+
+def test_table_models_get_row_counts_after_dbt_exits_and_views_do_not(tmp_path):
+    import duckdb
+
+    from dagster_project.dbt_runtime import with_row_counts
+
+    db = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema marts; create table marts.t as select * from range(7)")
+        con.execute("create schema staging; create view staging.v as select 1 as x")
+    manifest = _manifest(tmp_path, {
+        "model.p.t": {"schema": "marts", "alias": "t", "config": {"materialized": "table"}},
+        "model.p.v": {"schema": "staging", "alias": "v", "config": {"materialized": "view"}}})
+    events = [dg.Output(None, "t", metadata={"unique_id": "model.p.t"}),
+              dg.Output(None, "v", metadata={"unique_id": "model.p.v"})]
+    out = list(with_row_counts(iter(events), db, manifest))
+    assert out[0].metadata["dagster/row_count"].value == 7
+    assert "dagster/row_count" not in out[1].metadata
+
+
+def test_a_failed_dbt_run_still_reports_what_it_built_then_fails(tmp_path):
+    import duckdb
+
+    from dagster_project.dbt_runtime import with_row_counts
+
+    db = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema marts; create table marts.t as select * from range(3)")
+    manifest = _manifest(tmp_path, {"model.p.t": {"schema": "marts", "alias": "t",
+                                                  "config": {"materialized": "incremental"}}})
+
+    def dbt_events():
+        yield dg.Output(None, "t", metadata={"unique_id": "model.p.t"})
+        raise RuntimeError("dbt test failed")
+
+    seen = []
+    with pytest.raises(RuntimeError, match="dbt test failed"):
+        for event in with_row_counts(dbt_events(), db, manifest):
+            seen.append(event)
+    assert [e.metadata["dagster/row_count"].value for e in seen] == [3]
