@@ -83,3 +83,12 @@ def test_the_docs_folder_holds_no_stray_jinja():
              for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
              if re.search(r"\{[{%#]", line) and not tag.match(line.strip())]
     assert not stray
+
+
+def test_docs_wait_for_no_build_they_say_one_is_running(tmp_path, capsys):
+    """The catalog reads the warehouse: never mid-build (the build's lock), and a clear message."""
+    from dagster_project.resources.warehouse import exclusive_lock
+
+    with exclusive_lock(tmp_path / ".build.lock", 0, "a vitalsigns build"):
+        assert main(["docs", "--home", str(tmp_path)]) == 3
+    assert "when the build has finished" in capsys.readouterr().err

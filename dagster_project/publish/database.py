@@ -86,6 +86,7 @@ READ_SQL = {
 
 
 def read_sql(name: str) -> str:
+    """How publication reads a mart from the warehouse."""
     spec = next((s for s in RATIO_TABLES if s.name == name), None)
     if name == "cld_data_quality":
         return CLD_DATA_QUALITY_SQL
