@@ -107,6 +107,8 @@ class Settings:
     cld_as_of: str | None = None
     cld_population_year_offset: int = 0
     cld_population_fixed_year: int | None = None
+    # the day overdue risk reviews are judged at (None: the day the build runs)
+    report_date: str | None = None
     # orchestration: the report month a build renders (None: each council's latest), the nightly
     # schedule, the landing sensor's settle time, failure alerts, how long a build queues
     period: str | None = None
@@ -121,7 +123,7 @@ class Settings:
     def dbt_vars(self) -> dict:
         """The settings dbt reads as vars (dbt_project.yml names them and gives the same defaults)."""
         return {"cld_as_of": self.cld_as_of, "cld_population_year_offset": self.cld_population_year_offset,
-                "cld_population_fixed_year": self.cld_population_fixed_year}
+                "cld_population_fixed_year": self.cld_population_fixed_year, "report_date": self.report_date}
 
     @property
     def warehouse_path(self) -> Path:
@@ -185,6 +187,7 @@ class Settings:
             cld_as_of=_cld_as_of(env),
             cld_population_year_offset=_setting(env, "VITALSIGNS_CLD_POPULATION_YEAR_OFFSET", "0", int),
             cld_population_fixed_year=_optional_year(env, "VITALSIGNS_CLD_POPULATION_FIXED_YEAR"),
+            report_date=_iso_date(env, "VITALSIGNS_REPORT_DATE", "to judge risk reviews at the day of the build"),
             period=_period(env),
             nightly_cron=env.get("VITALSIGNS_NIGHTLY_CRON", "0 2 * * *"),
             nightly_tz=env.get("VITALSIGNS_NIGHTLY_TZ", "Europe/London"),
@@ -202,11 +205,11 @@ def home_for_messages() -> str | None:
     return os.environ.get("VITALSIGNS_HOME")
 
 
-def _cld_as_of(env) -> str | None:
-    """VITALSIGNS_CLD_AS_OF as an ISO date (it goes into SQL, so nothing else passes)."""
+def _iso_date(env, name: str, unset_means: str) -> str | None:
+    """An optional YYYY-MM-DD setting (it goes into SQL, so nothing else passes)."""
     import datetime as dt
 
-    raw = (env.get("VITALSIGNS_CLD_AS_OF") or "").strip()
+    raw = (env.get(name) or "").strip()
     if not raw:
         return None
     try:
@@ -214,8 +217,11 @@ def _cld_as_of(env) -> str | None:
             return dt.date.fromisoformat(raw).isoformat()
     except ValueError:
         pass
-    raise ConfigError(f"VITALSIGNS_CLD_AS_OF={raw!r} is not a date (YYYY-MM-DD); unset it to select CLD "
-                      "submissions as of the latest one landed")
+    raise ConfigError(f"{name}={raw!r} is not a date (YYYY-MM-DD); unset it {unset_means}")
+
+
+def _cld_as_of(env) -> str | None:
+    return _iso_date(env, "VITALSIGNS_CLD_AS_OF", "to select CLD submissions as of the latest one landed")
 
 
 def _optional_year(env, name: str) -> int | None:

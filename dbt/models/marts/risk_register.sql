@@ -1,10 +1,11 @@
 -- Risks in each council's latest register snapshot, scored and banded; reported by
 -- exception when the current score is exception_risk_score (12) or more and prospects are Amber or Red.
 -- Overdue: the review date has passed at report time, the day the build runs (the reports are
--- made in the same build); VITALSIGNS_REPORT_DATE (YYYY-MM-DD) sets it to re-make an old pack.
-{%- set report_date = env_var('VITALSIGNS_REPORT_DATE', '') %}
+-- made in the same build); var report_date (YYYY-MM-DD, from VITALSIGNS_REPORT_DATE) sets it to
+-- re-make an old pack.
+{%- set report_date = var('report_date') or '' %}
 {%- if report_date and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', report_date) %}
-    {{ exceptions.raise_compiler_error("VITALSIGNS_REPORT_DATE must be YYYY-MM-DD, got '" ~ report_date ~ "'") }}
+    {{ exceptions.raise_compiler_error("var report_date must be YYYY-MM-DD, got '" ~ report_date ~ "'") }}
 {%- endif %}
 select
     la_code,
