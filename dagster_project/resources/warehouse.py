@@ -62,7 +62,8 @@ def remove_stale_tmp(folder: Path) -> list[Path]:
 # Settings fields that are resource fields one to one (the rest: limits, flattened below)
 _SETTING_FIELDS = ("salt", "sample_data", "suppression_threshold", "protection_interval", "shrinkage_tolerance",
                    "reject_threshold", "confirm_shrink", "dbt_threads", "duckdb_memory_limit", "cld_as_of",
-                   "cld_population_year_offset", "cld_population_fixed_year", "period", "sensor_settle_seconds")
+                   "cld_population_year_offset", "cld_population_fixed_year", "report_date", "period",
+                   "sensor_settle_seconds")
 _LIMIT_FIELDS = ("max_file_mb", "max_rows", "xlsx_max_uncompressed_mb", "max_cell_chars", "max_delayed_days",
                  "max_population_per_age", "risk_scale_min", "risk_scale_max")
 
@@ -101,6 +102,8 @@ class WarehouseResource(dg.ConfigurableResource):
     cld_as_of: Optional[str] = Field(None, description="CLD submissions selected as of this date (dbt var)")
     cld_population_year_offset: Optional[int] = Field(None, description="CLD population year offset (dbt var)")
     cld_population_fixed_year: Optional[int] = Field(None, description="CLD fixed population year (dbt var)")
+    report_date: Optional[str] = Field(None, description="day overdue risk reviews are judged at, YYYY-MM-DD "
+                                                         "(VITALSIGNS_REPORT_DATE; dbt var; None: the build day)")
     period: Optional[str] = Field(None, description="report month a build renders (VITALSIGNS_PERIOD); "
                                                     "None: each council's latest")
     sensor_settle_seconds: Optional[float] = Field(None, description="a landing file must be unchanged this long")
