@@ -42,10 +42,12 @@ test: install
 	$(BIN)/python -m pytest -q
 
 lint: install
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	cd dbt && VITALSIGNS_WAREHOUSE=$(CURDIR)/.lint.duckdb ../$(BIN)/sqlfluff lint models --processes 2
 
 lint-fix: install
+	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 	cd dbt && VITALSIGNS_WAREHOUSE=$(CURDIR)/.lint.duckdb ../$(BIN)/sqlfluff fix models --processes 2
 

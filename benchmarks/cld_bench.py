@@ -1,6 +1,7 @@
 """The CLD part of the benchmark (issue 13): ingestion, the CLD dbt models and the hand-written
 floor (cld_floor.sql) over the same landing folder, and the check that the floor's figures equal
 marts.ascof_cld. Shared by benchmarks/run.py and tests/cld_measures/test_cld_floor_agrees.py."""
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,12 @@ def ingest(landing: Path, home: Path) -> dict:
         outcomes = load_cld(con, settings)
         took = time.monotonic() - started
         rows = con.execute("select count(*) from raw.cld").fetchone()[0]
-    return {"ingest_s": took, "files": sum(o.status == "loaded" for o in outcomes), "raw_rows": rows,
-            "warehouse": str(settings.warehouse_path)}
+    return {
+        "ingest_s": took,
+        "files": sum(o.status == "loaded" for o in outcomes),
+        "raw_rows": rows,
+        "warehouse": str(settings.warehouse_path),
+    }
 
 
 def dbt_build(landing: Path, home: Path) -> dict:
@@ -54,27 +59,52 @@ def dbt_build(landing: Path, home: Path) -> dict:
 
     settings = Settings.from_env()
     target = home / "dbt_target"
-    env = {**os.environ, "VITALSIGNS_WAREHOUSE": str(settings.warehouse_path),
-           "VITALSIGNS_DBT_THREADS": str(settings.dbt_threads),
-           "VITALSIGNS_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit}
+    env = {
+        **os.environ,
+        "VITALSIGNS_WAREHOUSE": str(settings.warehouse_path),
+        "VITALSIGNS_DBT_THREADS": str(settings.dbt_threads),
+        "VITALSIGNS_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+    }
     started = time.monotonic()
     proc = subprocess.run(
-        [dbt_executable(), "build", "--select", *DBT_SELECTION, "--exclude-resource-type", "unit_test",
-         "--indirect-selection", "cautious",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(target), "--log-path", str(home / "dbt_logs")],
-        env=env, capture_output=True, text=True)
+        [
+            dbt_executable(),
+            "build",
+            "--select",
+            *DBT_SELECTION,
+            "--exclude-resource-type",
+            "unit_test",
+            "--indirect-selection",
+            "cautious",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(home / "dbt_logs"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     took = time.monotonic() - started
     if proc.returncode != 0:
         raise RuntimeError(f"dbt build of the CLD models failed:\n{proc.stdout[-4000:]}")
     results = json.loads((target / "run_results.json").read_text())
     kinds = [r["unique_id"].split(".")[0] for r in results["results"]]
-    return {"dbt_s": took, "dbt_engine_s": results["elapsed_time"], "dbt_models": kinds.count("model"),
-            "dbt_seeds": kinds.count("seed"), "dbt_tests": kinds.count("test")}
+    return {
+        "dbt_s": took,
+        "dbt_engine_s": results["elapsed_time"],
+        "dbt_models": kinds.count("model"),
+        "dbt_seeds": kinds.count("seed"),
+        "dbt_tests": kinds.count("test"),
+    }
 
 
 def floor(landing: Path, threads: int = 2) -> tuple[float, duckdb.DuckDBPyConnection]:
-    sql = (FLOOR_SQL.read_text().replace("{landing}", str(landing)).replace("{seeds}", str(SEEDS)))
+    sql = FLOOR_SQL.read_text().replace("{landing}", str(landing)).replace("{seeds}", str(SEEDS))
     con = duckdb.connect()
     con.execute(f"set threads = {threads}")
     started = time.monotonic()
@@ -87,14 +117,15 @@ def compare(floor_con: duckdb.DuckDBPyConnection, warehouse: Path | str) -> dict
     that only one side has (all should be zero), with a few examples."""
     floor_con.execute(f"attach '{warehouse}' as wh (read_only)")
     try:
-        diff = f"""select {', '.join(KEY)}, f.numerator as floor_num, p.numerator as dbt_num,
+        diff = f"""select {", ".join(KEY)}, f.numerator as floor_num, p.numerator as dbt_num,
                           f.denominator as floor_den, p.denominator as dbt_den
-                   from floor_ascof_cld f full join wh.marts.ascof_cld p using ({', '.join(KEY)})
+                   from floor_ascof_cld f full join wh.marts.ascof_cld p using ({", ".join(KEY)})
                    where f.numerator is distinct from p.numerator or f.denominator is distinct from p.denominator
                    order by all"""
         rows = floor_con.execute(diff).fetchall()
-        matched = floor_con.execute(f"select count(*) from floor_ascof_cld join wh.marts.ascof_cld using ({', '.join(KEY)})"
-                                    ).fetchone()[0]
+        matched = floor_con.execute(
+            f"select count(*) from floor_ascof_cld join wh.marts.ascof_cld using ({', '.join(KEY)})"
+        ).fetchone()[0]
     finally:
         floor_con.execute("detach wh")
     return {"matched": matched, "mismatches": len(rows), "examples": [list(map(str, r)) for r in rows[:10]]}
@@ -104,4 +135,5 @@ def events_per_council_year(landing: Path) -> float:
     """Mean rows of a rolling 12-month submission: the events a council reports in a year."""
     with duckdb.connect() as con:
         return con.execute(f"""select avg(n) from (select filename, count(*) as n from read_csv(
-            '{landing}/cld/cld_*.csv', all_varchar = true, union_by_name = true, filename = true) group by all)""").fetchone()[0]
+            '{landing}/cld/cld_*.csv', all_varchar = true, union_by_name = true, filename = true)
+            group by all)""").fetchone()[0]

@@ -1,6 +1,7 @@
 """The same three marts (ascof, admissions_rolling_12m, dtoc_monthly) as an analyst would
 write them in pandas: read the CSVs, filter, merge, group. The benchmark compares its speed
 with the pipeline's and its results with the floor's."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,25 +10,38 @@ import numpy as np
 import pandas as pd
 
 COUNCIL = ["Council", "Joint (council and NHS)"]
-NUM_2D = ["Ongoing Low Level Support", "Short Term Support (Other)",
-          "No Services Provided - Universal Services/Signposted to Other Services",
-          "No Services Provided - No identified needs"]
-SETTLED = ["Owner occupier or shared ownership", "Tenant", "Settled mainstream housing with family/friends",
-           "Supported accommodation", "Shared Lives scheme", "Approved premises", "Sheltered housing",
-           "Mobile accommodation"]
+NUM_2D = [
+    "Ongoing Low Level Support",
+    "Short Term Support (Other)",
+    "No Services Provided - Universal Services/Signposted to Other Services",
+    "No Services Provided - No identified needs",
+]
+SETTLED = [
+    "Owner occupier or shared ownership",
+    "Tenant",
+    "Settled mainstream housing with family/friends",
+    "Supported accommodation",
+    "Shared Lives scheme",
+    "Approved premises",
+    "Sheltered housing",
+    "Mobile accommodation",
+]
 
 
 def _read(landing: Path, folder: str, feed: str, dates=()) -> pd.DataFrame:
-    frames = [pd.read_csv(p, dtype={"person_id": str}, parse_dates=list(dates), low_memory=False)
-              for p in sorted((landing / folder).glob(f"{feed}_*.csv"))]
+    frames = [
+        pd.read_csv(p, dtype={"person_id": str}, parse_dates=list(dates), low_memory=False)
+        for p in sorted((landing / folder).glob(f"{feed}_*.csv"))
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
 def age(dob: pd.Series, on) -> pd.Series:
     on = pd.to_datetime(on)
     years = on.year - dob.dt.year if isinstance(on, pd.Timestamp) else on.dt.year - dob.dt.year
-    before = (on.month * 100 + on.day if isinstance(on, pd.Timestamp) else on.dt.month * 100 + on.dt.day) < \
-        (dob.dt.month * 100 + dob.dt.day)
+    before = (on.month * 100 + on.day if isinstance(on, pd.Timestamp) else on.dt.month * 100 + on.dt.day) < (
+        dob.dt.month * 100 + dob.dt.day
+    )
     return years - before.astype(int)
 
 
@@ -40,13 +54,20 @@ def compute(landing: Path) -> dict[str, pd.DataFrame]:
     pop = _read(landing, "population", "population")
     dtoc = _read(landing, "dtoc", "dtoc")
     services["end"] = services["end_date"].fillna(pd.Timestamp("2262-01-01"))
-    services = services.merge(people[["la_code", "person_id", "date_of_birth", "date_of_death",
-                                      "primary_support_reason"]], on=["la_code", "person_id"], how="left")
+    services = services.merge(
+        people[["la_code", "person_id", "date_of_birth", "date_of_death", "primary_support_reason"]],
+        on=["la_code", "person_id"],
+        how="left",
+    )
     services["council"] = services["funding_source"].isin(COUNCIL)
 
     # financial years wholly covered by each council's data
-    act = pd.concat([requests[["la_code", "request_date"]].rename(columns={"request_date": "d"}),
-                     reab.loc[reab["end_date"].notna(), ["la_code", "end_date"]].rename(columns={"end_date": "d"})])
+    act = pd.concat(
+        [
+            requests[["la_code", "request_date"]].rename(columns={"request_date": "d"}),
+            reab.loc[reab["end_date"].notna(), ["la_code", "end_date"]].rename(columns={"end_date": "d"}),
+        ]
+    )
     bounds = act.groupby("la_code")["d"].agg(["min", "max"])
     years = []
     for la, b in bounds.iterrows():
@@ -70,13 +91,14 @@ def compute(landing: Path) -> dict[str, pd.DataFrame]:
         return rows.sort_values("year").iloc[-1][band] if len(rows) else np.nan
 
     # admissions (2A)
-    perm = services[services["service_type"].isin(["Long Term Support: Nursing Care",
-                                                   "Long Term Support: Residential Care"])
-                    & (services["client_type"] == "Service User")].sort_values(["la_code", "person_id", "start_date",
-                                                                                 "service_id"])
+    perm = services[
+        services["service_type"].isin(["Long Term Support: Nursing Care", "Long Term Support: Residential Care"])
+        & (services["client_type"] == "Service User")
+    ].sort_values(["la_code", "person_id", "start_date", "service_id"])
     perm["prev_end"] = perm.groupby(["la_code", "person_id"])["end"].transform(lambda s: s.cummax().shift())
-    adm = perm[perm["council"] & (perm["prev_end"].isna() | (perm["start_date"] > perm["prev_end"] +
-                                                             pd.Timedelta(days=7)))].copy()
+    adm = perm[
+        perm["council"] & (perm["prev_end"].isna() | (perm["start_date"] > perm["prev_end"] + pd.Timedelta(days=7)))
+    ].copy()
     adm["age"] = age(adm["date_of_birth"], adm["start_date"])
     adm = adm[adm["age"] >= 18]
 
@@ -84,48 +106,91 @@ def compute(landing: Path) -> dict[str, pd.DataFrame]:
     for yr in years.itertuples():
         la = yr.la_code
         s = services[services["la_code"] == la]
-        comm = s[(s["service_type"] == "Long Term Support: Community") & (s["client_type"] == "Service User")
-                 & s["council"] & (s["start_date"] <= yr.fy_end) & (s["end"] >= yr.fy_end)
-                 & (s["date_of_death"].isna() | (s["date_of_death"] >= yr.fy_end))]
+        comm = s[
+            (s["service_type"] == "Long Term Support: Community")
+            & (s["client_type"] == "Service User")
+            & s["council"]
+            & (s["start_date"] <= yr.fy_end)
+            & (s["end"] >= yr.fy_end)
+            & (s["date_of_death"].isna() | (s["date_of_death"] >= yr.fy_end))
+        ]
         comm = comm[age(comm["date_of_birth"], yr.fy_end) >= 18]
         g = comm.groupby("person_id")["delivery_mechanism"].agg(
             sds=lambda m: m.isin(["Direct Payment", "Part Direct Payment", "CASSR Managed Personal Budget"]).any(),
-            dp=lambda m: m.isin(["Direct Payment", "Part Direct Payment"]).any())
-        rows += [(la, yr.financial_year, "1C(1A)", g["sds"].sum(), len(g)),
-                 (la, yr.financial_year, "1C(2A)", g["dp"].sum(), len(g))]
-        car = s[(s["client_type"] == "Carer") & s["service_type"].isin(
-            ["Carer Support: Direct Payment", "Carer Support: Council Commissioned Support"])
-            & (s["start_date"] <= yr.fy_end) & (s["end"] >= yr.fy_start)]
+            dp=lambda m: m.isin(["Direct Payment", "Part Direct Payment"]).any(),
+        )
+        rows += [
+            (la, yr.financial_year, "1C(1A)", g["sds"].sum(), len(g)),
+            (la, yr.financial_year, "1C(2A)", g["dp"].sum(), len(g)),
+        ]
+        car = s[
+            (s["client_type"] == "Carer")
+            & s["service_type"].isin(["Carer Support: Direct Payment", "Carer Support: Council Commissioned Support"])
+            & (s["start_date"] <= yr.fy_end)
+            & (s["end"] >= yr.fy_start)
+        ]
         car = car[car["date_of_birth"].isna() | (age(car["date_of_birth"], yr.fy_end) >= 18)]
-        car = car.assign(sds=(car["service_type"] == "Carer Support: Direct Payment") | car["delivery_mechanism"].isin(
-            ["Direct Payment", "Part Direct Payment", "CASSR Managed Personal Budget"]),
-            dp=(car["service_type"] == "Carer Support: Direct Payment") | car["delivery_mechanism"].isin(
-            ["Direct Payment", "Part Direct Payment"]))
+        car = car.assign(
+            sds=(car["service_type"] == "Carer Support: Direct Payment")
+            | car["delivery_mechanism"].isin(
+                ["Direct Payment", "Part Direct Payment", "CASSR Managed Personal Budget"]
+            ),
+            dp=(car["service_type"] == "Carer Support: Direct Payment")
+            | car["delivery_mechanism"].isin(["Direct Payment", "Part Direct Payment"]),
+        )
         cg = car.groupby("person_id")[["sds", "dp"]].any()
-        rows += [(la, yr.financial_year, "1C(1B)", cg["sds"].sum(), len(cg)),
-                 (la, yr.financial_year, "1C(2B)", cg["dp"].sum(), len(cg))]
-        ld = s[s["service_type"].str.startswith("Long Term Support:") & (s["client_type"] == "Service User")
-               & s["council"] & (s["start_date"] <= yr.fy_end) & (s["end"] >= yr.fy_start)
-               & (s["primary_support_reason"] == "Learning Disability Support")]
+        rows += [
+            (la, yr.financial_year, "1C(1B)", cg["sds"].sum(), len(cg)),
+            (la, yr.financial_year, "1C(2B)", cg["dp"].sum(), len(cg)),
+        ]
+        ld = s[
+            s["service_type"].str.startswith("Long Term Support:")
+            & (s["client_type"] == "Service User")
+            & s["council"]
+            & (s["start_date"] <= yr.fy_end)
+            & (s["end"] >= yr.fy_start)
+            & (s["primary_support_reason"] == "Learning Disability Support")
+        ]
         ld = ld[age(ld["date_of_birth"], yr.fy_end).between(18, 64)]
         cohort = pd.Index(ld["person_id"].unique())
         st = status[(status["la_code"] == la) & status["person_id"].isin(cohort) & (status["as_at_date"] <= yr.fy_end)]
-        emp = st.dropna(subset=["employment_status"]).sort_values("as_at_date").groupby("person_id")["employment_status"].last()
-        acc = st.dropna(subset=["accommodation_status"]).sort_values("as_at_date").groupby("person_id")["accommodation_status"].last()
-        rows += [(la, yr.financial_year, "1E", emp.str.startswith("Paid:").sum(), len(cohort)),
-                 (la, yr.financial_year, "1G", acc.isin(SETTLED).sum(), len(cohort))]
+        emp = (
+            st.dropna(subset=["employment_status"])
+            .sort_values("as_at_date")
+            .groupby("person_id")["employment_status"]
+            .last()
+        )
+        acc = (
+            st.dropna(subset=["accommodation_status"])
+            .sort_values("as_at_date")
+            .groupby("person_id")["accommodation_status"]
+            .last()
+        )
+        rows += [
+            (la, yr.financial_year, "1E", emp.str.startswith("Paid:").sum(), len(cohort)),
+            (la, yr.financial_year, "1G", acc.isin(SETTLED).sum(), len(cohort)),
+        ]
         a = adm[(adm["la_code"] == la) & adm["start_date"].between(yr.fy_start, yr.fy_end)]
-        rows += [(la, yr.financial_year, "2A(1)", a["age"].between(18, 64).sum(), pop_for(la, yr.y, "18-64")),
-                 (la, yr.financial_year, "2A(2)", (a["age"] >= 65).sum(), pop_for(la, yr.y, "65+"))]
+        rows += [
+            (la, yr.financial_year, "2A(1)", a["age"].between(18, 64).sum(), pop_for(la, yr.y, "18-64")),
+            (la, yr.financial_year, "2A(2)", (a["age"] >= 65).sum(), pop_for(la, yr.y, "65+")),
+        ]
         r = reab[reab["la_code"] == la].merge(people[["la_code", "person_id", "date_of_birth"]], how="left")
         r["age"] = age(r["date_of_birth"], r["start_date"])
-        b1 = r[(r["hospital_discharge"].astype(str).str.lower() == "true") & (r["age"] >= 65)
-               & r["start_date"].between(pd.Timestamp(yr.y, 10, 1), pd.Timestamp(yr.y, 12, 31))]
+        b1 = r[
+            (r["hospital_discharge"].astype(str).str.lower() == "true")
+            & (r["age"] >= 65)
+            & r["start_date"].between(pd.Timestamp(yr.y, 10, 1), pd.Timestamp(yr.y, 12, 31))
+        ]
         rows.append((la, yr.financial_year, "2B(1)", (b1["status_at_91_days"] == "At home").sum(), len(b1)))
-        ended = r[r["end_date"].between(yr.fy_start, yr.fy_end) & (r["age"] >= 18)
-                  & r["sequel"].isin(NUM_2D + ["Long Term Support (any level)"])]
-        lts = s[s["service_type"].str.startswith("Long Term Support:") & (s["client_type"] == "Service User")
-                & s["council"]][["person_id", "start_date", "end"]]
+        ended = r[
+            r["end_date"].between(yr.fy_start, yr.fy_end)
+            & (r["age"] >= 18)
+            & r["sequel"].isin(NUM_2D + ["Long Term Support (any level)"])
+        ]
+        lts = s[
+            s["service_type"].str.startswith("Long Term Support:") & (s["client_type"] == "Service User") & s["council"]
+        ][["person_id", "start_date", "end"]]
         m = ended[["episode_id", "person_id", "start_date"]].merge(lts, on="person_id", suffixes=("", "_s"))
         existing = m[(m["start_date_s"] <= m["start_date"]) & (m["end"] >= m["start_date"])]["episode_id"].unique()
         new = ended[~ended["episode_id"].isin(existing)]
@@ -155,6 +220,7 @@ def compute(landing: Path) -> dict[str, pd.DataFrame]:
         for band, n in (("18-64", a["age"].between(18, 64).sum()), ("65+", (a["age"] >= 65).sum())):
             pp = pop_for(la, fy, band)
             roll.append((la, end.date(), band, n, pp, n / pp * 100000))
-    rolling = pd.DataFrame(roll, columns=["la_code", "period_end", "age_band", "admissions_12m", "population",
-                                          "rate_per_100k"])
+    rolling = pd.DataFrame(
+        roll, columns=["la_code", "period_end", "age_band", "admissions_12m", "population", "rate_per_100k"]
+    )
     return {"ascof": ascof, "dtoc_monthly": dtoc_monthly, "admissions_rolling_12m": rolling}

@@ -18,6 +18,7 @@ Figures, not assertions: nothing here is a test.
     .venv/bin/python benchmarks/run.py [--sizes 1x10,3x10,10x10] [--scale 1.0] [--skip-pandas-above 3]
                                        [--only cld|pipeline] [--cld-scale 1.0]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,16 @@ def landing_for(councils: int, years: int, scale: float, end_month: str = END_MO
     if not (path / ".complete").exists():
         shutil.rmtree(path, ignore_errors=True)
         t = time.monotonic()
-        generate(path, councils=councils, years=years, scale=scale, seed=42, end_month=end_month,
-                 cld_first=CLD_SPAN[0], cld_last=CLD_SPAN[1])
+        generate(
+            path,
+            councils=councils,
+            years=years,
+            scale=scale,
+            seed=42,
+            end_month=end_month,
+            cld_first=CLD_SPAN[0],
+            cld_last=CLD_SPAN[1],
+        )
         (path / ".vitalsigns-sample").write_text("synthetic\n")
         (path / ".complete").write_text(f"{time.monotonic() - t:.1f}s\n")
     return path
@@ -72,8 +81,13 @@ def _build_child(landing: str, home: str, results) -> None:
     stages = {"ingest": 0.0, "dbt": 0.0, "publish": 0.0}
     for stat in instance.get_run_step_stats(result.run_id):
         took = (stat.end_time or 0) - (stat.start_time or 0)
-        key = "dbt" if stat.step_key == "warehouse_models" else "publish" if stat.step_key.startswith("published") \
+        key = (
+            "dbt"
+            if stat.step_key == "warehouse_models"
+            else "publish"
+            if stat.step_key.startswith("published")
             else "ingest"
+        )
         stages[key] += took
     # dbt's own elapsed time (models and tests); the rest of the dbt step is dbt's start-up and
     # parse and Dagster recording an event per model and per test
@@ -106,7 +120,7 @@ def pipeline_build(landing: Path, home: Path) -> dict:
             out = q.get(timeout=0.05)
         except queue.Empty:
             if not p.is_alive():
-                raise RuntimeError("the benchmark build process died")
+                raise RuntimeError("the benchmark build process died") from None
     p.join()
     out["peak_mib"] = peak / (1 << 20)
     return out
@@ -128,12 +142,14 @@ def compare(floor_con, warehouse: Path) -> dict[str, int]:
         "ascof": """select count(*) from floor_ascof f join wh.marts.ascof p using (la_code, financial_year, ascof_code)
                     where f.numerator is distinct from p.numerator or f.denominator is distinct from p.denominator
                        or abs(coalesce(f.value, -1) - coalesce(p.value, -1)) > 1e-9""",
-        "ascof_matched": """select count(*) from floor_ascof f join wh.marts.ascof p using (la_code, financial_year, ascof_code)""",
+        "ascof_matched": """select count(*) from floor_ascof f join wh.marts.ascof p
+                            using (la_code, financial_year, ascof_code)""",
         "dtoc_monthly": """select count(*) from floor_dtoc_monthly f full join wh.marts.dtoc_monthly p
                            using (la_code, period, responsible_org)
                            where f.delayed_days is distinct from p.delayed_days
                               or abs(coalesce(f.rate_per_100k, -1) - coalesce(p.rate_per_100k, -1)) > 1e-9""",
-        "admissions_rolling_12m": """select count(*) from floor_admissions_rolling_12m f join wh.marts.admissions_rolling_12m p
+        "admissions_rolling_12m": """select count(*) from floor_admissions_rolling_12m f
+                           join wh.marts.admissions_rolling_12m p
                            using (la_code, period_end, age_band)
                            where f.admissions_12m is distinct from p.admissions_12m
                               or abs(coalesce(f.rate_per_100k, -1) - coalesce(p.rate_per_100k, -1)) > 1e-9""",
@@ -151,7 +167,8 @@ def pandas_run(landing: Path, floor_con) -> tuple[float, int]:
     floor_con.register("pd_ascof", marts["ascof"])
     mismatches = floor_con.execute(
         """select count(*) from pd_ascof p join floor_ascof f using (la_code, financial_year, ascof_code)
-           where p.numerator <> f.numerator or p.denominator <> f.denominator""").fetchall()[0][0]
+           where p.numerator <> f.numerator or p.denominator <> f.denominator"""
+    ).fetchall()[0][0]
     return took, mismatches
 
 
@@ -205,29 +222,57 @@ def cld_run(scale: float) -> dict:
                 out = value
         except queue.Empty:
             if not p.is_alive():
-                raise RuntimeError("the CLD benchmark process died")
+                raise RuntimeError("the CLD benchmark process died") from None
     p.join()
     files = sorted((landing / "cld").glob("cld_*.csv"))
     return {
-        "councils": CLD_COUNCILS, "quarters": f"{CLD_SPAN[0]}..{CLD_SPAN[1]}", "cld_scale": scale,
-        "files": len(files), "csv_mib": round(sum(f.stat().st_size for f in files) / (1 << 20)),
-        "raw_rows": out["raw_rows"], "events_per_council_year": round(cld_bench.events_per_council_year(landing)),
-        "ingest_s": round(out["ingest_s"], 1), "dbt_s": round(out["dbt_s"], 1), "dbt_engine_s": round(out["dbt_engine_s"], 1),
+        "councils": CLD_COUNCILS,
+        "quarters": f"{CLD_SPAN[0]}..{CLD_SPAN[1]}",
+        "cld_scale": scale,
+        "files": len(files),
+        "csv_mib": round(sum(f.stat().st_size for f in files) / (1 << 20)),
+        "raw_rows": out["raw_rows"],
+        "events_per_council_year": round(cld_bench.events_per_council_year(landing)),
+        "ingest_s": round(out["ingest_s"], 1),
+        "dbt_s": round(out["dbt_s"], 1),
+        "dbt_engine_s": round(out["dbt_engine_s"], 1),
         "floor_s": round(out["floor_s"], 1),
         "ingest_dbt_vs_floor": round((out["ingest_s"] + out["dbt_s"]) / out["floor_s"], 2),
-        "peak_ingest_mib": round(peaks.get("ingest", 0) / (1 << 20)), "peak_dbt_mib": round(peaks.get("dbt", 0) / (1 << 20)),
+        "peak_ingest_mib": round(peaks.get("ingest", 0) / (1 << 20)),
+        "peak_dbt_mib": round(peaks.get("dbt", 0) / (1 << 20)),
         "peak_floor_mib": round(peaks.get("floor", 0) / (1 << 20)),
-        "matched": out["matched"], "mismatches": out["mismatches"], "mismatch_examples": out["examples"],
-        "dbt_models": out["dbt_models"], "dbt_seeds": out["dbt_seeds"], "dbt_tests": out["dbt_tests"],
+        "matched": out["matched"],
+        "mismatches": out["mismatches"],
+        "mismatch_examples": out["examples"],
+        "dbt_models": out["dbt_models"],
+        "dbt_seeds": out["dbt_seeds"],
+        "dbt_tests": out["dbt_tests"],
     }
 
 
 def print_cld(row: dict) -> None:
-    cols = ["councils", "quarters", "files", "csv_mib", "raw_rows", "events_per_council_year", "ingest_s", "dbt_s",
-            "dbt_engine_s", "floor_s", "ingest_dbt_vs_floor", "peak_ingest_mib", "peak_dbt_mib", "peak_floor_mib",
-            "matched", "mismatches"]
-    print("\nCLD (issue 13): ingest = load_cld; dbt = dbt build of the CLD models, seeds and tests "
-          "(dbt's own time in dbt_engine_s); floor = benchmarks/cld_floor.sql")
+    cols = [
+        "councils",
+        "quarters",
+        "files",
+        "csv_mib",
+        "raw_rows",
+        "events_per_council_year",
+        "ingest_s",
+        "dbt_s",
+        "dbt_engine_s",
+        "floor_s",
+        "ingest_dbt_vs_floor",
+        "peak_ingest_mib",
+        "peak_dbt_mib",
+        "peak_floor_mib",
+        "matched",
+        "mismatches",
+    ]
+    print(
+        "\nCLD (issue 13): ingest = load_cld; dbt = dbt build of the CLD models, seeds and tests "
+        "(dbt's own time in dbt_engine_s); floor = benchmarks/cld_floor.sql"
+    )
     print(pd.DataFrame([{c: row[c] for c in cols}]).to_string(index=False))
     for example in row["mismatch_examples"]:
         print("  mismatch:", ", ".join(example))
@@ -239,8 +284,12 @@ def main() -> int:
     ap.add_argument("--scale", type=float, default=float(os.environ.get("VITALSIGNS_BENCH_SCALE", "0.5")))
     ap.add_argument("--skip-pandas-above", type=int, default=3, help="pandas only up to this many councils")
     ap.add_argument("--only", choices=("cld", "pipeline"), help="run only the CLD part or only the pipeline part")
-    ap.add_argument("--cld-scale", type=float, default=float(os.environ.get("VITALSIGNS_BENCH_CLD_SCALE", "1.0")),
-                    help="CLD sample scale (1.0: about 40,000 events per council-year)")
+    ap.add_argument(
+        "--cld-scale",
+        type=float,
+        default=float(os.environ.get("VITALSIGNS_BENCH_CLD_SCALE", "1.0")),
+        help="CLD sample scale (1.0: about 40,000 events per council-year)",
+    )
     args = ap.parse_args()
     previous = json.loads((RESULTS / "latest.json").read_text()) if (RESULTS / "latest.json").exists() else {}
     if isinstance(previous, list):  # the format before the CLD part: the pipeline rows only
@@ -282,28 +331,41 @@ def pipeline_part(args) -> list[dict]:
         os.environ["VITALSIGNS_CONFIRM_SHRINK"] = "1"
         inc = pipeline_build(inc_landing, home)
         os.environ.pop("VITALSIGNS_CONFIRM_SHRINK")
-        rows.append({
-            "size": size, "councils": councils, "years": years, "scale": args.scale,
-            "full_build_s": round(full["wall"], 1), **{f"{k}_s": round(v, 1) for k, v in full["stages"].items()},
-            "floor_s": round(f_time, 1), "pandas_s": round(p_time, 1) if p_time else None,
-            "incremental_s": round(inc["wall"], 1),
-            **{f"inc_{k}_s": round(v, 1) for k, v in inc["stages"].items() if k in ("ingest", "dbt")},
-            "peak_mib": round(max(full["peak_mib"], inc["peak_mib"])),
-            "build_vs_floor": round(full["wall"] / f_time, 2),
-            "incremental_vs_full": round(inc["wall"] / full["wall"], 2),
-            "pandas_vs_build": round(p_time / full["wall"], 2) if p_time else None,
-            "floor_mismatches": diffs, "pandas_mismatches": p_mismatch, "build_ok": full["success"] and inc["success"],
-        })
+        rows.append(
+            {
+                "size": size,
+                "councils": councils,
+                "years": years,
+                "scale": args.scale,
+                "full_build_s": round(full["wall"], 1),
+                **{f"{k}_s": round(v, 1) for k, v in full["stages"].items()},
+                "floor_s": round(f_time, 1),
+                "pandas_s": round(p_time, 1) if p_time else None,
+                "incremental_s": round(inc["wall"], 1),
+                **{f"inc_{k}_s": round(v, 1) for k, v in inc["stages"].items() if k in ("ingest", "dbt")},
+                "peak_mib": round(max(full["peak_mib"], inc["peak_mib"])),
+                "build_vs_floor": round(full["wall"] / f_time, 2),
+                "incremental_vs_full": round(inc["wall"] / full["wall"], 2),
+                "pandas_vs_build": round(p_time / full["wall"], 2) if p_time else None,
+                "floor_mismatches": diffs,
+                "pandas_mismatches": p_mismatch,
+                "build_ok": full["success"] and inc["success"],
+            }
+        )
         print(json.dumps(rows[-1]), flush=True)
     table = pd.DataFrame(rows).drop(columns=["floor_mismatches"])
     print()
     print(table.to_string(index=False))
     if len(rows) > 1:
         per_council = [r["full_build_s"] / r["councils"] for r in rows]
-        print(f"\ncost per council: {', '.join(f'{x:.1f}s' for x in per_council)} "
-              f"(linear or better when this does not grow)")
-    print("\ntargets: build <= 1.5x floor; incremental <= 15% of full; >= 10x faster than pandas; "
-          "peak <= 4096 MiB; linear growth")
+        print(
+            f"\ncost per council: {', '.join(f'{x:.1f}s' for x in per_council)} "
+            f"(linear or better when this does not grow)"
+        )
+    print(
+        "\ntargets: build <= 1.5x floor; incremental <= 15% of full; >= 10x faster than pandas; "
+        "peak <= 4096 MiB; linear growth"
+    )
     return rows
 
 

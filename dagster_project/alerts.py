@@ -5,6 +5,7 @@ $VITALSIGNS_FAILURE_SUMMARY, in that command's environment only); the webhook
 (VITALSIGNS_FAILURE_WEBHOOK, a secret: an EnvVar) receives a JSON POST {"text": summary}. Both
 optional; a broken hook is logged, never allowed to hide the failure it reports.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,7 @@ import logging
 import os
 import subprocess
 import urllib.request
-
-from typing import Mapping, Optional
+from collections.abc import Mapping
 
 import dagster as dg
 from pydantic import Field
@@ -26,13 +26,15 @@ log = logging.getLogger(__name__)
 class AlertsResource(dg.ConfigurableResource):
     """Where failure alerts go; filled once from Settings (definitions.build_resources)."""
 
-    failure_command: Optional[str] = Field(None, description="shell command given the summary on stdin "
-                                                             "(VITALSIGNS_FAILURE_COMMAND)")
-    failure_webhook: Optional[str] = Field(None, description="URL that gets {\"text\": summary} "
-                                                             "(VITALSIGNS_FAILURE_WEBHOOK, an EnvVar)")
+    failure_command: str | None = Field(
+        None, description="shell command given the summary on stdin (VITALSIGNS_FAILURE_COMMAND)"
+    )
+    failure_webhook: str | None = Field(
+        None, description='URL that gets {"text": summary} (VITALSIGNS_FAILURE_WEBHOOK, an EnvVar)'
+    )
 
     @classmethod
-    def from_settings(cls, settings: Settings, env: Mapping[str, str] | None = None) -> "AlertsResource":
+    def from_settings(cls, settings: Settings, env: Mapping[str, str] | None = None) -> AlertsResource:
         env = os.environ if env is None else env
         webhook = settings.failure_webhook
         if webhook and env.get("VITALSIGNS_FAILURE_WEBHOOK") == webhook:
@@ -43,8 +45,9 @@ class AlertsResource(dg.ConfigurableResource):
         return notify_failure(summary, self.failure_command, self.failure_webhook, from_env=False)
 
 
-def notify_failure(summary: str, command: str | None = None, url: str | None = None,
-                   from_env: bool | None = None) -> list[str]:
+def notify_failure(
+    summary: str, command: str | None = None, url: str | None = None, from_env: bool | None = None
+) -> list[str]:
     """Call the hooks; return what was done (for logs and tests). Without a command or url, the
     configured ones (Settings.from_env) are used."""
     if from_env if from_env is not None else (command is None and url is None):
@@ -53,15 +56,23 @@ def notify_failure(summary: str, command: str | None = None, url: str | None = N
     done = []
     if command:
         try:
-            subprocess.run(command, shell=True, input=summary, text=True, timeout=60, check=True,
-                           env={**os.environ, "VITALSIGNS_FAILURE_SUMMARY": summary})
+            subprocess.run(
+                command,
+                shell=True,
+                input=summary,
+                text=True,
+                timeout=60,
+                check=True,
+                env={**os.environ, "VITALSIGNS_FAILURE_SUMMARY": summary},
+            )
             done.append("command")
         except (subprocess.SubprocessError, OSError) as exc:
             log.error("failure command %r failed: %s", command, exc)
     if url:
         try:
-            req = urllib.request.Request(url, data=json.dumps({"text": summary}).encode(),
-                                         headers={"Content-Type": "application/json"})
+            req = urllib.request.Request(
+                url, data=json.dumps({"text": summary}).encode(), headers={"Content-Type": "application/json"}
+            )
             urllib.request.urlopen(req, timeout=20).close()
             done.append("webhook")
         except OSError as exc:
@@ -83,8 +94,10 @@ def step_failure_message(event) -> str:
     return (err.message.strip().splitlines() or ["unknown error"])[-1] if err else "unknown error"
 
 
-@dg.run_failure_sensor(default_status=dg.DefaultSensorStatus.RUNNING,
-                       description="Calls the configured failure command / webhook with the failing step and message.")
+@dg.run_failure_sensor(
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Calls the configured failure command / webhook with the failing step and message.",
+)
 def failure_hook(context: dg.RunFailureSensorContext, alerts: AlertsResource):
     steps = context.get_step_failure_events()
     lines = [f"vitalsigns run {context.dagster_run.run_id[:8]} ({context.dagster_run.job_name}) failed"]

@@ -3,6 +3,7 @@
 The build job (ingest, dbt, publish) then, after a publication, one report run per month
 partition: the same runs the landing sensor and the report sensor make under the daemon.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -25,9 +26,15 @@ class BuildOutcome:
     run_id: str = ""
 
 
-def run_everything(settings: Settings, instance: dg.DagsterInstance | None = None,
-                   tags: dict | None = None, full_refresh: bool = False, reports: bool = True,
-                   progress=None, dagster_log: bool = True) -> BuildOutcome:
+def run_everything(
+    settings: Settings,
+    instance: dg.DagsterInstance | None = None,
+    tags: dict | None = None,
+    full_refresh: bool = False,
+    reports: bool = True,
+    progress=None,
+    dagster_log: bool = True,
+) -> BuildOutcome:
     """`progress` (progress.BuildProgress) is told every event as it happens; `dagster_log=False`
     turns Dagster's console log off (the CLI without --verbose)."""
     from .definitions import make_definitions
@@ -44,19 +51,23 @@ def run_everything(settings: Settings, instance: dg.DagsterInstance | None = Non
 
     def run(job: dg.JobDefinition, run_config: dict, **kwargs) -> dg.ExecuteInProcessResult:
         job, run_config = _with_loggers(job, run_config, progress, groups, dagster_log)
-        return job.execute_in_process(instance=instance, raise_on_error=False, tags=tags or {},
-                                      run_config=run_config, **kwargs)
+        return job.execute_in_process(
+            instance=instance, raise_on_error=False, tags=tags or {}, run_config=run_config, **kwargs
+        )
 
     result = run(defs.resolve_job_def(ALL_ASSETS_JOB), full_refresh_run_config(full_refresh))
     failures, paths = _failures(result, settings), []
     results = [result]
-    published = [e for e in result.get_asset_materialization_events()
-                 if e.asset_key == dg.AssetKey(list(PUBLISHED_ASSET))]
+    published = [
+        e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(list(PUBLISHED_ASSET))
+    ]
     if reports and published:
         latest = published[-1].materialization.metadata["latest_month_by_council"].value
         report_job = defs.resolve_job_def(REPORTS_JOB)
         requests = report_requests(latest, settings.period, result.run_id)
-        missing = [r.partition_key for r in requests if not instance.has_dynamic_partition(REPORT_MONTHS, r.partition_key)]
+        missing = [
+            r.partition_key for r in requests if not instance.has_dynamic_partition(REPORT_MONTHS, r.partition_key)
+        ]
         if missing:  # --period names a month with no data: its pack says so, as before partitions
             instance.add_dynamic_partitions(REPORT_MONTHS, sorted(set(missing)))
         for request in requests:
@@ -68,8 +79,12 @@ def run_everything(settings: Settings, instance: dg.DagsterInstance | None = Non
             md = event.materialization.metadata
             if "outputs" in md:
                 paths += [Path(p) for p in md["outputs"].value]
-    return BuildOutcome(success=all(r.success for r in results) and not failures, failures=failures,
-                        report_paths=paths, run_id=result.run_id)
+    return BuildOutcome(
+        success=all(r.success for r in results) and not failures,
+        failures=failures,
+        report_paths=paths,
+        run_id=result.run_id,
+    )
 
 
 def _with_loggers(job: dg.JobDefinition, run_config: dict, progress, groups, dagster_log: bool):

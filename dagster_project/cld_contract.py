@@ -7,6 +7,7 @@ CLD is not one of the Liquid Logic-style FEEDS: its files are named by council a
 time, every submission is kept (additive by file, not by key) and coded values are not
 validated row by row (DHSC maps them later, in dbt).
 """
+
 from __future__ import annotations
 
 import re
@@ -50,7 +51,6 @@ class Field:
         return self.key
 
 
-O = False  # optional
 FIELDS: tuple[Field, ...] = (
     # required, in the order of the CLD specification
     Field("LA_Code"),
@@ -81,30 +81,30 @@ FIELDS: tuple[Field, ...] = (
     Field("Adult_2_Linked_Person_ID", treatment="pseudonym"),
     Field("Adult_3_Linked_Person_ID", treatment="pseudonym"),
     # optional: read when present, all kept as text
-    Field("GP_Practice_Code", required=O),
-    Field("GP_Practice_Name", required=O, treatment="drop"),
-    Field("Postcode", required=O, treatment="postcode_district"),
-    Field("Autism_Spectrum_Disorder_ASD", required=O),
-    Field("Visual_Impairment", required=O),
-    Field("Hearing_Impairment", required=O),
-    Field("Dementia", required=O),
-    Field("Event_Reference", required=O),
-    Field("Event_Description", required=O),
-    Field("Eligible_Needs_Identified", required=O),
-    Field("Method_of_Assessment", required=O),
-    Field("Total_Hrs_Caring_per_week", required=O),
-    Field("No_of_adults_being_cared_for", required=O),
-    Field("Provider_CQC_Location_ID", required=O),
-    Field("Provider_CQC_Location_Name", required=O),
-    Field("Review_Reason", required=O),
-    Field("Review_Outcomes_Achieved", required=O),
-    Field("Method_of_Review", required=O),
-    Field("Unit_Cost", required=O),
-    Field("Cost_Frequency_Unit_Type", required=O),
-    Field("Planned_units_per_week", required=O),
+    Field("GP_Practice_Code", required=False),
+    Field("GP_Practice_Name", required=False, treatment="drop"),
+    Field("Postcode", required=False, treatment="postcode_district"),
+    Field("Autism_Spectrum_Disorder_ASD", required=False),
+    Field("Visual_Impairment", required=False),
+    Field("Hearing_Impairment", required=False),
+    Field("Dementia", required=False),
+    Field("Event_Reference", required=False),
+    Field("Event_Description", required=False),
+    Field("Eligible_Needs_Identified", required=False),
+    Field("Method_of_Assessment", required=False),
+    Field("Total_Hrs_Caring_per_week", required=False),
+    Field("No_of_adults_being_cared_for", required=False),
+    Field("Provider_CQC_Location_ID", required=False),
+    Field("Provider_CQC_Location_Name", required=False),
+    Field("Review_Reason", required=False),
+    Field("Review_Outcomes_Achieved", required=False),
+    Field("Method_of_Review", required=False),
+    Field("Unit_Cost", required=False),
+    Field("Cost_Frequency_Unit_Type", required=False),
+    Field("Planned_units_per_week", required=False),
     # accepted and dropped at once, never stored
-    Field("First_Name", required=O, treatment="drop"),
-    Field("Last_Name", required=O, treatment="drop"),
+    Field("First_Name", required=False, treatment="drop"),
+    Field("Last_Name", required=False, treatment="drop"),
 )
 
 BY_KEY = {f.key: f for f in FIELDS}
@@ -116,10 +116,16 @@ DATES = [f for f in FIELDS if f.type == "date"]
 PERSON_DATES = {"Date_of_Birth", "Date_of_Death"}  # their values never appear in a message
 
 # bookkeeping columns first, then the stored fields in CLD order (CLD_RAW.md)
-BOOKKEEPING = (("_source_file", "varchar"), ("_extract_date", "date"), ("_loaded_at", "timestamp"),
-               ("_submitted_at", "timestamp"), ("_row_number", "integer"))
+BOOKKEEPING = (
+    ("_source_file", "varchar"),
+    ("_extract_date", "date"),
+    ("_loaded_at", "timestamp"),
+    ("_submitted_at", "timestamp"),
+    ("_row_number", "integer"),
+)
 RAW_COLUMNS: tuple[tuple[str, str], ...] = BOOKKEEPING + tuple(
-    (f.column, "date" if f.type == "date" else "varchar") for f in STORED)
+    (f.column, "date" if f.type == "date" else "varchar") for f in STORED
+)
 
 
 def raw_table_ddl() -> str:

@@ -1,4 +1,5 @@
 """`vitalsigns`: the stable command line (outputs.md) — sample, build, ui, check, docs, cld-return."""
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,12 @@ def ensure_dagster_home(settings: Settings) -> Path:
 def child_env(settings: Settings) -> dict[str, str]:
     """The environment of a process the CLI starts (the UI): this process's, plus the resolved paths
     and Dagster home, so the child reads the same settings. Only the child's environment is set."""
-    return {**os.environ, "VITALSIGNS_LANDING": str(settings.landing), "VITALSIGNS_HOME": str(settings.home),
-            "DAGSTER_HOME": str(settings.dagster_home)}
+    return {
+        **os.environ,
+        "VITALSIGNS_LANDING": str(settings.landing),
+        "VITALSIGNS_HOME": str(settings.home),
+        "DAGSTER_HOME": str(settings.dagster_home),
+    }
 
 
 def cmd_sample(args) -> int:
@@ -49,8 +54,17 @@ def cmd_sample(args) -> int:
 
     out = Path(args.out)
     started = time.monotonic()
-    counts = generate(out, councils=args.councils, years=args.years, scale=args.scale, seed=args.seed,
-                      dirty=args.dirty, end_month=args.end_month, cld_first=args.cld_first, cld_last=args.cld_last)
+    counts = generate(
+        out,
+        councils=args.councils,
+        years=args.years,
+        scale=args.scale,
+        seed=args.seed,
+        dirty=args.dirty,
+        end_month=args.end_month,
+        cld_first=args.cld_first,
+        cld_last=args.cld_last,
+    )
     (out / ".vitalsigns-sample").write_text("synthetic sample data: pseudonymised with the built-in sample salt\n")
     for feed, n in counts.items():
         print(f"  {feed:<18} {n:>10,} rows")
@@ -65,8 +79,11 @@ def cmd_check(args) -> int:
     settings = Settings.from_env(landing=args.landing)
     landing = settings.landing
     if not landing.is_dir():
-        print(f"{landing}:0:0: landing folder does not exist (use --landing DIR; `vitalsigns sample --out DIR` "
-              "makes a synthetic one)", file=sys.stderr)
+        print(
+            f"{landing}:0:0: landing folder does not exist (use --landing DIR; `vitalsigns sample --out DIR` "
+            "makes a synthetic one)",
+            file=sys.stderr,
+        )
         return NOTHING_TO_CHECK
     result = check_landing(landing, settings)
     for line in render(result, verbose=bool(getattr(args, "verbose", False))):
@@ -92,8 +109,14 @@ def preflight(settings: Settings) -> None:
     import duckdb
 
     settings.home.mkdir(parents=True, exist_ok=True)
-    for folder in (settings.home, settings.warehouse_path.parent, settings.published_path.parent,
-                   settings.reports_path, settings.quarantine_path, settings.dagster_home):
+    for folder in (
+        settings.home,
+        settings.warehouse_path.parent,
+        settings.published_path.parent,
+        settings.reports_path,
+        settings.quarantine_path,
+        settings.dagster_home,
+    ):
         if folder.is_dir():
             probe = folder / f".write-test.{os.getpid()}"
             probe.write_bytes(b"")
@@ -116,8 +139,11 @@ def cmd_build(args) -> int:
     if args.period:  # this build renders (or re-renders: a backfill) that month's packs
         settings = dataclasses.replace(settings, period=args.period)
     if not settings.landing.is_dir():
-        print(f"error: landing folder {settings.landing} does not exist (use --landing or VITALSIGNS_LANDING; "
-              "`vitalsigns sample --out DIR` makes one)", file=sys.stderr)
+        print(
+            f"error: landing folder {settings.landing} does not exist (use --landing or VITALSIGNS_LANDING; "
+            "`vitalsigns sample --out DIR` makes one)",
+            file=sys.stderr,
+        )
         return 2
     preflight(settings)
     prepare_dbt_manifest()
@@ -128,8 +154,7 @@ def cmd_build(args) -> int:
         with exclusive_lock(settings.home / ".build.lock", settings.build_wait_seconds, "another vitalsigns build"):
             return _run_build(settings, full_refresh=args.full_refresh, verbose=bool(getattr(args, "verbose", False)))
     except WarehouseBusy as exc:
-        print(f"error: {exc}. Wait for it to finish (or set VITALSIGNS_BUILD_WAIT=seconds to queue).",
-              file=sys.stderr)
+        print(f"error: {exc}. Wait for it to finish (or set VITALSIGNS_BUILD_WAIT=seconds to queue).", file=sys.stderr)
         return 3
 
 
@@ -143,20 +168,28 @@ def _run_build(settings: Settings, full_refresh: bool = False, verbose: bool = F
     started = time.monotonic()
     terminal = sys.stdout
     progress = BuildProgress(write=lambda line: print(line, file=terminal, flush=True))
-    print(f"building {settings.landing} -> {settings.home}" + ("" if verbose else " (--verbose for Dagster's log)"),
-          flush=True)
+    print(
+        f"building {settings.landing} -> {settings.home}" + ("" if verbose else " (--verbose for Dagster's log)"),
+        flush=True,
+    )
     quiet = contextlib.nullcontext() if verbose else _quiet_logs()
     with quiet, dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
-        outcome = run_everything(settings, instance, full_refresh=full_refresh, progress=progress,
-                                 dagster_log=verbose)
+        outcome = run_everything(settings, instance, full_refresh=full_refresh, progress=progress, dagster_log=verbose)
     progress.finish()
     print()
     print(f"build finished in {time.monotonic() - started:.0f}s")
     print(f"  warehouse:  {settings.warehouse_path}")
     published = settings.published_path.exists()
-    print(f"  published:  {settings.published_path}" + (
-        "" if outcome.success else " (not replaced by this build)" if published
-        else " (none yet) (not replaced by this build)"))
+    print(
+        f"  published:  {settings.published_path}"
+        + (
+            ""
+            if outcome.success
+            else " (not replaced by this build)"
+            if published
+            else " (none yet) (not replaced by this build)"
+        )
+    )
     if not outcome.success and settings.held_path.exists():
         print(f"  held:       {settings.held_path} (what this build would have published)")
     for path in outcome.report_paths:
@@ -174,8 +207,12 @@ def _run_build(settings: Settings, full_refresh: bool = False, verbose: bool = F
             print(f"  - {f}", file=sys.stderr)
         from .alerts import notify_failure
 
-        notify_failure("vitalsigns build failed:\n" + "\n".join(f"- {f}" for f in outcome.failures),
-                       settings.failure_command, settings.failure_webhook, from_env=False)
+        notify_failure(
+            "vitalsigns build failed:\n" + "\n".join(f"- {f}" for f in outcome.failures),
+            settings.failure_command,
+            settings.failure_webhook,
+            from_env=False,
+        )
         return 1
     return 0
 
@@ -224,8 +261,16 @@ def cmd_ui(args) -> int:
     settings = _apply_paths(args)
     prepare_dbt_manifest()
     ensure_dagster_home(settings)
-    cmd = [str(Path(sys.executable).parent / "dagster"), "dev", "-m", "dagster_project.definitions",
-           "-h", "127.0.0.1", "-p", str(args.port)]
+    cmd = [
+        str(Path(sys.executable).parent / "dagster"),
+        "dev",
+        "-m",
+        "dagster_project.definitions",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(args.port),
+    ]
     print(f"Dagster UI on http://127.0.0.1:{args.port} (landing {settings.landing}, home {settings.home})")
     return subprocess.call(cmd, env=child_env(settings))
 
@@ -243,12 +288,16 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescrip
 
 
 LANDING_HELP = "landing folder, one sub-folder per feed (default: $VITALSIGNS_LANDING, else data/landing)"
-HOME_HELP = ("folder the build writes: warehouse/, published/, reports/, quarantine/, dagster/ "
-             "(default: $VITALSIGNS_HOME, else data)")
+HOME_HELP = (
+    "folder the build writes: warehouse/, published/, reports/, quarantine/, dagster/ "
+    "(default: $VITALSIGNS_HOME, else data)"
+)
 VERBOSE_HELP = "more detail: every rejected row (check), Dagster's debug log (build), full tracebacks (all)"
 
-DESCRIPTION = ("vitalsigns: adult social care extracts in, the monthly committee pack out (warehouse, "
-               "published database, reports). Commands:")
+DESCRIPTION = (
+    "vitalsigns: adult social care extracts in, the monthly committee pack out (warehouse, "
+    "published database, reports). Commands:"
+)
 MAIN_EPILOG = """\
 examples:
   vitalsigns sample --out data/landing --councils 2     # a synthetic landing folder to try things on
@@ -313,8 +362,9 @@ The folder is marked synthetic (.vitalsigns-sample), so it builds with the built
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vitalsigns", description=DESCRIPTION, epilog=MAIN_EPILOG,
-                                     formatter_class=_HelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="vitalsigns", description=DESCRIPTION, epilog=MAIN_EPILOG, formatter_class=_HelpFormatter
+    )
     parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     # after the command too; SUPPRESS so a subcommand's default never undoes `vitalsigns --verbose build`
     common = argparse.ArgumentParser(add_help=False)
@@ -322,8 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name, help, epilog=None):
-        return sub.add_parser(name, help=help, description=help, epilog=epilog, parents=[common],
-                              formatter_class=_HelpFormatter)
+        return sub.add_parser(
+            name, help=help, description=help, epilog=epilog, parents=[common], formatter_class=_HelpFormatter
+        )
 
     p = command("sample", "write a synthetic landing folder (fake councils, realistic data)", SAMPLE_EPILOG)
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created; required)")
@@ -332,31 +383,57 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=1.0, metavar="X", help="size; 1 is a county like Norfolk")
     p.add_argument("--seed", type=int, default=42, metavar="N", help="random seed (same seed, same files)")
     p.add_argument("--dirty", action="store_true", help="add data-quality noise (bad codes, duplicates, ...)")
-    p.add_argument("--end", "--end-month", dest="end_month", default="2017-03", type=_period_arg, metavar="YYYY-MM",
-                   help="last month of the Liquid Logic data (e.g. 2025-03 for a sample through the CLD era); "
-                        "--end-month is the old spelling")
-    p.add_argument("--cld-first", type=_period_arg, metavar="YYYY-MM",
-                   help="first CLD quarter, as its last month (default 2023-06)")
-    p.add_argument("--cld-last", type=_period_arg, metavar="YYYY-MM", help="last CLD quarter, as its last month "
-                                                                          "(default 2025-03: two whole financial years)")
+    p.add_argument(
+        "--end",
+        "--end-month",
+        dest="end_month",
+        default="2017-03",
+        type=_period_arg,
+        metavar="YYYY-MM",
+        help="last month of the Liquid Logic data (e.g. 2025-03 for a sample through the CLD era); "
+        "--end-month is the old spelling",
+    )
+    p.add_argument(
+        "--cld-first",
+        type=_period_arg,
+        metavar="YYYY-MM",
+        help="first CLD quarter, as its last month (default 2023-06)",
+    )
+    p.add_argument(
+        "--cld-last",
+        type=_period_arg,
+        metavar="YYYY-MM",
+        help="last CLD quarter, as its last month (default 2025-03: two whole financial years)",
+    )
     p.set_defaults(fn=cmd_sample)
 
     p = command("build", "ingest, dbt build, publish and render reports", BUILD_EPILOG)
     p.add_argument("--landing", metavar="DIR", help=LANDING_HELP)
     p.add_argument("--home", metavar="DIR", help=HOME_HELP)
-    p.add_argument("--period", type=_period_arg, metavar="YYYY-MM",
-                   help="report month to render: a past month re-renders (backfills) its packs "
-                        "(default: VITALSIGNS_PERIOD, else each council's latest month with data)")
-    p.add_argument("--full-refresh", action="store_true",
-                   help="recompute incremental models over all history (after corrected old records arrive; "
-                        "default: only each council's last 24 month ends)")
+    p.add_argument(
+        "--period",
+        type=_period_arg,
+        metavar="YYYY-MM",
+        help="report month to render: a past month re-renders (backfills) its packs "
+        "(default: VITALSIGNS_PERIOD, else each council's latest month with data)",
+    )
+    p.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="recompute incremental models over all history (after corrected old records arrive; "
+        "default: only each council's last 24 month ends)",
+    )
     p.set_defaults(fn=cmd_build)
 
-    p = command("cld-return", "build and check the quarterly CLD return from the Liquid Logic feeds "
-                              "(person-identifiable: written owner-only under <home>/exports/)")
+    p = command(
+        "cld-return",
+        "build and check the quarterly CLD return from the Liquid Logic feeds "
+        "(person-identifiable: written owner-only under <home>/exports/)",
+    )
     p.add_argument("--la", required=True, metavar="CODE", help="council ONS code, e.g. E10000020 (required)")
-    p.add_argument("--period", required=True, metavar="YYYY-Qn",
-                   help="financial-year quarter, 2024-Q4 = Jan-Mar 2025 (required)")
+    p.add_argument(
+        "--period", required=True, metavar="YYYY-Qn", help="financial-year quarter, 2024-Q4 = Jan-Mar 2025 (required)"
+    )
     p.add_argument("--landing", metavar="DIR", help=LANDING_HELP)
     p.add_argument("--home", metavar="DIR", help=HOME_HELP)
     p.add_argument("--no-ascof", action="store_true", help="skip the revised-ASCOF round trip (dbt, about a minute)")
@@ -372,11 +449,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--home", metavar="DIR", help=HOME_HELP + "; column types come from its warehouse when built")
     p.set_defaults(fn=cmd_docs)
 
-    p = command("check", "validate a landing folder without building: what would load, be rejected, be "
-                         "quarantined", CHECK_EPILOG)
+    p = command(
+        "check",
+        "validate a landing folder without building: what would load, be rejected, be quarantined",
+        CHECK_EPILOG,
+    )
     p.add_argument("--landing", metavar="DIR", help=LANDING_HELP)
-    p.add_argument("--report", metavar="FILE", help="also write every problem, one row each, to this CSV "
-                                                    "(default: none)")
+    p.add_argument(
+        "--report", metavar="FILE", help="also write every problem, one row each, to this CSV (default: none)"
+    )
     p.set_defaults(fn=cmd_check)
     return parser
 
@@ -408,8 +489,12 @@ def main(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc(file=terminal)
-        print(f"\nerror: {one_line(exc, getattr(args, 'home', None) or home_for_messages())}"
-              + ("" if verbose else " (run with --verbose for the traceback)"), file=terminal, flush=True)
+        print(
+            f"\nerror: {one_line(exc, getattr(args, 'home', None) or home_for_messages())}"
+            + ("" if verbose else " (run with --verbose for the traceback)"),
+            file=terminal,
+            flush=True,
+        )
         return 1
 
 

@@ -11,6 +11,7 @@
 `--check` writes nothing and exits 1 naming each file that differs (tests/test_contract_codegen.py
 runs the same comparison), so a hand edit or a contract change without regeneration fails.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,6 +34,7 @@ PSEUDONYMISED = "Salted hash of the LAS person id (never the id itself)."
 @dataclass(frozen=True)
 class Staging:
     """How a feed's staging model differs from the raw table (the SQL is hand-written)."""
+
     description: str
     drop: tuple[str, ...] = ()  # contract columns the model does not keep (e.g. summed over)
     rename: dict[str, str] = field(default_factory=dict)  # contract name -> staging name
@@ -45,73 +47,117 @@ class Staging:
 
 
 STAGING: dict[str, Staging] = {
-    "people": Staging("One row per person in the newest Liquid Logic people extract of each council; "
-                      "person ids pseudonymised."),
+    "people": Staging(
+        "One row per person in the newest Liquid Logic people extract of each council; person ids pseudonymised."
+    ),
     "requests": Staging("Requests for support (contacts): the front door of the assessment funnel."),
     "assessments": Staging("Assessments, with the request they came from and their outcome."),
     "services": Staging(
         "Service episodes with the flags the measures share, each built once from a contract code set "
         "(dagster_project/contracts.py CODE_SETS).",
-        flags=(("is_long_term", "long_term", ()), ("is_permanent_placement", "permanent_placement", ()),
-               ("is_community", "community", ()), ("is_carer_specific", "carer_specific", ()),
-               ("is_carer_support", "carer_support", ()),
-               ("is_council_supported", "council_supported", ("not_null",)),
-               ("is_self_directed", "self_directed", ()), ("is_direct_payment", "direct_payment", ()))),
+        flags=(
+            ("is_long_term", "long_term", ()),
+            ("is_permanent_placement", "permanent_placement", ()),
+            ("is_community", "community", ()),
+            ("is_carer_specific", "carer_specific", ()),
+            ("is_carer_support", "carer_support", ()),
+            ("is_council_supported", "council_supported", ("not_null",)),
+            ("is_self_directed", "self_directed", ()),
+            ("is_direct_payment", "direct_payment", ()),
+        ),
+    ),
     "reablement": Staging(
         "ST-Max (reablement) episodes with their sequel and 91-day status; the only source counted for "
         "short-term support.",
-        flags=(("is_sequel_2d_denominator", "sequel_2d_denominator", ()),
-               ("is_sequel_no_ongoing_support", "sequel_no_ongoing_support", ()))),
+        flags=(
+            ("is_sequel_2d_denominator", "sequel_2d_denominator", ()),
+            ("is_sequel_no_ongoing_support", "sequel_no_ongoing_support", ()),
+        ),
+    ),
     "reviews": Staging("Reviews of people in long-term support."),
     "client_status": Staging(
-        "Employment and accommodation status of a person as at a date (for 1E, 1G and the employment "
-        "vital signs).",
-        flags=(("is_paid_employment", "paid_employment", ()),
-               ("is_settled_accommodation", "settled_accommodation", ()))),
+        "Employment and accommodation status of a person as at a date (for 1E, 1G and the employment vital signs).",
+        flags=(
+            ("is_paid_employment", "paid_employment", ()),
+            ("is_settled_accommodation", "settled_accommodation", ()),
+        ),
+    ),
     "holding_list": Staging("Monthly snapshots of people awaiting allocation."),
     "dtoc": Staging(
         "NHS delayed transfers of care by month, council, responsible organisation and reason.",
-        extra=(("period_end", "Last day of the period's month.", ("not_null",)),)),
+        extra=(("period_end", "Last day of the period's month.", ("not_null",)),),
+    ),
     "population": Staging(
-        "ONS mid-year estimates by council, year and single year of age (sexes summed, totals not "
-        "double counted).", drop=("sex",)),
+        "ONS mid-year estimates by council, year and single year of age (sexes summed, totals not double counted).",
+        drop=("sex",),
+    ),
     "targets": Staging(
         "Targets: monthly profiled rows (period) or annual rows (financial_year, profile).",
-        extra=(("period_end", "Last day of the target's month (monthly rows).", ()),)),
-    "benchmarks": Staging("Comparator values per ASCOF measure and financial year: councils, family group, "
-                          "region, England."),
+        extra=(("period_end", "Last day of the target's month (monthly rows).", ()),),
+    ),
+    "benchmarks": Staging(
+        "Comparator values per ASCOF measure and financial year: councils, family group, region, England."
+    ),
     "family_groups": Staging("CIPFA nearest-neighbour family group of each council."),
-    "indicator_values": Staging("Manually supplied values (survey measures, CQC, corrections) that override "
-                                "computed ones."),
+    "indicator_values": Staging(
+        "Manually supplied values (survey measures, CQC, corrections) that override computed ones."
+    ),
     "risk_register": Staging(
         "Risk-register snapshots, one row per risk per snapshot date, with the council filled in when the "
         "file left it out and the landing folder serves one council.",
-        column_tests={"la_code": ({"not_null": {"description": (
-            "la_code is empty in the risk-register file and the landing folder serves no council or several "
-            "councils, so the council cannot be inferred: fill in la_code in the file.")}},)},
-        rename={"original_score": "stated_original_score", "current_score": "stated_current_score",
-                "target_score": "stated_target_score"},
-        extra=(("snapshot_date", "Extract date of the snapshot file.", ("not_null",)),
-               ("la_code_inferred", "True when la_code was empty in the file and inferred from the one "
-                "council the other feeds serve.", ("not_null",)))),
+        column_tests={
+            "la_code": (
+                {
+                    "not_null": {
+                        "description": (
+                            "la_code is empty in the risk-register file and the landing folder serves "
+                            "no council or several councils, so the council cannot be inferred: "
+                            "fill in la_code in the file."
+                        )
+                    }
+                },
+            )
+        },
+        rename={
+            "original_score": "stated_original_score",
+            "current_score": "stated_current_score",
+            "target_score": "stated_target_score",
+        },
+        extra=(
+            ("snapshot_date", "Extract date of the snapshot file.", ("not_null",)),
+            (
+                "la_code_inferred",
+                "True when la_code was empty in the file and inferred from the one council the other feeds serve.",
+                ("not_null",),
+            ),
+        ),
+    ),
 }
 
 # raw tables that are not extract feeds (CLD has its own contract, cld_contract.py; the load log
 # and rejects are written by the loader)
 OTHER_SOURCES = [
-    {"name": "cld", "description": (
-        "Client Level Data submissions (cld/, CLD_RAW.md): every row of every accepted submission file,\n"
-        "additive (resubmissions kept); coded values raw as sent. Identifiers pseudonymised, date of birth\n"
-        "reduced to the first day of the birth month.\n"),
-     "columns": [
-         {"name": "_source_file"},
-         {"name": "_submitted_at", "description": "Submission date-time from the file name (DHSC's ImportDate)."},
-         {"name": "_row_number"}, {"name": "la_code"},
-         {"name": "nhs_number", "description": "Pseudonymised at ingestion; never the NHS number."},
-         {"name": "la_person_unique_identifier", "description": "Pseudonymised with the same salt as person_id."},
-         {"name": "date_of_birth", "description": "First day of the birth month."}]},
-    {"name": "_load_log",
-     "description": "One row per file load attempt (file, hash, rows read/accepted/rejected, status, message)."},
+    {
+        "name": "cld",
+        "description": (
+            "Client Level Data submissions (cld/, CLD_RAW.md): every row of every accepted submission file,\n"
+            "additive (resubmissions kept); coded values raw as sent. Identifiers pseudonymised, date of birth\n"
+            "reduced to the first day of the birth month.\n"
+        ),
+        "columns": [
+            {"name": "_source_file"},
+            {"name": "_submitted_at", "description": "Submission date-time from the file name (DHSC's ImportDate)."},
+            {"name": "_row_number"},
+            {"name": "la_code"},
+            {"name": "nhs_number", "description": "Pseudonymised at ingestion; never the NHS number."},
+            {"name": "la_person_unique_identifier", "description": "Pseudonymised with the same salt as person_id."},
+            {"name": "date_of_birth", "description": "First day of the birth month."},
+        ],
+    },
+    {
+        "name": "_load_log",
+        "description": "One row per file load attempt (file, hash, rows read/accepted/rejected, status, message).",
+    },
     {"name": "_rejects", "description": "Rows rejected at ingestion with the rule broken (no person identifiers)."},
 ]
 
@@ -133,12 +179,26 @@ def sources_yaml() -> str:
             cols.append(col)
         if feed.mode == "snapshot":
             cols.append({"name": "snapshot_date", "description": "Extract date of the snapshot file."})
-        tables.append({"name": feed.name, "description": f"{feed.mode} feed from landing/{feed.folder}/ (docs/extracts.md)",
-                       "columns": cols})
-    return _dump({"version": 2, "sources": [{
-        "name": "raw", "schema": "raw",
-        "description": "Extracts loaded by the Dagster ingestion assets (contracts.py).",
-        "tables": tables + OTHER_SOURCES}]})
+        tables.append(
+            {
+                "name": feed.name,
+                "description": f"{feed.mode} feed from landing/{feed.folder}/ (docs/extracts.md)",
+                "columns": cols,
+            }
+        )
+    return _dump(
+        {
+            "version": 2,
+            "sources": [
+                {
+                    "name": "raw",
+                    "schema": "raw",
+                    "description": "Extracts loaded by the Dagster ingestion assets (contracts.py).",
+                    "tables": tables + OTHER_SOURCES,
+                }
+            ],
+        }
+    )
 
 
 def staging_yaml(feed: K.Feed) -> str:
@@ -164,13 +224,22 @@ def staging_yaml(feed: K.Feed) -> str:
     for name, description, tests in spec.extra:
         cols.append({"name": name, "description": description, **({"data_tests": list(tests)} if tests else {})})
     for name, code_set, tests in spec.flags:
-        cols.append({"name": name, "description": f"{K.CODE_SETS[code_set].description} (code set `{code_set}`)",
-                     **({"data_tests": list(tests)} if tests else {})})
+        cols.append(
+            {
+                "name": name,
+                "description": f"{K.CODE_SETS[code_set].description} (code set `{code_set}`)",
+                **({"data_tests": list(tests)} if tests else {}),
+            }
+        )
     key = [spec.rename.get(k, k) for k in feed.key if k not in spec.drop]
     if feed.mode == "snapshot":
         key.insert(1, "snapshot_date")
-    model = {"name": f"stg_{feed.name}", "description": spec.description, "columns": cols,
-             "data_tests": [{"unique_combination_of_columns": {"arguments": {"combination_of_columns": key}}}]}
+    model = {
+        "name": f"stg_{feed.name}",
+        "description": spec.description,
+        "columns": cols,
+        "data_tests": [{"unique_combination_of_columns": {"arguments": {"combination_of_columns": key}}}],
+    }
     return _dump({"version": 2, "models": [model]})
 
 
@@ -205,21 +274,37 @@ def macro_sql() -> str:
     sets = {s.name: [[col, list(codes)] for col, codes in s.members] for s in K.CODE_SETS.values()}
     body = ",\n".join(f"    {_jinja(k)}: {_jinja(v)}" for k, v in lists.items())
     set_body = ",\n".join(f"    {_jinja(k)}: {_jinja(v)}" for k, v in sets.items())
-    return (f"{{# {HEADER}.\n   Read through code() and code_set() in macros/codes.sql. #}}\n\n"
-            "{% macro contract_code_lists() %}{{ return({\n" + body + "\n}) }}{% endmacro %}\n\n"
-            "{% macro contract_code_sets() %}{{ return({\n" + set_body + "\n}) }}{% endmacro %}\n")
+    return (
+        f"{{# {HEADER}.\n   Read through code() and code_set() in macros/codes.sql. #}}\n\n"
+        "{% macro contract_code_lists() %}{{ return({\n" + body + "\n}) }}{% endmacro %}\n\n"
+        "{% macro contract_code_sets() %}{{ return({\n" + set_body + "\n}) }}{% endmacro %}\n"
+    )
 
 
 # --- docs/extracts.md ----------------------------------------------------------------------
 
-TYPES = {"text": "text", "date": "date (YYYY-MM-DD or DD/MM/YYYY)", "bool": "boolean (true/false, Y/N, Yes/No, 1/0)",
-         "int": "whole number", "number": "number", "period": "month (YYYY-MM)", "fyear": "financial year (YYYY/YY)"}
-MODES = {"full": "**full extract**: for each council, the newest file replaces the earlier ones",
-         "additive": "**additive**: each file adds rows; a newer file's row with the same key replaces an older one",
-         "snapshot": "**dated snapshots**: each file is the whole register on its date; a newer file of the same "
-                     "date replaces it"}
-FOLDERS = {"liquidlogic": "Liquid Logic (LAS) case management", "dtoc": "NHS delayed transfers of care",
-           "population": "Population", "reference": "Reference data", "risk_register": "Risk register"}
+TYPES = {
+    "text": "text",
+    "date": "date (YYYY-MM-DD or DD/MM/YYYY)",
+    "bool": "boolean (true/false, Y/N, Yes/No, 1/0)",
+    "int": "whole number",
+    "number": "number",
+    "period": "month (YYYY-MM)",
+    "fyear": "financial year (YYYY/YY)",
+}
+MODES = {
+    "full": "**full extract**: for each council, the newest file replaces the earlier ones",
+    "additive": "**additive**: each file adds rows; a newer file's row with the same key replaces an older one",
+    "snapshot": "**dated snapshots**: each file is the whole register on its date; a newer file of the same "
+    "date replaces it",
+}
+FOLDERS = {
+    "liquidlogic": "Liquid Logic (LAS) case management",
+    "dtoc": "NHS delayed transfers of care",
+    "population": "Population",
+    "reference": "Reference data",
+    "risk_register": "Risk register",
+}
 
 INTRO = f"""\
 # Extract formats
@@ -301,8 +386,11 @@ def extracts_md() -> str:
         feeds = [f for f in K.FEEDS.values() if f.folder == folder]
         out.append(f"## {title} — `{folder}/`\n")
         for feed in feeds:
-            pattern = (f"`{feed.name}_<YYYYMMDD>.{'` or `.'.join(feed.formats)}`" if not feed.file_pattern
-                       else f"`{feed.file_pattern}`")
+            pattern = (
+                f"`{feed.name}_<YYYYMMDD>.{'` or `.'.join(feed.formats)}`"
+                if not feed.file_pattern
+                else f"`{feed.file_pattern}`"
+            )
             out.append(f"### `{feed.name}`\n")
             out.append(f"- one row per: {feed.row}")
             out.append(f"- folder: `{feed.folder}/`; file name: {pattern}")
@@ -321,14 +409,20 @@ def extracts_md() -> str:
                     notes.append("; ".join(f"`{_md(code)}`" for code in c.codes))
                 if c.description:
                     notes.append(_md(c.description))
-                out.append(f"| `{c.name}` | {TYPES[c.type]} | {'required' if c.required else 'optional'} | "
-                           f"{'mandatory' if not c.nullable else 'may be empty'} | {'<br>'.join(notes)} |")
+                out.append(
+                    f"| `{c.name}` | {TYPES[c.type]} | {'required' if c.required else 'optional'} | "
+                    f"{'mandatory' if not c.nullable else 'may be empty'} | {'<br>'.join(notes)} |"
+                )
             out.append("")
             rules = [text for _, text in feed.rules] + [text.format(**limits) for _, text in feed.plausibility]
             if rules:
                 out.append("A row is rejected when: " + "; ".join(_md(r) for r in rules) + ".\n")
-            used = [s for c in feed.columns for s in sets_by_column.get(c.name, [])
-                    if all(col in feed.column_names for col, _ in s.members)]
+            used = [
+                s
+                for c in feed.columns
+                for s in sets_by_column.get(c.name, [])
+                if all(col in feed.column_names for col, _ in s.members)
+            ]
             if used:
                 out.append("How the measures group these codes:\n")
                 for s in dict.fromkeys(used):
@@ -340,9 +434,11 @@ def extracts_md() -> str:
 
 
 def outputs() -> dict[Path, str]:
-    files = {ROOT / "dbt/models/staging/__sources.yml": sources_yaml(),
-             ROOT / "dbt/macros/contract.sql": macro_sql(),
-             ROOT / "docs/extracts.md": extracts_md()}
+    files = {
+        ROOT / "dbt/models/staging/__sources.yml": sources_yaml(),
+        ROOT / "dbt/macros/contract.sql": macro_sql(),
+        ROOT / "docs/extracts.md": extracts_md(),
+    }
     for feed in K.FEEDS.values():
         files[ROOT / f"dbt/models/staging/stg_{feed.name}.yml"] = staging_yaml(feed)
     return files

@@ -6,6 +6,7 @@ generator writes to it, and `contract_codegen` generates from it the dbt sources
 models' tests, the dbt macro holding the code lists and sets, and docs/extracts.md
 (`make contract`; tests/test_contract_codegen.py fails when those files drift).
 """
+
 from __future__ import annotations
 
 import re
@@ -131,6 +132,7 @@ PROSPECTS = ["Green", "Amber", "Red"]
 
 # --- code sets: the rules derived from codes, defined once ----------------------------------
 
+
 @dataclass(frozen=True)
 class CodeSet:
     """A named subset of codes with a meaning the measures share (e.g. council-supported).
@@ -139,6 +141,7 @@ class CodeSet:
     is a service type, a service user's a delivery mechanism. dbt reads a set through the
     generated macro `code_set(name)`; a staging flag column is built from it once.
     """
+
     name: str
     description: str
     members: tuple[tuple[str, tuple[str, ...]], ...]
@@ -148,49 +151,101 @@ def _set(name: str, description: str, *members: tuple[str, list[str]]) -> CodeSe
     return CodeSet(name, description, tuple((col, tuple(codes)) for col, codes in members))
 
 
-CODE_SETS: dict[str, CodeSet] = {s.name: s for s in [
-    _set("council_supported", "Funded by the council: Council or Joint (extracts.md).",
-         ("funding_source", COUNCIL_SUPPORTED)),
-    _set("long_term", "A long-term support service (any Long Term Support type).",
-         ("service_type", [c for c in SERVICE_TYPE if c.startswith("Long Term Support:")])),
-    _set("permanent_placement", "A permanent placement in a care home: Long Term Support Nursing or Residential Care.",
-         ("service_type", ["Long Term Support: Nursing Care", "Long Term Support: Residential Care"])),
-    _set("community", "Long-term support in the community.",
-         ("service_type", ["Long Term Support: Community"])),
-    _set("carer_specific", "Support given to a carer directly (ASCOF 1C carers): a direct payment or "
-         "council-commissioned support.",
-         ("service_type", ["Carer Support: Direct Payment", "Carer Support: Council Commissioned Support"])),
-    _set("carer_support", "Any carer support service (the carers vital sign).",
-         ("service_type", [c for c in SERVICE_TYPE if c.startswith("Carer Support:")])),
-    _set("self_directed", "Self-directed support (ASCOF 1C(1)): a carer's direct payment, or a direct payment, "
-         "part direct payment or council-managed personal budget.",
-         ("service_type", ["Carer Support: Direct Payment"]),
-         ("delivery_mechanism", ["Direct Payment", "Part Direct Payment", "CASSR Managed Personal Budget"])),
-    _set("direct_payment", "A direct payment (ASCOF 1C(2)): a carer's direct payment, or a direct or part "
-         "direct payment.",
-         ("service_type", ["Carer Support: Direct Payment"]),
-         ("delivery_mechanism", ["Direct Payment", "Part Direct Payment"])),
-    _set("sequel_2d_denominator", "ST-Max sequels counted in ASCOF 2D: the episode ended with a known service outcome "
-         "(not early cessation, not death).",
-         ("sequel", ["Long Term Support (any level)", "Ongoing Low Level Support", "Short Term Support (Other)",
-                     "No Services Provided - Universal Services/Signposted to Other Services",
-                     "No Services Provided - No identified needs"])),
-    _set("sequel_no_ongoing_support", "ST-Max sequels with no ongoing or only low-level support (ASCOF 2D numerator).",
-         ("sequel", ["Ongoing Low Level Support", "Short Term Support (Other)",
-                     "No Services Provided - Universal Services/Signposted to Other Services",
-                     "No Services Provided - No identified needs"])),
-    _set("paid_employment", "In paid employment (ASCOF 1E): any Paid status.",
-         ("employment_status", [c for c in EMPLOYMENT_STATUS if c.startswith("Paid:")])),
-    _set("settled_accommodation", "Living in their own home or with family (ASCOF 1G): the first eight "
-         "accommodation codes; "
-         "Unknown stays in the denominator.",
-         ("accommodation_status", ACCOMMODATION_STATUS[:8])),
-    _set("dtoc_social_care", "Delays attributable to social care (ASCOF 2C(2)): Social Care or Both.",
-         ("responsible_org", ["Social Care", "Both"])),
-    _set("population_total", "A population row for both sexes together (matched ignoring case); a file's total rows "
-         "are used where present so nothing counts twice.",
-         ("sex", ["Persons", "All", "P", "T", "Total", "All persons"])),
-]}
+CODE_SETS: dict[str, CodeSet] = {
+    s.name: s
+    for s in [
+        _set(
+            "council_supported",
+            "Funded by the council: Council or Joint (extracts.md).",
+            ("funding_source", COUNCIL_SUPPORTED),
+        ),
+        _set(
+            "long_term",
+            "A long-term support service (any Long Term Support type).",
+            ("service_type", [c for c in SERVICE_TYPE if c.startswith("Long Term Support:")]),
+        ),
+        _set(
+            "permanent_placement",
+            "A permanent placement in a care home: Long Term Support Nursing or Residential Care.",
+            ("service_type", ["Long Term Support: Nursing Care", "Long Term Support: Residential Care"]),
+        ),
+        _set("community", "Long-term support in the community.", ("service_type", ["Long Term Support: Community"])),
+        _set(
+            "carer_specific",
+            "Support given to a carer directly (ASCOF 1C carers): a direct payment or council-commissioned support.",
+            ("service_type", ["Carer Support: Direct Payment", "Carer Support: Council Commissioned Support"]),
+        ),
+        _set(
+            "carer_support",
+            "Any carer support service (the carers vital sign).",
+            ("service_type", [c for c in SERVICE_TYPE if c.startswith("Carer Support:")]),
+        ),
+        _set(
+            "self_directed",
+            "Self-directed support (ASCOF 1C(1)): a carer's direct payment, or a direct payment, "
+            "part direct payment or council-managed personal budget.",
+            ("service_type", ["Carer Support: Direct Payment"]),
+            ("delivery_mechanism", ["Direct Payment", "Part Direct Payment", "CASSR Managed Personal Budget"]),
+        ),
+        _set(
+            "direct_payment",
+            "A direct payment (ASCOF 1C(2)): a carer's direct payment, or a direct or part direct payment.",
+            ("service_type", ["Carer Support: Direct Payment"]),
+            ("delivery_mechanism", ["Direct Payment", "Part Direct Payment"]),
+        ),
+        _set(
+            "sequel_2d_denominator",
+            "ST-Max sequels counted in ASCOF 2D: the episode ended with a known service outcome "
+            "(not early cessation, not death).",
+            (
+                "sequel",
+                [
+                    "Long Term Support (any level)",
+                    "Ongoing Low Level Support",
+                    "Short Term Support (Other)",
+                    "No Services Provided - Universal Services/Signposted to Other Services",
+                    "No Services Provided - No identified needs",
+                ],
+            ),
+        ),
+        _set(
+            "sequel_no_ongoing_support",
+            "ST-Max sequels with no ongoing or only low-level support (ASCOF 2D numerator).",
+            (
+                "sequel",
+                [
+                    "Ongoing Low Level Support",
+                    "Short Term Support (Other)",
+                    "No Services Provided - Universal Services/Signposted to Other Services",
+                    "No Services Provided - No identified needs",
+                ],
+            ),
+        ),
+        _set(
+            "paid_employment",
+            "In paid employment (ASCOF 1E): any Paid status.",
+            ("employment_status", [c for c in EMPLOYMENT_STATUS if c.startswith("Paid:")]),
+        ),
+        _set(
+            "settled_accommodation",
+            "Living in their own home or with family (ASCOF 1G): the first eight "
+            "accommodation codes; "
+            "Unknown stays in the denominator.",
+            ("accommodation_status", ACCOMMODATION_STATUS[:8]),
+        ),
+        _set(
+            "dtoc_social_care",
+            "Delays attributable to social care (ASCOF 2C(2)): Social Care or Both.",
+            ("responsible_org", ["Social Care", "Both"]),
+        ),
+        _set(
+            "population_total",
+            "A population row for both sexes together (matched ignoring case); a file's total rows "
+            "are used where present so nothing counts twice.",
+            ("sex", ["Persons", "All", "P", "T", "Total", "All persons"]),
+        ),
+    ]
+}
 
 
 def canonical_code(value: str) -> str:
@@ -199,6 +254,7 @@ def canonical_code(value: str) -> str:
 
 
 # --- feeds -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Column:
@@ -238,7 +294,8 @@ class Feed:
     @property
     def file_re(self) -> re.Pattern:
         pattern = self.file_pattern or (
-            rf"{re.escape(self.name)}_(?P<date>\d{{8}})\.(?P<ext>{'|'.join(map(re.escape, self.formats))})")
+            rf"{re.escape(self.name)}_(?P<date>\d{{8}})\.(?P<ext>{'|'.join(map(re.escape, self.formats))})"
+        )
         return re.compile(rf"^(?:{pattern})$", re.IGNORECASE)
 
     @property
@@ -255,11 +312,13 @@ def C(name, type="text", **kw) -> Column:  # noqa: N802 - short constructor for 
     return Column(name, type, **kw)
 
 
-LA_CODE_RULE = (f"la_code is not null and not regexp_full_match(la_code, '{LA_CODE_PATTERN}')",
-                "la_code is not an ONS council code (E06/E07/E08/E09/E10 and six digits, e.g. E10000020)")
+LA_CODE_RULE = (
+    f"la_code is not null and not regexp_full_match(la_code, '{LA_CODE_PATTERN}')",
+    "la_code is not an ONS council code (E06/E07/E08/E09/E10 and six digits, e.g. E10000020)",
+)
 
 
-def _with_common_rules(feed: "Feed") -> "Feed":
+def _with_common_rules(feed: Feed) -> Feed:
     """Every feed with a council code checks it: it names folders and reports (guards.py)."""
     if "la_code" in feed.column_names and LA_CODE_RULE not in feed.rules:
         from dataclasses import replace
@@ -268,193 +327,394 @@ def _with_common_rules(feed: "Feed") -> "Feed":
     return feed
 
 
-PID = dict(nullable=False, pseudonymise=True,
-           description="The LAS person id; pseudonymised (salted hash) at ingestion, never stored.")
+PID = dict(
+    nullable=False,
+    pseudonymise=True,
+    description="The LAS person id; pseudonymised (salted hash) at ingestion, never stored.",
+)
 LA = dict(nullable=False, description="ONS council code, e.g. E10000020 (Norfolk).")
 
 FEEDS: dict[str, Feed] = {
     f.name: _with_common_rules(f)
     for f in [
-        Feed("people", "liquidlogic", row="person (newest extract per council)", columns=(
-            C("person_id", **PID), C("la_code", **LA), C("date_of_birth", "date"),
-            C("gender", codes=GENDER), C("ethnicity", description="As recorded (not validated)."),
-            C("primary_support_reason", codes=PRIMARY_SUPPORT_REASON), C("date_of_death", "date"),
-        ), key=("la_code", "person_id"), mode="full", person_level=True, rules=(
-            ("date_of_birth > current_date", "date of birth in the future"),
-            ("date_of_death < date_of_birth", "date of death before date of birth"),
-        )),
-        Feed("requests", "liquidlogic",
-             row="request for support (contact)",
-             notes=("A request resolved at the point of contact with information and advice is Universal "
-                    "Services/Signposted to Other Services."),
+        Feed(
+            "people",
+            "liquidlogic",
+            row="person (newest extract per council)",
             columns=(
-            C("request_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
-            C("request_date", "date", nullable=False), C("route_of_access", codes=ROUTE_OF_ACCESS),
-            C("request_outcome", codes=REQUEST_OUTCOME), C("outcome_date", "date"),
-        ), key=("la_code", "request_id"), mode="full", person_level=True, rules=(
-            ("outcome_date < request_date", "outcome date before request date"),
-        )),
-        Feed("assessments", "liquidlogic", row="assessment", columns=(
-            C("assessment_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
-            C("request_id"), C("assessment_type", codes=ASSESSMENT_TYPE),
-            C("start_date", "date", nullable=False), C("completion_date", "date"),
-            C("assessment_outcome", codes=ASSESSMENT_OUTCOME),
-        ), key=("la_code", "assessment_id"), mode="full", person_level=True, rules=(
-            ("completion_date < start_date", "end before start"),
-        )),
-        Feed("services", "liquidlogic",
-             row="service episode",
-             notes=("A permanent placement is Long Term Support: Nursing Care or Residential Care; a "
-                    "temporary or respite stay in a home is Short Term Support: Other Short Term with setting"
-                    " Residential or Nursing. A Short Term Support: ST-Max row describes the same episode as "
-                    "`reablement` (cost, provider) and is never counted a second time."),
+                C("person_id", **PID),
+                C("la_code", **LA),
+                C("date_of_birth", "date"),
+                C("gender", codes=GENDER),
+                C("ethnicity", description="As recorded (not validated)."),
+                C("primary_support_reason", codes=PRIMARY_SUPPORT_REASON),
+                C("date_of_death", "date"),
+            ),
+            key=("la_code", "person_id"),
+            mode="full",
+            person_level=True,
+            rules=(
+                ("date_of_birth > current_date", "date of birth in the future"),
+                ("date_of_death < date_of_birth", "date of death before date of birth"),
+            ),
+        ),
+        Feed(
+            "requests",
+            "liquidlogic",
+            row="request for support (contact)",
+            notes=(
+                "A request resolved at the point of contact with information and advice is Universal "
+                "Services/Signposted to Other Services."
+            ),
             columns=(
-            C("service_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
-            C("client_type", nullable=False, codes=CLIENT_TYPE),
-            C("service_type", nullable=False, codes=SERVICE_TYPE),
-            C("support_setting", codes=SUPPORT_SETTING),
-            C("delivery_mechanism", codes=DELIVERY_MECHANISM),
-            C("start_date", "date", nullable=False), C("end_date", "date", description=(
-                "Empty while the service continues."
-            )),
-            C("funding_source", codes=FUNDING_SOURCE),
-        ), key=("la_code", "service_id"), mode="full", person_level=True, rules=(
-            ("end_date < start_date", "end before start"),
-        )),
-        Feed("reablement", "liquidlogic",
-             row="short-term support to maximise independence (ST-Max) episode",
-             notes=("ST-Max episodes are counted from this feed only."),
+                C("request_id", nullable=False),
+                C("person_id", **PID),
+                C("la_code", **LA),
+                C("request_date", "date", nullable=False),
+                C("route_of_access", codes=ROUTE_OF_ACCESS),
+                C("request_outcome", codes=REQUEST_OUTCOME),
+                C("outcome_date", "date"),
+            ),
+            key=("la_code", "request_id"),
+            mode="full",
+            person_level=True,
+            rules=(("outcome_date < request_date", "outcome date before request date"),),
+        ),
+        Feed(
+            "assessments",
+            "liquidlogic",
+            row="assessment",
             columns=(
-            C("episode_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
-            C("start_date", "date", nullable=False), C("end_date", "date"),
-            C("hospital_discharge", "bool", description=(
-                "The episode followed a discharge from hospital (ASCOF 2B)."
-            )), C("sequel", codes=SEQUEL),
-            C("status_at_91_days", codes=STATUS_AT_91_DAYS),
-        ), key=("la_code", "episode_id"), mode="full", person_level=True, rules=(
-            ("end_date < start_date", "end before start"),
-        )),
-        Feed("reviews", "liquidlogic", row="review of a person in long-term support", columns=(
-            C("review_id", nullable=False), C("person_id", **PID), C("la_code", **LA),
-            C("review_date", "date", nullable=False), C("review_type", codes=REVIEW_TYPE),
-            C("review_outcome", codes=REVIEW_OUTCOME),
-        ), key=("la_code", "review_id"), mode="full", person_level=True),
-        Feed("client_status", "liquidlogic", row="person x as-at date (employment and accommodation status)", columns=(
-            C("person_id", **PID), C("la_code", **LA), C("as_at_date", "date", nullable=False),
-            C("employment_status", codes=EMPLOYMENT_STATUS),
-            C("accommodation_status", codes=ACCOMMODATION_STATUS),
-        ), key=("la_code", "person_id", "as_at_date"), mode="full", person_level=True),
-        Feed("holding_list", "liquidlogic", row="snapshot row: a person awaiting allocation", columns=(
-            C("snapshot_date", "date", nullable=False), C("person_id", **PID), C("la_code", **LA),
-            C("team"), C("waiting_since", "date"),
-        ), key=("la_code", "snapshot_date", "person_id"), mode="full", person_level=True, rules=(
-            ("waiting_since > snapshot_date", "waiting since after the snapshot date"),
-        )),
-        Feed("dtoc", "dtoc",
-             row=("month x council x provider x acute/non-acute x responsible organisation x reason "
-                  "(NHS England DToC return)"),
-             notes=("The monthly NHS England return at local-authority level, as published. Reason codes: A "
-                    "completion of assessment, B public funding, C further non-acute NHS care, D(i) "
-                    "residential home placement, D(ii) nursing home placement, E care package in own home, F "
-                    "community equipment/adaptations, G patient or family choice, H disputes, I housing, O "
-                    "other (later files)."),
+                C("assessment_id", nullable=False),
+                C("person_id", **PID),
+                C("la_code", **LA),
+                C("request_id"),
+                C("assessment_type", codes=ASSESSMENT_TYPE),
+                C("start_date", "date", nullable=False),
+                C("completion_date", "date"),
+                C("assessment_outcome", codes=ASSESSMENT_OUTCOME),
+            ),
+            key=("la_code", "assessment_id"),
+            mode="full",
+            person_level=True,
+            rules=(("completion_date < start_date", "end before start"),),
+        ),
+        Feed(
+            "services",
+            "liquidlogic",
+            row="service episode",
+            notes=(
+                "A permanent placement is Long Term Support: Nursing Care or Residential Care; a "
+                "temporary or respite stay in a home is Short Term Support: Other Short Term with setting"
+                " Residential or Nursing. A Short Term Support: ST-Max row describes the same episode as "
+                "`reablement` (cost, provider) and is never counted a second time."
+            ),
             columns=(
-            C("period", "period", nullable=False, description="Month of the delays, YYYY-MM."), C("la_code", **LA),
-            C("provider_code", required=False),
-            C("acute_or_non_acute", codes=ACUTE_OR_NON_ACUTE),
-            C("responsible_org", nullable=False, codes=RESPONSIBLE_ORG),
-            C("reason_code", nullable=False, codes=DTOC_REASON),
-            C("delayed_days", "number", nullable=False),
-        ), key=("period", "la_code", "provider_code", "acute_or_non_acute", "responsible_org", "reason_code"),
-            mode="additive", rules=(("delayed_days < 0", "negative delayed days"),), plausibility=(
-            ("sum(delayed_days) over (partition by period, la_code, provider_code) > {max_delayed_days}",
-             "delayed days for one provider in one month above {max_delayed_days:,.0f} "
-             "(VITALSIGNS_MAX_DELAYED_DAYS)"),
-        )),
-        Feed("population", "population",
-             row="council x year x sex x single year of age (ONS mid-year estimates)",
-             notes=("A year's file may arrive late: rates then use the latest year available and say so."),
+                C("service_id", nullable=False),
+                C("person_id", **PID),
+                C("la_code", **LA),
+                C("client_type", nullable=False, codes=CLIENT_TYPE),
+                C("service_type", nullable=False, codes=SERVICE_TYPE),
+                C("support_setting", codes=SUPPORT_SETTING),
+                C("delivery_mechanism", codes=DELIVERY_MECHANISM),
+                C("start_date", "date", nullable=False),
+                C("end_date", "date", description=("Empty while the service continues.")),
+                C("funding_source", codes=FUNDING_SOURCE),
+            ),
+            key=("la_code", "service_id"),
+            mode="full",
+            person_level=True,
+            rules=(("end_date < start_date", "end before start"),),
+        ),
+        Feed(
+            "reablement",
+            "liquidlogic",
+            row="short-term support to maximise independence (ST-Max) episode",
+            notes=("ST-Max episodes are counted from this feed only."),
             columns=(
-            C("la_code", **LA), C("year", "int", nullable=False), C("sex", nullable=False, description=(
-                "Male/Female rows, or a total row (Persons, All, Total): a total is used where present."
-            )),
-            C("age", "int", nullable=False, description=(
-                "Single year of age, 0-90 (90 = 90 and over)."
-            )), C("population", "number", nullable=False),
-        ), key=("la_code", "year", "sex", "age"), mode="additive", rules=(
-            ("age < 0 or age > 90", "age outside 0-90"),
-            ("population < 0", "negative population"),
-        ), plausibility=(
-            ("population > {max_population_per_age}",
-             "population above {max_population_per_age:,.0f} for one single year of age "
-             "(VITALSIGNS_MAX_POPULATION_PER_AGE)"),
-        )),
-        Feed("targets", "reference",
-             row="target of an indicator: per month (already profiled) or per financial year with a profile",
-             notes=("Each row gives either `period` (a monthly target, already profiled) or `financial_year` "
-                    "(an annual target spread by `profile`). Indicator codes are those of "
-                    "dbt/seeds/indicator_catalogue.csv."),
+                C("episode_id", nullable=False),
+                C("person_id", **PID),
+                C("la_code", **LA),
+                C("start_date", "date", nullable=False),
+                C("end_date", "date"),
+                C(
+                    "hospital_discharge",
+                    "bool",
+                    description=("The episode followed a discharge from hospital (ASCOF 2B)."),
+                ),
+                C("sequel", codes=SEQUEL),
+                C("status_at_91_days", codes=STATUS_AT_91_DAYS),
+            ),
+            key=("la_code", "episode_id"),
+            mode="full",
+            person_level=True,
+            rules=(("end_date < start_date", "end before start"),),
+        ),
+        Feed(
+            "reviews",
+            "liquidlogic",
+            row="review of a person in long-term support",
             columns=(
-            C("indicator_code", nullable=False), C("la_code", **LA),
-            C("period", "period", required=False, description="YYYY-MM for a monthly (already profiled) target."),
-            C("financial_year", "fyear", required=False, description=(
-                "e.g. 2016/17, for an annual target (then profile)."
-            )),
-            C("target", "number", nullable=False),
-            C("profile", required=False, codes=TARGET_PROFILE,
-              description=(
-                  "How an annual target is spread over the months: flat, or linear from the previous year's "
-                  "outturn; empty = flat."
-              )),
-        ), key=("indicator_code", "la_code", "period", "financial_year"), mode="additive", rules=(
-            ("period is null and financial_year is null", "target has neither period nor financial_year"),
-        )),
-        Feed("benchmarks", "reference",
-             row="comparator value of an ASCOF measure for a financial year and area",
-             columns=(
-            C("indicator_code", nullable=False), C("financial_year", "fyear", nullable=False),
-            C("area_code", nullable=False), C("area_name"), C("area_type", nullable=False, codes=AREA_TYPE),
-            C("value", "number"), C("rank", "int"), C("rank_of", "int"),
-        ), key=("indicator_code", "financial_year", "area_code", "area_type"), mode="additive"),
-        Feed("family_groups", "reference", row="council and its CIPFA nearest-neighbour family group", columns=(
-            C("la_code", **LA), C("family_group", nullable=False, description=(
-                "CIPFA nearest-neighbour group name (Norfolk's has 15 councils)."
-            )),
-        ), key=("la_code",), mode="additive"),
-        Feed("indicator_values", "reference",
-             row="supplied value of an indicator (survey measures, CQC, corrections); overrides the computed one",
-             notes=("For measures not computable from the feeds (survey-based ASCOF, CQC ratings, complaints)"
-                    " or corrections of computed ones. A supplied value overrides the computed one and is "
-                    "flagged as supplied. Indicator codes are those of dbt/seeds/indicator_catalogue.csv."),
+                C("review_id", nullable=False),
+                C("person_id", **PID),
+                C("la_code", **LA),
+                C("review_date", "date", nullable=False),
+                C("review_type", codes=REVIEW_TYPE),
+                C("review_outcome", codes=REVIEW_OUTCOME),
+            ),
+            key=("la_code", "review_id"),
+            mode="full",
+            person_level=True,
+        ),
+        Feed(
+            "client_status",
+            "liquidlogic",
+            row="person x as-at date (employment and accommodation status)",
             columns=(
-            C("indicator_code", nullable=False), C("la_code", **LA),
-            C("period_type", nullable=False, codes=PERIOD_TYPE), C("period_end", "date", nullable=False),
-            C("numerator", "number"), C("denominator", "number"), C("value", "number"),
-        ), key=("indicator_code", "la_code", "period_type", "period_end"), mode="additive", rules=(
-            ("denominator < 0 or numerator < 0", "negative numerator or denominator"),
-        )),
-        Feed("risk_register", "risk_register",
-             row="risk in a dated snapshot of the departmental risk register",
-             notes=("Likelihood and impact are whole numbers 1-5. Scores are computed (likelihood x impact), "
-                    "never trusted from the file; a typed score that disagrees is reported. An .xlsx register"
-                    " may have merged cells (filled from their top-left cell) and blank rows (dropped)."),
+                C("person_id", **PID),
+                C("la_code", **LA),
+                C("as_at_date", "date", nullable=False),
+                C("employment_status", codes=EMPLOYMENT_STATUS),
+                C("accommodation_status", codes=ACCOMMODATION_STATUS),
+            ),
+            key=("la_code", "person_id", "as_at_date"),
+            mode="full",
+            person_level=True,
+        ),
+        Feed(
+            "holding_list",
+            "liquidlogic",
+            row="snapshot row: a person awaiting allocation",
             columns=(
-            C("la_code", required=False, description="Optional when the landing folder serves one council (inferred)."),
-            C("risk_id", nullable=False), C("risk_name"),
-            C("risk_description", required=False), C("area", required=False), C("date_entered", "date", required=False),
-            C("original_likelihood", "int", required=False), C("original_impact", "int", required=False),
-            C("current_likelihood", "int", nullable=False), C("current_impact", "int", nullable=False),
-            C("target_likelihood", "int", required=False), C("target_impact", "int", required=False),
-            C("target_date", "date", required=False), C("prospects", required=False, codes=PROSPECTS), C("tasks", required=False),
-            C("progress_update", required=False), C("risk_owner", required=False), C("reviewed_by", required=False), C("review_date", "date", required=False),
-            C("original_score", "int", required=False, description="As typed; recomputed, a disagreement is reported."),
-            C("current_score", "int", required=False, description="As typed; recomputed, a disagreement is reported."),
-            C("target_score", "int", required=False, description="As typed; recomputed, a disagreement is reported."),
-        ), key=("la_code", "risk_id"), mode="snapshot", formats=("csv", "xlsx"), plausibility=tuple(
-            (f"{p}_{d} < {{risk_scale_min}} or {p}_{d} > {{risk_scale_max}}",
-             f"{p} {d} outside {{risk_scale_min}}-{{risk_scale_max}}")
-            for p in ("original", "current", "target") for d in ("likelihood", "impact")
-        )),
+                C("snapshot_date", "date", nullable=False),
+                C("person_id", **PID),
+                C("la_code", **LA),
+                C("team"),
+                C("waiting_since", "date"),
+            ),
+            key=("la_code", "snapshot_date", "person_id"),
+            mode="full",
+            person_level=True,
+            rules=(("waiting_since > snapshot_date", "waiting since after the snapshot date"),),
+        ),
+        Feed(
+            "dtoc",
+            "dtoc",
+            row=(
+                "month x council x provider x acute/non-acute x responsible organisation x reason "
+                "(NHS England DToC return)"
+            ),
+            notes=(
+                "The monthly NHS England return at local-authority level, as published. Reason codes: A "
+                "completion of assessment, B public funding, C further non-acute NHS care, D(i) "
+                "residential home placement, D(ii) nursing home placement, E care package in own home, F "
+                "community equipment/adaptations, G patient or family choice, H disputes, I housing, O "
+                "other (later files)."
+            ),
+            columns=(
+                C("period", "period", nullable=False, description="Month of the delays, YYYY-MM."),
+                C("la_code", **LA),
+                C("provider_code", required=False),
+                C("acute_or_non_acute", codes=ACUTE_OR_NON_ACUTE),
+                C("responsible_org", nullable=False, codes=RESPONSIBLE_ORG),
+                C("reason_code", nullable=False, codes=DTOC_REASON),
+                C("delayed_days", "number", nullable=False),
+            ),
+            key=("period", "la_code", "provider_code", "acute_or_non_acute", "responsible_org", "reason_code"),
+            mode="additive",
+            rules=(("delayed_days < 0", "negative delayed days"),),
+            plausibility=(
+                (
+                    "sum(delayed_days) over (partition by period, la_code, provider_code) > {max_delayed_days}",
+                    "delayed days for one provider in one month above {max_delayed_days:,.0f} "
+                    "(VITALSIGNS_MAX_DELAYED_DAYS)",
+                ),
+            ),
+        ),
+        Feed(
+            "population",
+            "population",
+            row="council x year x sex x single year of age (ONS mid-year estimates)",
+            notes=("A year's file may arrive late: rates then use the latest year available and say so."),
+            columns=(
+                C("la_code", **LA),
+                C("year", "int", nullable=False),
+                C(
+                    "sex",
+                    nullable=False,
+                    description=(
+                        "Male/Female rows, or a total row (Persons, All, Total): a total is used where present."
+                    ),
+                ),
+                C("age", "int", nullable=False, description=("Single year of age, 0-90 (90 = 90 and over).")),
+                C("population", "number", nullable=False),
+            ),
+            key=("la_code", "year", "sex", "age"),
+            mode="additive",
+            rules=(
+                ("age < 0 or age > 90", "age outside 0-90"),
+                ("population < 0", "negative population"),
+            ),
+            plausibility=(
+                (
+                    "population > {max_population_per_age}",
+                    "population above {max_population_per_age:,.0f} for one single year of age "
+                    "(VITALSIGNS_MAX_POPULATION_PER_AGE)",
+                ),
+            ),
+        ),
+        Feed(
+            "targets",
+            "reference",
+            row="target of an indicator: per month (already profiled) or per financial year with a profile",
+            notes=(
+                "Each row gives either `period` (a monthly target, already profiled) or `financial_year` "
+                "(an annual target spread by `profile`). Indicator codes are those of "
+                "dbt/seeds/indicator_catalogue.csv."
+            ),
+            columns=(
+                C("indicator_code", nullable=False),
+                C("la_code", **LA),
+                C("period", "period", required=False, description="YYYY-MM for a monthly (already profiled) target."),
+                C(
+                    "financial_year",
+                    "fyear",
+                    required=False,
+                    description=("e.g. 2016/17, for an annual target (then profile)."),
+                ),
+                C("target", "number", nullable=False),
+                C(
+                    "profile",
+                    required=False,
+                    codes=TARGET_PROFILE,
+                    description=(
+                        "How an annual target is spread over the months: flat, or linear from the previous year's "
+                        "outturn; empty = flat."
+                    ),
+                ),
+            ),
+            key=("indicator_code", "la_code", "period", "financial_year"),
+            mode="additive",
+            rules=(("period is null and financial_year is null", "target has neither period nor financial_year"),),
+        ),
+        Feed(
+            "benchmarks",
+            "reference",
+            row="comparator value of an ASCOF measure for a financial year and area",
+            columns=(
+                C("indicator_code", nullable=False),
+                C("financial_year", "fyear", nullable=False),
+                C("area_code", nullable=False),
+                C("area_name"),
+                C("area_type", nullable=False, codes=AREA_TYPE),
+                C("value", "number"),
+                C("rank", "int"),
+                C("rank_of", "int"),
+            ),
+            key=("indicator_code", "financial_year", "area_code", "area_type"),
+            mode="additive",
+        ),
+        Feed(
+            "family_groups",
+            "reference",
+            row="council and its CIPFA nearest-neighbour family group",
+            columns=(
+                C("la_code", **LA),
+                C(
+                    "family_group",
+                    nullable=False,
+                    description=("CIPFA nearest-neighbour group name (Norfolk's has 15 councils)."),
+                ),
+            ),
+            key=("la_code",),
+            mode="additive",
+        ),
+        Feed(
+            "indicator_values",
+            "reference",
+            row="supplied value of an indicator (survey measures, CQC, corrections); overrides the computed one",
+            notes=(
+                "For measures not computable from the feeds (survey-based ASCOF, CQC ratings, complaints)"
+                " or corrections of computed ones. A supplied value overrides the computed one and is "
+                "flagged as supplied. Indicator codes are those of dbt/seeds/indicator_catalogue.csv."
+            ),
+            columns=(
+                C("indicator_code", nullable=False),
+                C("la_code", **LA),
+                C("period_type", nullable=False, codes=PERIOD_TYPE),
+                C("period_end", "date", nullable=False),
+                C("numerator", "number"),
+                C("denominator", "number"),
+                C("value", "number"),
+            ),
+            key=("indicator_code", "la_code", "period_type", "period_end"),
+            mode="additive",
+            rules=(("denominator < 0 or numerator < 0", "negative numerator or denominator"),),
+        ),
+        Feed(
+            "risk_register",
+            "risk_register",
+            row="risk in a dated snapshot of the departmental risk register",
+            notes=(
+                "Likelihood and impact are whole numbers 1-5. Scores are computed (likelihood x impact), "
+                "never trusted from the file; a typed score that disagrees is reported. An .xlsx register"
+                " may have merged cells (filled from their top-left cell) and blank rows (dropped)."
+            ),
+            columns=(
+                C(
+                    "la_code",
+                    required=False,
+                    description="Optional when the landing folder serves one council (inferred).",
+                ),
+                C("risk_id", nullable=False),
+                C("risk_name"),
+                C("risk_description", required=False),
+                C("area", required=False),
+                C("date_entered", "date", required=False),
+                C("original_likelihood", "int", required=False),
+                C("original_impact", "int", required=False),
+                C("current_likelihood", "int", nullable=False),
+                C("current_impact", "int", nullable=False),
+                C("target_likelihood", "int", required=False),
+                C("target_impact", "int", required=False),
+                C("target_date", "date", required=False),
+                C("prospects", required=False, codes=PROSPECTS),
+                C("tasks", required=False),
+                C("progress_update", required=False),
+                C("risk_owner", required=False),
+                C("reviewed_by", required=False),
+                C("review_date", "date", required=False),
+                C(
+                    "original_score",
+                    "int",
+                    required=False,
+                    description="As typed; recomputed, a disagreement is reported.",
+                ),
+                C(
+                    "current_score",
+                    "int",
+                    required=False,
+                    description="As typed; recomputed, a disagreement is reported.",
+                ),
+                C(
+                    "target_score",
+                    "int",
+                    required=False,
+                    description="As typed; recomputed, a disagreement is reported.",
+                ),
+            ),
+            key=("la_code", "risk_id"),
+            mode="snapshot",
+            formats=("csv", "xlsx"),
+            plausibility=tuple(
+                (
+                    f"{p}_{d} < {{risk_scale_min}} or {p}_{d} > {{risk_scale_max}}",
+                    f"{p} {d} outside {{risk_scale_min}}-{{risk_scale_max}}",
+                )
+                for p in ("original", "current", "target")
+                for d in ("likelihood", "impact")
+            ),
+        ),
     ]
 }
 

@@ -3,6 +3,7 @@
 Python code that needs a council's name (reports, the sample generator) calls `council()` or
 `council_name()` instead of keeping its own table, so a council is named the same everywhere.
 """
+
 from __future__ import annotations
 
 import csv

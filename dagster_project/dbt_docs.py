@@ -7,6 +7,7 @@ site for `python -m http.server`. Column types come from the home's warehouse wh
 built (read under the build lock, so never mid-build); before the first build the site still
 has every description, without types.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,10 +35,24 @@ def generate_docs(settings: Settings, wait_seconds: float = 0) -> Path:
     with tempfile.TemporaryDirectory(prefix="vitalsigns-docs-") as tmp:
         built = settings.warehouse_path.exists()
         warehouse = settings.warehouse_path if built else Path(tmp) / "empty.duckdb"
-        cmd = [dbt_executable(), "docs", "generate", "--static", "--quiet",
-               "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-               "--target-path", str(out), "--log-path", str(Path(tmp) / "logs"),
-               "--vars", json.dumps(settings.dbt_vars()), *([] if built else ["--empty-catalog"])]
+        cmd = [
+            dbt_executable(),
+            "docs",
+            "generate",
+            "--static",
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(out),
+            "--log-path",
+            str(Path(tmp) / "logs"),
+            "--vars",
+            json.dumps(settings.dbt_vars()),
+            *([] if built else ["--empty-catalog"]),
+        ]
         env = {**os.environ, "VITALSIGNS_WAREHOUSE": str(warehouse)}
         with exclusive_lock(settings.home / ".build.lock", wait_seconds, "vitalsigns docs"):
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True)

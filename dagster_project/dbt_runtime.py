@@ -3,6 +3,7 @@
 The manifest is parsed once, when a model, seed, macro or test changed since the last parse
 (a cheap modification-time check), when the definitions load: never at import.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,9 @@ def dbt_executable() -> str:
 def manifest_is_stale() -> bool:
     if not MANIFEST.exists():
         return True
-    sources = [p for d in ("models", "seeds", "macros", "tests") for p in (DBT_PROJECT_DIR / d).rglob("*") if p.is_file()]
+    sources = [
+        p for d in ("models", "seeds", "macros", "tests") for p in (DBT_PROJECT_DIR / d).rglob("*") if p.is_file()
+    ]
     sources += [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
     return MANIFEST.stat().st_mtime < max(p.stat().st_mtime for p in sources)
 
@@ -35,9 +38,17 @@ def prepare_dbt_manifest(force: bool = False) -> Path:
     if force or manifest_is_stale():
         log.info("parsing the dbt project (changed since the last manifest)")
         proc = subprocess.run(
-            [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-             "--quiet"],
-            capture_output=True, text=True,
+            [
+                dbt_executable(),
+                "parse",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
         )
         if proc.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
@@ -47,8 +58,11 @@ def prepare_dbt_manifest(force: bool = False) -> Path:
 def profile_vars(settings) -> dict:
     """What profiles.yml reads as vars: the warehouse of this home and its tuning. Passed on the dbt
     command line, so nothing is written to the environment."""
-    return {"warehouse_path": str(settings.warehouse_path), "dbt_threads": settings.dbt_threads,
-            "duckdb_memory_limit": settings.duckdb_memory_limit}
+    return {
+        "warehouse_path": str(settings.warehouse_path),
+        "dbt_threads": settings.dbt_threads,
+        "duckdb_memory_limit": settings.duckdb_memory_limit,
+    }
 
 
 def with_row_counts(events, warehouse_path: Path, manifest_path: Path):
@@ -72,8 +86,12 @@ def with_row_counts(events, warehouse_path: Path, manifest_path: Path):
     outputs = [e for e in held if isinstance(e, dg.Output) and "unique_id" in e.metadata]
     if outputs and warehouse_path.exists():
         manifest = json.loads(Path(manifest_path).read_text())["nodes"]
-        nodes = {e.metadata["unique_id"].value if hasattr(e.metadata["unique_id"], "value")
-                 else e.metadata["unique_id"]: None for e in outputs}
+        nodes = {
+            e.metadata["unique_id"].value
+            if hasattr(e.metadata["unique_id"], "value")
+            else e.metadata["unique_id"]: None
+            for e in outputs
+        }
         with duckdb.connect(str(warehouse_path), read_only=True) as con:
             for uid in nodes:
                 node = manifest.get(uid) or {}

@@ -4,6 +4,7 @@ Loaded lazily (`@dg.definitions`): importing this module reads nothing and runs 
 Dagster loads it, the settings are read once from the environment (Settings.from_env) and become
 resource fields; the dbt manifest is parsed only if the project changed.
 """
+
 from __future__ import annotations
 
 import dagster as dg
@@ -30,8 +31,15 @@ def build_resources(settings: Settings) -> dict:
 
 def make_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[*ingestion.feed_assets, *ingestion.load_log_assets, reports.commentary, warehouse_models_definition(),
-                publishing.published_database_definition(), *reports.report_assets, cld_return.cld_return],
+        assets=[
+            *ingestion.feed_assets,
+            *ingestion.load_log_assets,
+            reports.commentary,
+            warehouse_models_definition(),
+            publishing.published_database_definition(),
+            *reports.report_assets,
+            cld_return.cld_return,
+        ],
         asset_checks=[publishing.no_person_level_data, publishing.disclosure_audit, *ingestion.data_arrival_checks],
         jobs=[everything_job, reports_job],
         schedules=[nightly_schedule(settings)],

@@ -3,6 +3,7 @@
 One place for the patterns, so ingestion (rejecting rows), the CLI and the Dagster launchpad
 (refusing a period) and the report writers (refusing a path) apply the same rule.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,10 @@ def is_la_code(value: object) -> bool:
 
 def check_la_code(value: object) -> str:
     if not is_la_code(value):
-        raise UnsafeValue(f"council code {str(value)[:40]!r} is not an ONS council code like E10000020 "
-                          "(E06/E07/E08/E09/E10 followed by six digits)")
+        raise UnsafeValue(
+            f"council code {str(value)[:40]!r} is not an ONS council code like E10000020 "
+            "(E06/E07/E08/E09/E10 followed by six digits)"
+        )
     return value  # type: ignore[return-value]
 
 

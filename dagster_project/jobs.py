@@ -6,6 +6,7 @@ job: a run renders one month's packs, a backfill re-renders past months. The nig
 and the landing sensor run the build; the report sensor (sensors.py) renders each council's
 latest month after every publication.
 """
+
 from __future__ import annotations
 
 import dagster as dg
@@ -18,10 +19,13 @@ everything_job = dg.define_asset_job(
     ALL_ASSETS_JOB,
     # the data-arrival checks run on their own sensor, not in every build
     # the CLD return is person-identifiable: made on demand only (vitalsigns cld-return)
-    selection=(dg.AssetSelection.all() - dg.AssetSelection.groups(REPORTS, CLD_RETURN)
-               - dg.AssetSelection.checks(*data_arrival_checks)),
+    selection=(
+        dg.AssetSelection.all()
+        - dg.AssetSelection.groups(REPORTS, CLD_RETURN)
+        - dg.AssetSelection.checks(*data_arrival_checks)
+    ),
     description="Ingest every feed, build and test the dbt project, publish; the report sensor then renders "
-                "each council's latest month (reports are partitioned by month: their own job).",
+    "each council's latest month (reports are partitioned by month: their own job).",
     tags={"dagster/max_retries": 0},
 )
 
@@ -30,7 +34,7 @@ reports_job = dg.define_asset_job(
     selection=dg.AssetSelection.groups(REPORTS),
     partitions_def=REPORT_MONTHS,
     description="Render one reporting month's packs (committee report, risk-register summary, workbook) from "
-                "the published database; backfill past months from the partitions page.",
+    "the published database; backfill past months from the partitions page.",
     tags={"dagster/max_retries": 0},
 )
 

@@ -7,6 +7,7 @@ column, rule and value so that 500 rows with the same bad code are one line; the
 build would use is judged too, as a build without one refuses every person-level file.
 Nothing is written anywhere (the landing folder is only read).
 """
+
 from __future__ import annotations
 
 import csv
@@ -33,6 +34,7 @@ OK, PROBLEMS, NOTHING_TO_CHECK = 0, 1, 2
 @dataclass
 class Group:
     """Rejected rows of one file that broke the same rule with the same value."""
+
     path: Path
     column: str
     rule: str
@@ -46,7 +48,8 @@ class Group:
         listed = ", ".join(map(str, rows)) + ("" if len(rows) == len(self.rows) else ", ...")
         count = f"{len(self.rows)} row{'s' if len(self.rows) != 1 else ''} ({listed})"
         return f"{self.path}:{self.rows[0]}:{self.column or 0}: {what} in {count}" + (
-            f"; allowed: {self.allowed}" if self.allowed else "")
+            f"; allowed: {self.allowed}" if self.allowed else ""
+        )
 
 
 @dataclass
@@ -91,8 +94,11 @@ class CheckResult:
     def exit_code(self) -> int:
         if self.nothing_to_check:
             return NOTHING_TO_CHECK
-        bad = (self.salt.level == "error" or self.not_loaded
-               or any(f.verdict == "quarantine" or f.rejected for f in self.files))
+        bad = (
+            self.salt.level == "error"
+            or self.not_loaded
+            or any(f.verdict == "quarantine" or f.rejected for f in self.files)
+        )
         return PROBLEMS if bad else OK
 
 
@@ -101,13 +107,16 @@ def _after_location(message: str, path: Path) -> str:
     prefix = str(path)
     if not message.startswith(prefix):
         return message
-    rest = message[len(prefix):]
+    rest = message[len(prefix) :]
     m = re.match(r"^:(\d+):([^:\s]*): (.*)$", rest, re.S)
     if not m:
         return rest.lstrip(": ")
     row, column, text = m.groups()
-    where = f"row {row}, column {column}: " if row != "0" and column not in ("", "0") else (
-        f"row {row}: " if row != "0" else "")
+    where = (
+        f"row {row}, column {column}: "
+        if row != "0" and column not in ("", "0")
+        else (f"row {row}: " if row != "0" else "")
+    )
     return where + text
 
 
@@ -119,25 +128,40 @@ def salt_status(landing: Path, env=None, person_level_files: bool = True) -> Sal
     declared = env.get("VITALSIGNS_SAMPLE", "") in ("1", "true", "yes")
     if salt:
         if salt == SAMPLE_SALT and not marked:
-            return SaltStatus("error", "VITALSIGNS_SALT is the built-in sample salt, which is public (it is in the "
-                                       "source code): anyone could re-identify pseudonyms made with it. Choose a "
-                                       "secret salt for real extracts (see docs/own-extracts.md, 'The salt')")
+            return SaltStatus(
+                "error",
+                "VITALSIGNS_SALT is the built-in sample salt, which is public (it is in the "
+                "source code): anyone could re-identify pseudonyms made with it. Choose a "
+                "secret salt for real extracts (see docs/own-extracts.md, 'The salt')",
+            )
         if len(salt) < MIN_SALT_CHARS:
-            return SaltStatus("warning", f"VITALSIGNS_SALT is set but short ({len(salt)} characters): a long random "
-                                         "one is harder to guess, e.g. "
-                                         "python -c \"import secrets; print(secrets.token_hex(32))\"")
-        return SaltStatus("ok", f"VITALSIGNS_SALT is set ({len(salt)} characters, not shown)"
-                          + ("; it is used instead of the sample salt" if marked else ""))
+            return SaltStatus(
+                "warning",
+                f"VITALSIGNS_SALT is set but short ({len(salt)} characters): a long random "
+                "one is harder to guess, e.g. "
+                'python -c "import secrets; print(secrets.token_hex(32))"',
+            )
+        return SaltStatus(
+            "ok",
+            f"VITALSIGNS_SALT is set ({len(salt)} characters, not shown)"
+            + ("; it is used instead of the sample salt" if marked else ""),
+        )
     if marked:
         return SaltStatus("ok", "synthetic sample folder (.vitalsigns-sample): the built-in sample salt is used")
     if declared:
-        return SaltStatus("warning", "VITALSIGNS_SAMPLE=1 declares this folder synthetic, so the public sample salt "
-                                     "is used: never do this with real extracts, set VITALSIGNS_SALT instead")
+        return SaltStatus(
+            "warning",
+            "VITALSIGNS_SAMPLE=1 declares this folder synthetic, so the public sample salt "
+            "is used: never do this with real extracts, set VITALSIGNS_SALT instead",
+        )
     if not person_level_files:
         return SaltStatus("ok", "VITALSIGNS_SALT is not set (not needed yet: no person-level file here)")
-    return SaltStatus("error", "VITALSIGNS_SALT is not set, so a build would refuse every person-level file. "
-                               "Set a long secret salt, and keep it the same for ever: export VITALSIGNS_SALT=... "
-                               "(see docs/own-extracts.md, 'The salt')")
+    return SaltStatus(
+        "error",
+        "VITALSIGNS_SALT is not set, so a build would refuse every person-level file. "
+        "Set a long secret salt, and keep it the same for ever: export VITALSIGNS_SALT=... "
+        "(see docs/own-extracts.md, 'The salt')",
+    )
 
 
 def allowed_text(feed: Feed, column: str, rule: str) -> str:
@@ -149,7 +173,8 @@ def allowed_text(feed: Feed, column: str, rule: str) -> str:
         return " | ".join(col.codes) + " (case, spacing and dashes may differ)"
     if rule.startswith("missing "):
         return "any value (the cell must not be empty)" + (
-            f", {TYPE_WORDS[col.type]}" if col.type in TYPE_WORDS else "")
+            f", {TYPE_WORDS[col.type]}" if col.type in TYPE_WORDS else ""
+        )
     if rule.startswith("duplicate key"):
         return "each key once per file"
     return ""
@@ -186,8 +211,10 @@ def mapping_notes(feed: Feed, path: Path, mapping: dict[str, str], columns: list
             notes.append(f"{feed.name}.mapping.yml names column(s) not in this file's header: {', '.join(unused)}")
     unknown = [c for c in columns if c not in feed.column_names]
     if unknown:
-        notes.append(f"column(s) not in the {feed.name} contract, ignored: {', '.join(unknown)} "
-                     f"(if one is a contract column under another name, map it in {feed.name}.mapping.yml)")
+        notes.append(
+            f"column(s) not in the {feed.name} contract, ignored: {', '.join(unknown)} "
+            f"(if one is a contract column under another name, map it in {feed.name}.mapping.yml)"
+        )
     return notes
 
 
@@ -204,8 +231,7 @@ def check_file(con, feed: Feed, path: Path, settings: Settings) -> FileCheck:
     rejected = len({r.row for r in rejects})
     failure = load_verdict(path, rows, rejects, settings.reject_threshold)
     verdict = "empty" if rows == 0 else ("quarantine" if failure else "load")
-    return FileCheck(feed.name, path, verdict, failure or "", rows, rejected, group_rejects(feed, path, rejects),
-                     notes)
+    return FileCheck(feed.name, path, verdict, failure or "", rows, rejected, group_rejects(feed, path, rejects), notes)
 
 
 def check_cld_file(con, path: Path) -> FileCheck:
@@ -243,8 +269,10 @@ def commentary_notes(landing: Path) -> list[str]:
     codes = indicator_codes()
     for code in sorted(p for p in folder.iterdir() if p.is_dir()):
         if codes and code.name not in codes:
-            notes.append(f"{code}:0:0: warning: '{code.name}' is not an indicator code (dbt/seeds/"
-                         "indicator_catalogue.csv), so no report shows this commentary")
+            notes.append(
+                f"{code}:0:0: warning: '{code.name}' is not an indicator code (dbt/seeds/"
+                "indicator_catalogue.csv), so no report shows this commentary"
+            )
     for path in sorted(folder.glob("*/*.md")):
         text = path.read_text(encoding="utf-8-sig", errors="replace")
         headings = [m.group(1).rstrip(":") for m in re.finditer(r"(?m)^#+\s*(.+?)\s*$", text)]
@@ -252,12 +280,16 @@ def commentary_notes(landing: Path) -> list[str]:
         known = [h for h in headings if h in COMMENTARY_SECTIONS]
         sections = " / ".join(COMMENTARY_SECTIONS)
         if not known:
-            notes.append(f"{path}:0:0: warning: no report-card section heading, so none of the text appears in "
-                         f"the report (headings, spelled exactly: {sections})")
+            notes.append(
+                f"{path}:0:0: warning: no report-card section heading, so none of the text appears in "
+                f"the report (headings, spelled exactly: {sections})"
+            )
         elif stray:
-            notes.append(f"{path}:0:0: warning: heading(s) {', '.join(repr(h) for h in stray)} are not report-card "
-                         "sections: the text runs on inside the section before, and a section spelled differently "
-                         f"shows 'Commentary not yet provided' (headings, spelled exactly: {sections})")
+            notes.append(
+                f"{path}:0:0: warning: heading(s) {', '.join(repr(h) for h in stray)} are not report-card "
+                "sections: the text runs on inside the section before, and a section spelled differently "
+                f"shows 'Commentary not yet provided' (headings, spelled exactly: {sections})"
+            )
     return notes
 
 
@@ -268,13 +300,17 @@ def check_landing(landing: Path, settings: Settings, env=None) -> CheckResult:
     known = {*feed_folders(), cld_contract.FOLDER, COMMENTARY}
     result = CheckResult(landing, SaltStatus("ok", ""))
     if not entries:
-        result.nothing_to_check = (f"the landing folder {landing} is empty: put each feed's files in its folder "
-                                   "(liquidlogic/, dtoc/, population/, reference/, risk_register/, cld/; see "
-                                   "docs/extracts.md), or make a synthetic one with `vitalsigns sample --out DIR`")
+        result.nothing_to_check = (
+            f"the landing folder {landing} is empty: put each feed's files in its folder "
+            "(liquidlogic/, dtoc/, population/, reference/, risk_register/, cld/; see "
+            "docs/extracts.md), or make a synthetic one with `vitalsigns sample --out DIR`"
+        )
     elif not any(p.is_dir() and p.name in known for p in entries):
-        result.nothing_to_check = (f"the landing folder {landing} has no feed folder (it has: "
-                                   f"{', '.join(sorted(p.name for p in entries)[:8])}); expected some of: "
-                                   f"{', '.join(sorted(known))}. Is --landing pointing at the right folder?")
+        result.nothing_to_check = (
+            f"the landing folder {landing} has no feed folder (it has: "
+            f"{', '.join(sorted(p.name for p in entries)[:8])}); expected some of: "
+            f"{', '.join(sorted(known))}. Is --landing pointing at the right folder?"
+        )
     result.not_loaded = not_loaded(landing)
     con = duckdb.connect()
     for feed in FEEDS.values():
@@ -303,7 +339,17 @@ def write_report(result: CheckResult, path: Path) -> int:
         w.writerow(["feed", "file", "row", "column", "problem", "value", "allowed", "verdict"])
         for f in result.files:
             if f.verdict == "quarantine":
-                w.writerow([f.feed, f.path, *_location(f.reason, f.path), _after_location(f.reason, f.path), "", "", f.verdict_text])
+                w.writerow(
+                    [
+                        f.feed,
+                        f.path,
+                        *_location(f.reason, f.path),
+                        _after_location(f.reason, f.path),
+                        "",
+                        "",
+                        f.verdict_text,
+                    ]
+                )
                 n += 1
             for g in f.groups:
                 for row in g.rows:
@@ -316,7 +362,7 @@ def write_report(result: CheckResult, path: Path) -> int:
 
 
 def _location(message: str, path: Path) -> tuple[str, str]:
-    m = re.match(r"^:(\d+):([^:\s]*): ", message[len(str(path)):]) if message.startswith(str(path)) else None
+    m = re.match(r"^:(\d+):([^:\s]*): ", message[len(str(path)) :]) if message.startswith(str(path)) else None
     return (m.group(1), m.group(2)) if m else ("0", "")
 
 
@@ -344,22 +390,29 @@ def render(result: CheckResult, verbose: bool = False) -> list[str]:
         out.append(f"{'feed':<16} {'file':<{width}} {'rows':>10} {'rejected':>9}  verdict")
         for f in result.files:
             rows = "-" if f.rows is None else f"{f.rows:,}"
-            out.append(f"{f.feed:<16} {_rel(f.path, result.landing):<{width}} {rows:>10} {f.rejected:>9,}  "
-                       f"{f.verdict_text}")
+            out.append(
+                f"{f.feed:<16} {_rel(f.path, result.landing):<{width}} {rows:>10} {f.rejected:>9,}  {f.verdict_text}"
+            )
     if result.missing_feeds and not result.nothing_to_check:
-        out.append(f"no file yet for: {', '.join(result.missing_feeds)} (valid: the measures that need them are "
-                   "null with the reason)")
+        out.append(
+            f"no file yet for: {', '.join(result.missing_feeds)} (valid: the measures that need them are "
+            "null with the reason)"
+        )
     out.append(f"salt: {result.salt.level}: {result.salt.message}" if result.salt.message else "")
     counts = defaultdict(int)
     for f in result.files:
         counts[f.verdict] += 1
-    totals = (f"{len(result.files)} file(s): {counts['load']} would load, {counts['empty']} header only, "
-              f"{counts['quarantine']} would be quarantined; "
-              f"{sum(f.rejected for f in result.files):,} row(s) rejected; {len(result.not_loaded)} not loaded")
-    verdict = {OK: "OK: a build would load everything",
-               PROBLEMS: "PROBLEMS: fix what is listed above (a quarantined file or a salt error fails the build; "
-                         "rejected rows and unloaded files are left out of it)",
-               NOTHING_TO_CHECK: "NOTHING TO CHECK"}[result.exit_code]
+    totals = (
+        f"{len(result.files)} file(s): {counts['load']} would load, {counts['empty']} header only, "
+        f"{counts['quarantine']} would be quarantined; "
+        f"{sum(f.rejected for f in result.files):,} row(s) rejected; {len(result.not_loaded)} not loaded"
+    )
+    verdict = {
+        OK: "OK: a build would load everything",
+        PROBLEMS: "PROBLEMS: fix what is listed above (a quarantined file or a salt error fails the build; "
+        "rejected rows and unloaded files are left out of it)",
+        NOTHING_TO_CHECK: "NOTHING TO CHECK",
+    }[result.exit_code]
     out.append(f"{totals}. {verdict}")
     return [line for line in out if line is not None]
 

@@ -2,6 +2,7 @@
 
 English local-government financial years run April to March and are labelled `YYYY/YY`.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -6,6 +6,7 @@ printed when its last step ends, with what the events counted and the time since
 first step started. Stages follow the asset groups (constants.py). Dagster's console log stays
 off unless `--verbose`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -147,17 +148,21 @@ class BuildProgress:
         parts: list[str] = []
         if stage.name == INGESTION:
             feeds = stage.assets.get(INGESTION, 0)
-            parts.append(f"{feeds} feeds: {stage.files_loaded} file(s) loaded, {stage.files_unchanged} unchanged, "
-                         f"{stage.rejected:,} row(s) rejected; {stage.rows:,} rows in raw")
+            parts.append(
+                f"{feeds} feeds: {stage.files_loaded} file(s) loaded, {stage.files_unchanged} unchanged, "
+                f"{stage.rejected:,} row(s) rejected; {stage.rows:,} rows in raw"
+            )
             if stage.checks_failed:
                 parts.append(f"{stage.checks_failed} feed(s) FAILED to load (quarantined)")
             if stage.checks_warned:
                 parts.append(f"{stage.checks_warned} warning(s)")
         elif stage.name == DBT:
             parts.append(", ".join(f"{layer} {stage.assets.get(layer, 0)}" for layer in LAYERS) + " models")
-            parts.append(f"{stage.checks_passed} tests passed"
-                         + (f", {stage.checks_warned} warned" if stage.checks_warned else "")
-                         + (f", {stage.checks_failed} FAILED" if stage.checks_failed else ""))
+            parts.append(
+                f"{stage.checks_passed} tests passed"
+                + (f", {stage.checks_warned} warned" if stage.checks_warned else "")
+                + (f", {stage.checks_failed} FAILED" if stage.checks_failed else "")
+            )
         elif stage.name == PUBLISHING:
             parts.append("published" if stage.assets and not stage.failed else "NOT published")
             if stage.checks_failed:

@@ -5,6 +5,7 @@ Nights are incremental (the largest dbt model recomputes only recent months); on
 corrected old records a council re-sends are in the warehouse within a week. The cron and time
 zone are fixed when the definitions load, so the schedule is built from the resolved Settings.
 """
+
 from __future__ import annotations
 
 import dagster as dg
@@ -23,11 +24,12 @@ def nightly_schedule(settings: Settings) -> dg.ScheduleDefinition:
         execution_timezone=settings.nightly_tz,
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description=f"Materialise everything every night; a full refresh on ISO weekday {full_refresh_weekday} "
-                    "(0 = never).",
+        "(0 = never).",
     )
     def _nightly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         full = context.scheduled_execution_time.isoweekday() == full_refresh_weekday
-        return dg.RunRequest(run_config=full_refresh_run_config(full),
-                             tags={"vitalsigns/full_refresh": "true" if full else "false"})
+        return dg.RunRequest(
+            run_config=full_refresh_run_config(full), tags={"vitalsigns/full_refresh": "true" if full else "false"}
+        )
 
     return _nightly

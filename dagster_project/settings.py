@@ -5,6 +5,7 @@ VITALSIGNS_* variable so a council can run the same code without editing it. `Se
 reads them once; the Dagster resources (resources/warehouse.py, alerts.py) carry the values as
 their fields, so nothing else reads, and nothing writes, `os.environ` (docs/configuration.md).
 """
+
 from __future__ import annotations
 
 import os
@@ -32,6 +33,7 @@ class Limits:
     rows and cell lengths when the file is typed; plausibility ranges reject rows.
     `per_feed` holds overrides as (feed, "max_file_mb" | "max_rows", value).
     """
+
     max_file_mb: float = 2048.0
     max_rows: int = 20_000_000
     xlsx_max_uncompressed_mb: float = 10.0
@@ -64,17 +66,21 @@ def _setting(env, name: str, default: str, kind=float):
     try:
         return kind(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a valid {kind.__name__}; unset it for the default {default}") from None
+        raise ConfigError(
+            f"{name}={raw!r} is not a valid {kind.__name__}; unset it for the default {default}"
+        ) from None
 
 
 def limits_from_env(env=None) -> Limits:
     env = os.environ if env is None else env
     per_feed = []
     for key, value in env.items():
-        for prefix, name, kind in (("VITALSIGNS_MAX_FILE_MB_", "max_file_mb", float),
-                                   ("VITALSIGNS_MAX_ROWS_", "max_rows", int)):
+        for prefix, name, kind in (
+            ("VITALSIGNS_MAX_FILE_MB_", "max_file_mb", float),
+            ("VITALSIGNS_MAX_ROWS_", "max_rows", int),
+        ):
             if key.startswith(prefix):
-                per_feed.append((key[len(prefix):].lower(), name, _setting(env, key, value, kind)))
+                per_feed.append((key[len(prefix) :].lower(), name, _setting(env, key, value, kind)))
     return Limits(
         max_file_mb=_setting(env, "VITALSIGNS_MAX_FILE_MB", "2048"),
         max_rows=_setting(env, "VITALSIGNS_MAX_ROWS", "20000000", int),
@@ -122,8 +128,12 @@ class Settings:
 
     def dbt_vars(self) -> dict:
         """The settings dbt reads as vars (dbt_project.yml names them and gives the same defaults)."""
-        return {"cld_as_of": self.cld_as_of, "cld_population_year_offset": self.cld_population_year_offset,
-                "cld_population_fixed_year": self.cld_population_fixed_year, "report_date": self.report_date}
+        return {
+            "cld_as_of": self.cld_as_of,
+            "cld_population_year_offset": self.cld_population_year_offset,
+            "cld_population_fixed_year": self.cld_population_fixed_year,
+            "report_date": self.report_date,
+        }
 
     @property
     def warehouse_path(self) -> Path:
@@ -167,7 +177,7 @@ class Settings:
         )
 
     @classmethod
-    def from_env(cls, landing: str | Path | None = None, home: str | Path | None = None) -> "Settings":
+    def from_env(cls, landing: str | Path | None = None, home: str | Path | None = None) -> Settings:
         env = os.environ
         landing_path = Path(landing or env.get("VITALSIGNS_LANDING", "data/landing")).resolve()
         sample_marker = (landing_path / ".vitalsigns-sample").exists()

@@ -1,4 +1,5 @@
 """Shared fixtures: an isolated home per test and helpers to build a landing folder end to end."""
+
 from __future__ import annotations
 
 import os

@@ -2,6 +2,7 @@
 
 A hand edit of a generated file, or a contract change without `make contract`, fails here.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,8 @@ def test_generated_file_matches_the_contract(path):
     assert path.exists(), f"{path.relative_to(ROOT)} missing: run `make contract`"
     assert path.read_text(encoding="utf-8") == G.outputs()[path], (
         f"{path.relative_to(ROOT)} differs from what dagster_project/contracts.py generates: "
-        "run `make contract` and commit (never edit a generated file)")
+        "run `make contract` and commit (never edit a generated file)"
+    )
 
 
 def test_check_mode_reports_a_hand_edit(tmp_path, monkeypatch, capsys):
@@ -58,10 +60,12 @@ def test_staging_tests_follow_the_contract():
 
 
 def test_sources_list_every_contract_column():
-    tables = {t["name"]: [c["name"] for c in t.get("columns", [])]
-              for t in yaml.safe_load(G.sources_yaml())["sources"][0]["tables"]}
+    tables = {
+        t["name"]: [c["name"] for c in t.get("columns", [])]
+        for t in yaml.safe_load(G.sources_yaml())["sources"][0]["tables"]
+    }
     for feed in K.FEEDS.values():
-        assert tables[feed.name][:len(feed.columns)] == feed.column_names
+        assert tables[feed.name][: len(feed.columns)] == feed.column_names
 
 
 def test_docs_list_every_feed_column_and_code():
@@ -103,7 +107,9 @@ def test_models_name_codes_only_through_the_contract_macros():
         sql = re.sub(r"\{\{.*?\}\}", "", path.read_text(encoding="utf-8"), flags=re.S)
         sql = re.sub(r"--[^\n]*", "", sql)
         for literal in re.findall(r"'([^']*)'", sql):
-            if literal in codes or (len(literal) > 4 and literal.endswith("%") and any(c.startswith(literal[:-1]) for c in codes)):
+            if literal in codes or (
+                len(literal) > 4 and literal.endswith("%") and any(c.startswith(literal[:-1]) for c in codes)
+            ):
                 offenders.append(f"{path.relative_to(ROOT)}: '{literal}'")
     assert not offenders, "use {{ code(...) }} or {{ code_set(...) }}: " + "; ".join(offenders)
 
@@ -125,12 +131,21 @@ def test_code_macros_refuse_a_code_that_is_not_in_the_contract(tmp_path):
     from dagster_project.settings import DBT_PROJECT_DIR
 
     env = {**os.environ, "VITALSIGNS_WAREHOUSE": str(tmp_path / "wh.duckdb")}
-    common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-              "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+    common = [
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(tmp_path / "target"),
+        "--log-path",
+        str(tmp_path / "logs"),
+    ]
 
     def compile_(sql):
-        return subprocess.run([dbt_executable(), "compile", "--inline", sql, *common], env=env,
-                              capture_output=True, text=True)
+        return subprocess.run(
+            [dbt_executable(), "compile", "--inline", sql, *common], env=env, capture_output=True, text=True
+        )
 
     good = compile_("select {{ code('client_type', 'Carer') }} as c, {{ code_set('self_directed', 's') }} as f")
     assert good.returncode == 0, good.stdout[-2000:]

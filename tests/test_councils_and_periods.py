@@ -1,4 +1,5 @@
 """One list of councils (the seed) and one financial-year rule, shared by Python and dbt."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,7 @@ def test_the_seed_is_the_only_list_of_council_names():
     assert council_name("E10000020") == "Norfolk County Council"
     assert council_name("E99999999") == "E99999999"  # unknown: the code, never a blank
     # the sample's councils are the seed's, in the seed's order (Norfolk first)
-    assert [c.la_code for c in COUNCILS] == codes[:len(COUNCILS)]
+    assert [c.la_code for c in COUNCILS] == codes[: len(COUNCILS)]
     assert all(c.name == council(c.la_code).short_name for c in COUNCILS)
     # no second table of names anywhere in the package
     names = {c.council_name for c in councils()} | {c.short_name for c in councils()}
@@ -41,9 +42,13 @@ def test_financial_year_labels():
 def test_python_and_the_dbt_macro_agree_on_every_month():
     """The dbt macro (macros/dates.sql) and periods.py give the same label for every month end."""
     macros = jinja2.Environment().from_string((ROOT / "dbt/macros/dates.sql").read_text()).module
-    sql = f"select d, {macros.financial_year_of('d')} from range(date '1998-01-31', date '2031-01-01', interval 1 month) t(d)"
-    rows = duckdb.sql(sql.replace("range(", "(select unnest(range(").replace("interval 1 month) t(d)",
-                                                                             "interval 1 month))) t(d)")).fetchall()
+    sql = (
+        f"select d, {macros.financial_year_of('d')} "
+        "from range(date '1998-01-31', date '2031-01-01', interval 1 month) t(d)"
+    )
+    rows = duckdb.sql(
+        sql.replace("range(", "(select unnest(range(").replace("interval 1 month) t(d)", "interval 1 month))) t(d)")
+    ).fetchall()
     assert len(rows) > 300
     for d, label in rows:
         assert label == financial_year(d.date() if isinstance(d, dt.datetime) else d), d

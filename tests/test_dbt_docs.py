@@ -1,6 +1,7 @@
 """The dbt documentation site (`vitalsigns docs`): every published mart and column described,
 the measure definitions as doc blocks, and lineage through to the exposures (the published
 database and each report), as one static page."""
+
 from __future__ import annotations
 
 import json
@@ -26,10 +27,27 @@ def site(tmp_path_factory):
     with duckdb.connect(str(warehouse)) as con:
         ensure_raw_schema(con)
     env = {**os.environ, "VITALSIGNS_WAREHOUSE": str(warehouse)}
-    proc = subprocess.run([dbt_executable(), "build", "--exclude-resource-type", "unit_test", "--exclude",
-                           "test_type:data", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-                           str(DBT_PROJECT_DIR), "--target-path", str(home / "build_target"), "--log-path",
-                           str(home / "logs")], env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            dbt_executable(),
+            "build",
+            "--exclude-resource-type",
+            "unit_test",
+            "--exclude",
+            "test_type:data",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(home / "build_target"),
+            "--log-path",
+            str(home / "logs"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert main(["docs", "--home", str(home)]) == 0
     docs = home / "docs"
@@ -79,9 +97,12 @@ def test_the_docs_folder_holds_no_stray_jinja():
 
     docs = Path(__file__).resolve().parent.parent / "docs"
     tag = re.compile(r"^\{% (docs [a-z_]+|enddocs) %\}$")
-    stray = [f"{p.name}:{i}" for p in sorted(docs.glob("*.md"))
-             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
-             if re.search(r"\{[{%#]", line) and not tag.match(line.strip())]
+    stray = [
+        f"{p.name}:{i}"
+        for p in sorted(docs.glob("*.md"))
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\{[{%#]", line) and not tag.match(line.strip())
+    ]
     assert not stray
 
 

@@ -2,6 +2,7 @@
 
 The nightly build leaves them out: they test the SQL, not the data.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,14 +20,27 @@ def test_every_dbt_unit_test_passes(tmp_path):
     with duckdb.connect(str(warehouse)) as con:
         ensure_raw_schema(con)
     env = {**os.environ, "VITALSIGNS_WAREHOUSE": str(warehouse)}
-    common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-              "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+    common = [
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(tmp_path / "target"),
+        "--log-path",
+        str(tmp_path / "logs"),
+    ]
     # unit tests need their parents' columns, so build the (empty) models first
-    build = subprocess.run([dbt_executable(), "build", "--exclude-resource-type", "unit_test", *common],
-                           env=env, capture_output=True, text=True)
+    build = subprocess.run(
+        [dbt_executable(), "build", "--exclude-resource-type", "unit_test", *common],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert build.returncode == 0, build.stdout[-3000:]
-    run = subprocess.run([dbt_executable(), "test", "--select", "test_type:unit", *common],
-                         env=env, capture_output=True, text=True)
+    run = subprocess.run(
+        [dbt_executable(), "test", "--select", "test_type:unit", *common], env=env, capture_output=True, text=True
+    )
     assert run.returncode == 0, run.stdout[-3000:]
     passed = run.stdout.count(" PASS ")
     assert passed >= 8, run.stdout[-2000:]

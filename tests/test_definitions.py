@@ -1,4 +1,5 @@
 """The code location loads: one Definitions with every asset group, the job, schedule and sensor."""
+
 from __future__ import annotations
 
 from dagster_project.definitions import defs as lazy_defs

@@ -1,4 +1,5 @@
 """Generate a small sample, materialise every asset, and follow the rows through to the reports."""
+
 from __future__ import annotations
 
 import re
@@ -38,26 +39,44 @@ def test_every_feed_arrives_whole_in_raw_and_staging(built):
 
 def test_every_mart_is_filled_for_every_council(built):
     _, _, settings = built
-    for mart in ("indicator_values", "ascof", "exceptions", "dtoc_monthly", "admissions_rolling_12m",
-                 "risk_register", "risk_register_changes"):
+    for mart in (
+        "indicator_values",
+        "ascof",
+        "exceptions",
+        "dtoc_monthly",
+        "admissions_rolling_12m",
+        "risk_register",
+        "risk_register_changes",
+    ):
         councils = query(settings.warehouse_path, f"select count(distinct la_code) from marts.{mart}")[0][0]
         assert councils == 2, mart
-    values = query(settings.warehouse_path, "select count(*) from marts.ascof where value is not null "
-                                            "and financial_year = '2016/17'")[0][0]
+    values = query(
+        settings.warehouse_path,
+        "select count(*) from marts.ascof where value is not null and financial_year = '2016/17'",
+    )[0][0]
     assert values >= 2 * 12
 
 
 def test_reports_render_for_each_council_with_exceptions_and_rag_letters(built):
     _, outcome, settings = built
     names = {p.name for p in outcome.report_paths}
-    assert names == {"committee_report.html", "committee_report.pdf", "risk_register_summary.html",
-                     "risk_register_summary.pdf", "vital_signs.xlsx"}
+    assert names == {
+        "committee_report.html",
+        "committee_report.pdf",
+        "risk_register_summary.html",
+        "risk_register_summary.pdf",
+        "vital_signs.xlsx",
+    }
     for la in ("E10000020", "E10000024"):
         folder = settings.reports_path / la / "2017-03"
         html = (folder / "committee_report.html").read_text()
-        titles = query(settings.published_path, "select k.title from marts.exceptions e join "
-                                                "marts.indicator_catalogue k using (indicator_code) "
-                                                "where la_code = ? and period_end = '2017-03-31'", [la])
+        titles = query(
+            settings.published_path,
+            "select k.title from marts.exceptions e join "
+            "marts.indicator_catalogue k using (indicator_code) "
+            "where la_code = ? and period_end = '2017-03-31'",
+            [la],
+        )
         assert titles, "the sample is built to have exceptions"
         for (title,) in titles:
             assert title in html
@@ -80,8 +99,9 @@ def test_published_database_is_aggregate_only_and_flags_suppression(built):
     assert ("indicator_values", "suppressed") in cols
     tables = {t for t, _ in cols}
     assert tables == set(published_tables()) | {"disclosure_audit"}  # the dbt exposure analysts_database
-    small = query(settings.published_path, "select count(*) from marts.indicator_values "
-                                           "where numerator between 1 and 4")[0][0]
+    small = query(
+        settings.published_path, "select count(*) from marts.indicator_values where numerator between 1 and 4"
+    )[0][0]
     assert small == 0
 
 
@@ -106,20 +126,40 @@ def test_committee_report_renders_in_headless_chromium_without_broken_images_or_
     _, _, settings = built
     page = settings.reports_path / "E10000020" / "2017-03" / "committee_report.html"
     shot = Path(os.environ.get("VITALSIGNS_SCREENSHOT_DIR", tmp_path)) / "committee_report.png"
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'chrome'}", "--window-size=1400,2400", "--enable-logging=stderr", "--v=0"]
-    run = subprocess.run(["chromium", *flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, text=True,
-                         timeout=120)
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chrome'}",
+        "--window-size=1400,2400",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
+    run = subprocess.run(
+        ["chromium", *flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, text=True, timeout=120
+    )
     assert shot.exists() and shot.stat().st_size > 20_000
     assert "Uncaught" not in run.stderr and "Failed to load resource" not in run.stderr
     # every image decodes: ask the page itself after load
     probe = tmp_path / "probe.html"
-    probe.write_text(page.read_text().replace(
-        "</body>", "<script>window.onload=()=>{const bad=[...document.images].filter(i=>!i.complete||i.naturalWidth===0)"
-                   ".length;document.title='images:'+document.images.length+' broken:'+bad;}</script></body>"))
-    dom = subprocess.run(["chromium", *flags, "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
-                         capture_output=True, text=True, timeout=120).stdout
+    probe.write_text(
+        page.read_text().replace(
+            "</body>",
+            "<script>window.onload=()=>{const bad=[...document.images].filter(i=>!i.complete||i.naturalWidth===0)"
+            ".length;document.title='images:'+document.images.length+' broken:'+bad;}</script></body>",
+        )
+    )
+    dom = subprocess.run(
+        ["chromium", *flags, "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     title = re.search(r"<title>images:(\d+) broken:(\d+)</title>", dom)
     assert title and int(title.group(1)) >= 1 and int(title.group(2)) == 0, dom[:300]
 
@@ -128,9 +168,18 @@ def _committee_report(settings, period: str, out: Path) -> str:
     from dagster_project.reporting.quarto import render
     from dagster_project.settings import REPORTS_DIR
 
-    result = render(REPORTS_DIR / "committee_report.qmd", out, formats=("html",),
-                    params={"la_code": "E10000020", "period": period, "db": str(settings.published_path),
-                            "landing": str(settings.landing), "held": ""})
+    result = render(
+        REPORTS_DIR / "committee_report.qmd",
+        out,
+        formats=("html",),
+        params={
+            "la_code": "E10000020",
+            "period": period,
+            "db": str(settings.published_path),
+            "landing": str(settings.landing),
+            "held": "",
+        },
+    )
     return result.outputs["html"].read_text()
 
 
@@ -139,7 +188,7 @@ def _section(html: str, heading: str) -> str:
     words = r"\s+".join(re.escape(w) for w in heading.split())  # pandoc wraps long headings
     start = re.search(r"<h2[^>]*>(?:<[^>]+>)*\s*" + words, html).start()
     end = html.find("<h2", start + 1)
-    return re.sub(r"\s+", " ", html[start:end if end > 0 else None])
+    return re.sub(r"\s+", " ", html[start : end if end > 0 else None])
 
 
 def test_a_2024_25_report_shows_the_revised_ascof_with_its_edition_and_crosswalk(built, tmp_path):
@@ -165,8 +214,11 @@ def test_a_2016_17_report_keeps_the_salt_table_and_adds_the_revised_section(buil
     assert years and all(y >= "2023/24" for y in years), years
     assert "later than this report" in revised and "Crosswalk" in revised
     cells = re.findall(r"<td[^>]*>\s*([^<]*?)\s*</td>", revised)
-    hidden = query(settings.published_path, "select count(*) from marts.ascof_cld where la_code = 'E10000020' "
-                   "and suppressed and financial_year in (" + ", ".join(f"'{y}'" for y in set(years)) + ")")[0][0]
+    hidden = query(
+        settings.published_path,
+        "select count(*) from marts.ascof_cld where la_code = 'E10000020' "
+        "and suppressed and financial_year in (" + ", ".join(f"'{y}'" for y in set(years)) + ")",
+    )[0][0]
     assert (cells.count("*") > 0) == (hidden > 0)
     assert "Client Level Data submissions" in re.sub(r"\s+", " ", html) and "cld_E10000020_" in html
 
@@ -204,11 +256,19 @@ def test_a_past_months_pack_is_a_run_of_its_month_partition(built):
     assert {"2016-12", "2017-03"} <= set(months)
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(REPORT_MONTHS, months)
-    result = make_definitions(settings).resolve_job_def(REPORTS_JOB).execute_in_process(
-        instance=instance, partition_key="2016-12",
-        run_config={"ops": {a.op.name: {"config": {"council": "E10000020"}} for a in report_assets}})
+    result = (
+        make_definitions(settings)
+        .resolve_job_def(REPORTS_JOB)
+        .execute_in_process(
+            instance=instance,
+            partition_key="2016-12",
+            run_config={"ops": {a.op.name: {"config": {"council": "E10000020"}} for a in report_assets}},
+        )
+    )
     assert result.success
     folder = settings.reports_path / "E10000020" / "2016-12"
-    assert {"committee_report.html", "risk_register_summary.html", "vital_signs.xlsx"} <= {p.name for p in folder.iterdir()}
+    assert {"committee_report.html", "risk_register_summary.html", "vital_signs.xlsx"} <= {
+        p.name for p in folder.iterdir()
+    }
     assert "December 2016" in " ".join((folder / "committee_report.html").read_text().split())
     assert instance.get_materialized_partitions(dg.AssetKey("committee_report")) == {"2016-12"}

@@ -1,4 +1,5 @@
 """Norfolk's provisional ASCOF 2016/17 (seed 002) reproduced from record-level extracts."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,12 @@ def warehouse(tmp_path_factory):
 @pytest.mark.parametrize("code", sorted(norfolk.GOLDEN))
 def test_ascof_golden_figure(warehouse, code):
     numerator, denominator, published = norfolk.GOLDEN[code]
-    rows = query(warehouse, "select numerator, denominator, value from marts.ascof "
-                            "where la_code = ? and financial_year = '2016/17' and ascof_code = ?", [norfolk.LA, code])
+    rows = query(
+        warehouse,
+        "select numerator, denominator, value from marts.ascof "
+        "where la_code = ? and financial_year = '2016/17' and ascof_code = ?",
+        [norfolk.LA, code],
+    )
     assert len(rows) == 1, rows
     num, den, value = rows[0]
     assert (num, den) == (numerator, denominator)
@@ -31,13 +36,21 @@ def test_ascof_golden_figure(warehouse, code):
 
 
 def test_dtoc_rate_uses_days_in_month_and_latest_population(warehouse):
-    rows = query(warehouse, "select delayed_days, days_in_month, population_18_plus, rate_per_100k, population_note "
-                            "from marts.dtoc_monthly where la_code = ? and period = '2017-06' "
-                            "and responsible_org = 'Social Care'", [norfolk.LA])
+    rows = query(
+        warehouse,
+        "select delayed_days, days_in_month, population_18_plus, rate_per_100k, population_note "
+        "from marts.dtoc_monthly where la_code = ? and period = '2017-06' "
+        "and responsible_org = 'Social Care'",
+        [norfolk.LA],
+    )
     assert rows[0][:3] == (700, 30, 720945)
-    (value,) = query(warehouse, "select value from marts.indicator_values where la_code = ? and "
-                                "indicator_code = 'VS_DTOC_SOCIAL_CARE' and period_type = 'month' "
-                                "and period_end = '2017-06-30'", [norfolk.LA])[0]
+    (value,) = query(
+        warehouse,
+        "select value from marts.indicator_values where la_code = ? and "
+        "indicator_code = 'VS_DTOC_SOCIAL_CARE' and period_type = 'month' "
+        "and period_end = '2017-06-30'",
+        [norfolk.LA],
+    )[0]
     assert value == pytest.approx(744 / 30 / 720945 * 100000)
     assert "mid-2017 not available; used mid-2016" in rows[0][4]
 

@@ -6,6 +6,7 @@ ended, effective from a date outside the window (old history) and the figures in
 change with it. An incremental build must update the window and keep older months exactly as they
 were; a full refresh must then agree with a from-scratch build everywhere.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -42,9 +43,13 @@ def runs(tmp_path_factory):
     [services] = sorted((landing / "liquidlogic").glob("services_*.csv"))
     frame = pd.read_csv(services, dtype=str, keep_default_na=False)
     only_service = frame["person_id"].map(frame["person_id"].value_counts()) == 1
-    open_ = frame[only_service & (frame["end_date"] == "") & (frame["client_type"] == "Service User")
-                  & frame["funding_source"].isin(["Council", "Joint"])
-                  & frame["service_type"].str.startswith("Long Term Support:")]
+    open_ = frame[
+        only_service
+        & (frame["end_date"] == "")
+        & (frame["client_type"] == "Service User")
+        & frame["funding_source"].isin(["Council", "Joint"])
+        & frame["service_type"].str.startswith("Long Term Support:")
+    ]
     target = open_.sort_values("start_date").index[0]
     ended = (pd.Timestamp(last_month) - pd.DateOffset(months=36)).date()
     assert frame.loc[target, "start_date"] < ended.isoformat()

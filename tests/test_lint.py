@@ -1,7 +1,8 @@
-"""The project's own style checks, run by `make test`: ruff on the Python, sqlfluff on the dbt SQL.
+"""The project's own style checks, run by `make test`: ruff (lint and format) on the Python, sqlfluff on the dbt SQL.
 
 `make lint-fix` applies the fixes both tools can make on their own.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,9 +26,19 @@ def test_python_passes_ruff():
     assert proc.returncode == 0, f"ruff found problems (fix with `make lint-fix`):\n{proc.stdout}{proc.stderr}"
 
 
+def test_python_is_ruff_formatted():
+    proc = _run([str(BIN / "ruff"), "format", "--check", "--no-cache", "."], ROOT)
+    assert proc.returncode == 0, (
+        f"ruff format would change files (fix with `make lint-fix`):\n{proc.stdout}{proc.stderr}"
+    )
+
+
 @pytest.mark.slow
 def test_dbt_sql_passes_sqlfluff(tmp_path):
     # the dbt templater compiles the project, which needs a profile target but no data
-    proc = _run([str(BIN / "sqlfluff"), "lint", "models", "--processes", "2"],
-                ROOT / "dbt", {"VITALSIGNS_WAREHOUSE": str(tmp_path / "lint.duckdb")})
+    proc = _run(
+        [str(BIN / "sqlfluff"), "lint", "models", "--processes", "2"],
+        ROOT / "dbt",
+        {"VITALSIGNS_WAREHOUSE": str(tmp_path / "lint.duckdb")},
+    )
     assert proc.returncode == 0, f"sqlfluff found problems (fix with `make lint-fix`):\n{proc.stdout[-6000:]}"

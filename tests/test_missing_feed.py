@@ -11,6 +11,7 @@ CLI and from the run-failure sensor the daemon runs for UI, schedule and sensor 
 published database and reports are byte-identical to build A's; the would-be database is held
 aside, and its committee report says it was not published and why.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -59,8 +60,7 @@ def builds(tmp_path_factory):
     header = lines[0].split(",")
     drop = header.index("review_date")
     bad = landing / "liquidlogic" / "reviews_20170402.csv"
-    bad.write_text("\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != drop)
-                             for line in lines) + "\n")
+    bad.write_text("\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != drop) for line in lines) + "\n")
 
     alert = root / "alert.txt"
     saved = dict(os.environ)
@@ -73,8 +73,19 @@ def builds(tmp_path_factory):
         os.environ.clear()
         os.environ.update(saved)
     runs = instance.get_runs(limit=1)
-    return {"a": outcome_a, "settings": settings, "before": before, "report": report, "code": code,
-            "alert": alert, "instance": instance, "after_a": after_a, "printed": printed.getvalue(), "run": runs[0] if runs else None, "root": root}
+    return {
+        "a": outcome_a,
+        "settings": settings,
+        "before": before,
+        "report": report,
+        "code": code,
+        "alert": alert,
+        "instance": instance,
+        "after_a": after_a,
+        "printed": printed.getvalue(),
+        "run": runs[0] if runs else None,
+        "root": root,
+    }
 
 
 def test_a_missing_feed_builds_and_its_measure_is_null_with_the_reason_not_zero(builds):
@@ -85,17 +96,20 @@ def test_a_missing_feed_builds_and_its_measure_is_null_with_the_reason_not_zero(
         assert {r[0] for r in rows} == {None} and {r[1] for r in rows} == {None}, db
         assert {r[2] for r in rows} == {"no reviews file received yet"}, db
     # measures from feeds that did arrive still have figures
-    (n,) = query(settings.published_path, "select count(*) from marts.indicator_values where la_code = ? "
-                                          "and indicator_code = 'VS_ENQUIRIES_RESOLVED' and value is not null",
-                 [LA])[0]
+    (n,) = query(
+        settings.published_path,
+        "select count(*) from marts.indicator_values where la_code = ? "
+        "and indicator_code = 'VS_ENQUIRIES_RESOLVED' and value is not null",
+        [LA],
+    )[0]
     assert n > 0
 
 
 def test_the_report_shows_the_reason_where_the_number_would_be_and_lists_the_feed(builds):
     html = " ".join(builds["report"].read_text().split())  # pandoc wraps lines
     assert "Data not available" in html and "<strong>reviews</strong>: no file received yet" in html
-    row = html[html.index("Reviews completed"):]
-    row = row[:row.index("</tr>")]
+    row = html[html.index("Reviews completed") :]
+    row = row[: row.index("</tr>")]
     assert row.count("no data [") == 13 and ">0<" not in row
     assert "no reviews file received yet" in html
     wb = openpyxl.load_workbook(builds["report"].parent / "vital_signs.xlsx")
@@ -119,8 +133,14 @@ def test_a_feed_quarantined_on_its_first_load_fails_the_run_and_says_why(builds)
     assert run.job_name == ALL_ASSETS_JOB == defs().resolve_schedule_def("nightly_build").job_name
     assert ALL_ASSETS_JOB in {t.job_name for t in landing_sensor.targets}
     assert run.status.value == "FAILURE"
-    (note,) = {r[0] for r in query(settings.warehouse_path, "select value_note from marts.indicator_values "
-                                                            "where la_code = ? and indicator_code = ?", [LA, CODE])}
+    (note,) = {
+        r[0]
+        for r in query(
+            settings.warehouse_path,
+            "select value_note from marts.indicator_values where la_code = ? and indicator_code = ?",
+            [LA, CODE],
+        )
+    }
     assert note.startswith("no reviews data: reviews_20170402.csv was quarantined on load")
     alert = builds["alert"].read_text()
     assert "raw/reviews" in alert and "not published" in alert
@@ -142,8 +162,8 @@ def test_the_run_failure_sensor_alerts_with_the_reason(builds, monkeypatch):
     (failure,) = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
     out = builds["root"] / "sensor_alert.txt"
     context = dg.build_run_status_sensor_context(
-        sensor_name="failure_hook", dagster_instance=instance, dagster_run=run,
-        dagster_event=failure.dagster_event).for_run_failure()
+        sensor_name="failure_hook", dagster_instance=instance, dagster_run=run, dagster_event=failure.dagster_event
+    ).for_run_failure()
     failure_hook(context, alerts=AlertsResource(failure_command=f"cat > {out}"))
     text = out.read_text()
     assert "published__vitalsigns" in text and "not published" in text and "raw/reviews" in text
@@ -158,8 +178,11 @@ def test_the_held_report_says_it_was_not_published_and_why(builds):
     settings = builds["settings"]
     os.environ["VITALSIGNS_SAMPLE"] = "1"
     try:
-        result = dg.materialize([committee_report], resources=build_resources(settings), run_config={
-            "ops": {"committee_report": {"config": {"council": LA, "period": "2017-03", "held": True}}}})
+        result = dg.materialize(
+            [committee_report],
+            resources=build_resources(settings),
+            run_config={"ops": {"committee_report": {"config": {"council": LA, "period": "2017-03", "held": True}}}},
+        )
     finally:
         os.environ.pop("VITALSIGNS_SAMPLE", None)
     assert result.success
@@ -185,7 +208,9 @@ def test_a_run_started_from_the_ui_with_only_the_feed_or_only_publication_fails_
     resources = build_resources(settings)
     feed_run = dg.materialize([reviews], instance=instance, resources=resources, raise_on_error=False)
     assert not feed_run.success
-    publish_run = dg.materialize([published_database_definition()], instance=instance, resources=resources, raise_on_error=False)
+    publish_run = dg.materialize(
+        [published_database_definition()], instance=instance, resources=resources, raise_on_error=False
+    )
     assert not publish_run.success
     (failure,) = publish_run.get_step_failure_events()
     assert "not published" in failure.step_failure_data.user_failure_data.description
@@ -207,13 +232,18 @@ def test_a_suppressed_month_never_reads_as_a_lagging_feed(builds, tmp_path):
         hidden = con.execute(
             "update marts.indicator_values set value = null, display_value = null, rag = null, suppressed = true "
             "where la_code = ? and indicator_code = 'VS_ENQUIRIES_RESOLVED' and period_end >= '2017-01-01'",
-            [LA]).fetchall()[0][0]
+            [LA],
+        ).fetchall()[0][0]
     assert hidden >= 3
-    result = render(REPORTS_DIR / "committee_report.qmd", tmp_path / "out", formats=("html",),
-                    params={"la_code": LA, "period": "2017-03", "db": str(db), "landing": "", "held": ""},
-                    output_name="committee_report")
+    result = render(
+        REPORTS_DIR / "committee_report.qmd",
+        tmp_path / "out",
+        formats=("html",),
+        params={"la_code": LA, "period": "2017-03", "db": str(db), "landing": "", "held": ""},
+        output_name="committee_report",
+    )
     html = " ".join(result.outputs["html"].read_text().split())
-    lag = html[html.index("Data-quality annex", html.index("Data-quality annex") + 1):]
+    lag = html[html.index("Data-quality annex", html.index("Data-quality annex") + 1) :]
     assert "Enquiries resolved" not in lag
 
 
@@ -248,24 +278,43 @@ def test_a_failed_dbt_test_fails_the_run_and_publishes_nothing(builds, tmp_path)
 
 def test_requests_still_open_are_outside_the_request_based_measures(builds):
     wh = builds["settings"].warehouse_path
-    (open_now,) = query(wh, "select count(*) from raw.requests where la_code = ? and request_outcome is null "
-                            "and request_date >= '2017-03-01'", [LA])[0]
+    (open_now,) = query(
+        wh,
+        "select count(*) from raw.requests where la_code = ? and request_outcome is null "
+        "and request_date >= '2017-03-01'",
+        [LA],
+    )[0]
     assert open_now > 0, "the sample leaves the latest requests undecided"
-    (decided,) = query(wh, "select count(*) from raw.requests where la_code = ? and request_outcome is not null "
-                           "and request_date between '2017-03-01' and '2017-03-31'", [LA])[0]
+    (decided,) = query(
+        wh,
+        "select count(*) from raw.requests where la_code = ? and request_outcome is not null "
+        "and request_date between '2017-03-01' and '2017-03-31'",
+        [LA],
+    )[0]
     for code in ("VS_ENQUIRIES_RESOLVED", "RC_REQUESTS_TO_ASSESSMENT"):
-        (denominator,) = query(wh, "select denominator from marts.indicator_values where la_code = ? and "
-                                   "indicator_code = ? and period_type = 'month' and period_end = '2017-03-31'",
-                               [LA, code])[0]
+        (denominator,) = query(
+            wh,
+            "select denominator from marts.indicator_values where la_code = ? and "
+            "indicator_code = ? and period_type = 'month' and period_end = '2017-03-31'",
+            [LA, code],
+        )[0]
         assert denominator == decided, code
 
 
 def test_admissions_rates_are_rated_only_over_twelve_months(builds):
     db = builds["settings"].published_path
-    rows = dict(query(db, "select period_type, count(*) filter (where target is not null or rag is not null) "
-                          "from marts.indicator_values where indicator_code like 'VS_ADMISSIONS%' group by 1"))
+    rows = dict(
+        query(
+            db,
+            "select period_type, count(*) filter (where target is not null or rag is not null) "
+            "from marts.indicator_values where indicator_code like 'VS_ADMISSIONS%' group by 1",
+        )
+    )
     assert rows["month"] == rows["quarter"] == 0
     assert rows["rolling_12m"] > 0
-    (short_ytd,) = query(db, "select count(*) from marts.indicator_values where indicator_code like 'VS_ADMISSIONS%' "
-                             "and period_type = 'ytd' and month(period_end) <> 3 and target is not null")[0]
+    (short_ytd,) = query(
+        db,
+        "select count(*) from marts.indicator_values where indicator_code like 'VS_ADMISSIONS%' "
+        "and period_type = 'ytd' and month(period_end) <> 3 and target is not null",
+    )[0]
     assert short_ytd == 0

@@ -35,11 +35,16 @@ class CldReturnConfig(dg.Config):
     ascof: bool = True  # the revised-ASCOF round trip (a dbt build on a scratch warehouse)
 
 
-@dg.asset(key=["exports", "cld_return"], group_name=CLD_RETURN, partitions_def=QUARTERS,
-          description="The quarterly CLD return from the Liquid Logic landing files, validated and round-tripped "
-                      "(docs/cld-return.md). Person-identifiable: written owner-only under <home>/exports/.")
-def cld_return(context: dg.AssetExecutionContext, config: CldReturnConfig,
-               warehouse: WarehouseResource) -> dg.MaterializeResult:
+@dg.asset(
+    key=["exports", "cld_return"],
+    group_name=CLD_RETURN,
+    partitions_def=QUARTERS,
+    description="The quarterly CLD return from the Liquid Logic landing files, validated and round-tripped "
+    "(docs/cld-return.md). Person-identifiable: written owner-only under <home>/exports/.",
+)
+def cld_return(
+    context: dg.AssetExecutionContext, config: CldReturnConfig, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     settings = warehouse.settings
     councils = [config.council] if config.council else landing_councils(settings.landing)
     if not councils:
@@ -48,10 +53,16 @@ def cld_return(context: dg.AssetExecutionContext, config: CldReturnConfig,
     for la in councils:
         out = make_return(settings, la, context.partition_key, ascof=config.ascof)
         f = out.validation.fields
-        results[la] = {"rows": out.rows, "invalid": int(f.invalid.sum()), "blank_mandatory": int(f.blank_mandatory.sum()),
-                       "structural_errors": len(out.round_trip.structural_errors) if out.round_trip else None}
+        results[la] = {
+            "rows": out.rows,
+            "invalid": int(f.invalid.sum()),
+            "blank_mandatory": int(f.blank_mandatory.sum()),
+            "structural_errors": len(out.round_trip.structural_errors) if out.round_trip else None,
+        }
         if out.round_trip and out.round_trip.structural_errors:
-            raise dg.Failure(f"{la} {context.partition_key}: the return fails the CLD ingestion: "
-                             + "; ".join(out.round_trip.structural_errors))
+            raise dg.Failure(
+                f"{la} {context.partition_key}: the return fails the CLD ingestion: "
+                + "; ".join(out.round_trip.structural_errors)
+            )
     # counts only: the paths and figures, never a person's data
     return dg.MaterializeResult(metadata={"councils": dg.MetadataValue.json(results)})

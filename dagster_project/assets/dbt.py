@@ -6,8 +6,9 @@ Groups come from `+meta: {dagster: {group: ...}}` per folder in dbt_project.yml.
 """
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
@@ -35,26 +36,40 @@ class DbtBuildConfig(dg.Config):
     )
 
 
-def dbt_build(context, dbt: DbtCliResource, warehouse: WarehouseResource, config: DbtBuildConfig,
-              manifest_path: Path | None = None):
+def dbt_build(
+    context,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: DbtBuildConfig,
+    manifest_path: Path | None = None,
+):
     """`dbt build` with the settings as vars (the warehouse path and tuning for the profile, the CLD
     vars for the models), then each table's row count. Unit tests check the SQL, not the data: the
     suite runs them (tests/test_dbt_unit_tests.py)."""
     settings = warehouse.settings
-    args = ["build", "--exclude-resource-type", "unit_test",
-            "--vars", json.dumps({**settings.dbt_vars(), **profile_vars(settings)}),
-            *(["--full-refresh"] if config.full_refresh else [])]
+    args = [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        json.dumps({**settings.dbt_vars(), **profile_vars(settings)}),
+        *(["--full-refresh"] if config.full_refresh else []),
+    ]
     with warehouse.write_lock():
-        yield from with_row_counts(dbt.cli(args, context=context, target_path=settings.dbt_target_path).stream(),
-                                   settings.warehouse_path, manifest_path or dbt_project.manifest_path)
+        yield from with_row_counts(
+            dbt.cli(args, context=context, target_path=settings.dbt_target_path).stream(),
+            settings.warehouse_path,
+            manifest_path or dbt_project.manifest_path,
+        )
 
 
 def warehouse_models_definition() -> dg.AssetsDefinition:
     manifest = prepare_dbt_manifest()  # a no-op unless the project changed since the manifest was written
 
     @dbt_assets(manifest=manifest, dagster_dbt_translator=VitalsignsTranslator(), project=dbt_project)
-    def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
-                         config: DbtBuildConfig):
+    def warehouse_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: DbtBuildConfig
+    ):
         yield from dbt_build(context, dbt, warehouse, config, manifest)
 
     return warehouse_models

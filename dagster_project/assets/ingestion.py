@@ -84,10 +84,15 @@ def _ingestion_asset(name: str, description: str, load, folder: str, files, warn
         description=f"{description} Expected {cadence}.",
         freshness_policy=freshness_policy(folder),
         tags={"vitalsigns/cadence": cadence},
-        check_specs=[dg.AssetCheckSpec("load_ok", asset=key,
-                                       description="Every file of the feed loaded (none quarantined or failed). Not "
-                                                   "blocking, so the warehouse still builds from the last good data; "
-                                                   "a failure stops publication and fails the run.")],
+        check_specs=[
+            dg.AssetCheckSpec(
+                "load_ok",
+                asset=key,
+                description="Every file of the feed loaded (none quarantined or failed). Not "
+                "blocking, so the warehouse still builds from the last good data; "
+                "a failure stops publication and fails the run.",
+            )
+        ],
     )
     def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         settings = warehouse.settings
@@ -103,8 +108,9 @@ def _ingestion_asset(name: str, description: str, load, folder: str, files, warn
                 "select status, count(*) from raw._load_log where feed = ? group by 1 order by 1", [name]
             ).fetchall()
         for o in outcomes:
-            context.log.info(f"{o.file.name}: {o.status}; read {o.rows_read}, accepted {o.rows_accepted}, "
-                             f"rejected {o.rows_rejected}")
+            context.log.info(
+                f"{o.file.name}: {o.status}; read {o.rows_read}, accepted {o.rows_accepted}, rejected {o.rows_rejected}"
+            )
         if error:
             context.log.error(error)
         warned = warnings(settings) if warnings else []
@@ -149,8 +155,7 @@ def failed_loads(instance: dg.DagsterInstance) -> list[str]:
     run is refused too, until a run loads the feed cleanly (a corrected file, or the bad one
     removed from the landing folder).
     """
-    keys = [dg.AssetCheckKey(dg.AssetKey([RAW_SCHEMA, name]), "load_ok")
-            for name in [*FEEDS, cld_contract.FEED]]
+    keys = [dg.AssetCheckKey(dg.AssetKey([RAW_SCHEMA, name]), "load_ok") for name in [*FEEDS, cld_contract.FEED]]
     records = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
     failed = []
     for key in keys:
@@ -166,12 +171,22 @@ feed_assets = [_feed_asset(f) for f in FEEDS.values()] + [_cld_asset()]
 # raw._load_log and raw._rejects are written by every feed's load (ingest/loader.py) and read by
 # dbt as sources: declared here, in the ingestion group, downstream of the loads that write them
 load_log_assets = [
-    dg.AssetSpec(dg.AssetKey([RAW_SCHEMA, table]), group_name=INGESTION, owners=[OWNER], kinds={"duckdb"},
-                 deps=[a.key for a in feed_assets], description=text)
-    for table, text in (("_load_log", "One row per landing file each load: status, rows read/accepted/rejected, "
-                                      "hash (written by every feed asset)."),
-                        ("_rejects", "Rows refused by validation, with the rule that refused them (written by "
-                                     "every feed asset)."))
+    dg.AssetSpec(
+        dg.AssetKey([RAW_SCHEMA, table]),
+        group_name=INGESTION,
+        owners=[OWNER],
+        kinds={"duckdb"},
+        deps=[a.key for a in feed_assets],
+        description=text,
+    )
+    for table, text in (
+        (
+            "_load_log",
+            "One row per landing file each load: status, rows read/accepted/rejected, "
+            "hash (written by every feed asset).",
+        ),
+        ("_rejects", "Rows refused by validation, with the rule that refused them (written by every feed asset)."),
+    )
 ]
 
 
@@ -184,8 +199,9 @@ def _data_arrival_checks() -> list[dg.AssetChecksDefinition]:
     checks = []
     for folder, keys in by_folder.items():
         fail = CADENCE[folder][2]
-        checks += dg.build_last_update_freshness_checks(assets=keys, lower_bound_delta=fail,
-                                                        severity=dg.AssetCheckSeverity.WARN)
+        checks += dg.build_last_update_freshness_checks(
+            assets=keys, lower_bound_delta=fail, severity=dg.AssetCheckSeverity.WARN
+        )
     return checks
 
 
@@ -195,5 +211,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*superseded.*")
     data_arrival_checks = _data_arrival_checks()
     data_arrival_sensor = dg.build_sensor_for_freshness_checks(
-        freshness_checks=data_arrival_checks, name="data_arrival_freshness",
-        default_status=dg.DefaultSensorStatus.RUNNING)
+        freshness_checks=data_arrival_checks,
+        name="data_arrival_freshness",
+        default_status=dg.DefaultSensorStatus.RUNNING,
+    )

@@ -5,9 +5,10 @@ for people to look at (render its reports with the report assets' `held` setting
 database and reports stay as they were, and the step fails so the run fails and the failure
 alert fires, however the run was started.
 """
+
 import shutil
-from functools import lru_cache
 from datetime import timedelta
+from functools import lru_cache
 
 import dagster as dg
 
@@ -32,11 +33,12 @@ def published_database_definition() -> dg.AssetsDefinition:
         kinds={"duckdb"},
         deps=[dg.AssetKey(["marts", m]) for m in published_tables()],
         # published every night: a missed nightly build shows as late, two missed as overdue
-        freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=50),
-                                                        warn_window=timedelta(hours=26)),
+        freshness_policy=dg.FreshnessPolicy.time_window(
+            fail_window=timedelta(hours=50), warn_window=timedelta(hours=26)
+        ),
         description="Aggregate-only copy of the marts for analysts (<home>/published/vitalsigns.duckdb): small "
-                    "numbers suppressed as a whole (no hidden count recoverable from the published tables), "
-                    "person-level data refused, swapped in atomically.",
+        "numbers suppressed as a whole (no hidden count recoverable from the published tables), "
+        "person-level data refused, swapped in atomically.",
     )(published_database)
 
 
@@ -48,14 +50,18 @@ def published_database(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             held = hold(settings, failures)
         raise dg.Failure(
             description="not published (the analysts' database and reports stay as they were) because a load "
-                        "failed: " + "; ".join(failures),
+            "failed: " + "; ".join(failures),
             metadata={"held": dg.MetadataValue.path(str(held)), "failed_loads": dg.MetadataValue.json(failures)},
         )
     with warehouse.write_lock():
         for stale in remove_stale_tmp(settings.published_path.parent):
             context.log.warning(f"removed {stale.name}, left by a publish that was killed")
-        rows = publish(settings.warehouse_path, settings.published_path, settings.suppression_threshold,
-                       settings.protection_interval)
+        rows = publish(
+            settings.warehouse_path,
+            settings.published_path,
+            settings.suppression_threshold,
+            settings.protection_interval,
+        )
     shutil.rmtree(settings.held_path.parent, ignore_errors=True)  # a held build is superseded by a published one
     context.log.info(f"published {settings.published_path}: {rows}")
     from .reports import data_months, latest_months
@@ -64,14 +70,16 @@ def published_database(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     new = [m for m in months if not context.instance.has_dynamic_partition(REPORT_MONTHS, m)]
     if new:  # the report partitions: every month the analysts' database holds
         context.instance.add_dynamic_partitions(REPORT_MONTHS, new)
-    return dg.MaterializeResult(metadata={
-        "months": dg.MetadataValue.json(months),
-        "latest_month_by_council": dg.MetadataValue.json(latest),
-        "path": dg.MetadataValue.path(str(settings.published_path)),
-        "suppression_threshold": settings.suppression_threshold,
-        "protection_interval": settings.protection_interval,
-        **{f"rows/{k}": v for k, v in rows.items()},
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "months": dg.MetadataValue.json(months),
+            "latest_month_by_council": dg.MetadataValue.json(latest),
+            "path": dg.MetadataValue.path(str(settings.published_path)),
+            "suppression_threshold": settings.suppression_threshold,
+            "protection_interval": settings.protection_interval,
+            **{f"rows/{k}": v for k, v in rows.items()},
+        }
+    )
 
 
 def hold(settings, failures: list[str]):
@@ -83,8 +91,11 @@ def hold(settings, failures: list[str]):
     return held
 
 
-@dg.asset_check(asset=PUBLISHED_KEY, blocking=True,
-                description="The published file holds no person id, date of birth or free text about a person.")
+@dg.asset_check(
+    asset=PUBLISHED_KEY,
+    blocking=True,
+    description="The published file holds no person id, date of birth or free text about a person.",
+)
 def no_person_level_data(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     import duckdb
 
@@ -92,19 +103,27 @@ def no_person_level_data(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 
     path = warehouse.settings.published_path
     with duckdb.connect(str(path), read_only=True) as con:
-        names = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
         tables = [PublishedTable(n, con.execute(f"select * from marts.{n}").df()) for n in names]
     problems = person_level_problems(tables)
-    return dg.AssetCheckResult(passed=not problems, metadata={"problems": "; ".join(problems) or "none",
-                                                              "tables_checked": len(tables)})
+    return dg.AssetCheckResult(
+        passed=not problems, metadata={"problems": "; ".join(problems) or "none", "tables_checked": len(tables)}
+    )
 
 
-@dg.asset_check(asset=PUBLISHED_KEY, blocking=True,
-                description="Disclosure audit of the published file from its tables alone: every hidden count "
-                            "(and complement) bounded by linear programming over all published relations and flags; "
-                            "fails when any can be narrowed below the protection interval, a flag compares with a "
-                            "hidden value, or a count from 1 to the threshold is shown.")
+@dg.asset_check(
+    asset=PUBLISHED_KEY,
+    blocking=True,
+    description="Disclosure audit of the published file from its tables alone: every hidden count "
+    "(and complement) bounded by linear programming over all published relations and flags; "
+    "fails when any can be narrowed below the protection interval, a flag compares with a "
+    "hidden value, or a count from 1 to the threshold is shown.",
+)
 def disclosure_audit(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     from ..publish.database import audit_problems, audit_published
 
@@ -115,6 +134,9 @@ def disclosure_audit(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         passed=result.passed,
         severity=dg.AssetCheckSeverity.ERROR,
         description=None if result.passed else "disclosure audit failed: " + audit_problems(result),
-        metadata={k: (v if v is None or not isinstance(v, float) or v != float("inf") else "unbounded")
-                  for k, v in s.items() if v is not None},
+        metadata={
+            k: (v if v is None or not isinstance(v, float) or v != float("inf") else "unbounded")
+            for k, v in s.items()
+            if v is not None
+        },
     )

@@ -7,6 +7,7 @@ backfill of its partition. One partition renders every council (config `council`
 Without a partition (a hand-made run), config `period`, else VITALSIGNS_PERIOD, else each
 council's latest month. The commentary the report cards quote is an observed source asset.
 """
+
 import hashlib
 import os
 import time
@@ -15,8 +16,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from ..constants import COMMENTARY_ASSET, INGESTION, OWNER, PUBLISHED_ASSET, REPORT_MONTHS as REPORT_MONTHS_NAME
-from ..constants import REPORTS
+from ..constants import COMMENTARY_ASSET, INGESTION, OWNER, PUBLISHED_ASSET, REPORTS
+from ..constants import REPORT_MONTHS as REPORT_MONTHS_NAME
 from ..guards import UnsafeValue, check_la_code, check_period, inside, is_la_code
 from ..reporting.data import ReportData
 from ..reporting.quarto import render
@@ -50,16 +51,21 @@ def commentary_version(landing: Path) -> str:
 
 
 @dg.observable_source_asset(
-    key=COMMENTARY, group_name=INGESTION, owners=[OWNER],
+    key=COMMENTARY,
+    group_name=INGESTION,
+    owners=[OWNER],
     description="Commentary the report cards quote: <landing>/commentary/<indicator>/<YYYY-MM>.md, written by "
-                "people, not loaded into the warehouse. Observed (data version = content hash) by the landing "
-                "sensor, so a new or edited file marks that month's reports stale and re-renders them.")
+    "people, not loaded into the warehouse. Observed (data version = content hash) by the landing "
+    "sensor, so a new or edited file marks that month's reports stale and re-renders them.",
+)
 def commentary(warehouse: WarehouseResource) -> dg.ObserveResult:
     landing = warehouse.settings.landing
     files = commentary_files(landing)
     months = sorted({p.stem for p in files})
-    return dg.ObserveResult(data_version=dg.DataVersion(commentary_version(landing)),
-                            metadata={"files": len(files), "months": dg.MetadataValue.json(months)})
+    return dg.ObserveResult(
+        data_version=dg.DataVersion(commentary_version(landing)),
+        metadata={"files": len(files), "months": dg.MetadataValue.json(months)},
+    )
 
 
 def _source(settings, config: ReportConfig) -> tuple[Path, Path, str]:
@@ -90,8 +96,9 @@ def targets(published: Path, config: ReportConfig, log=None, period: str | None 
         raise dg.Failure(str(exc)) from None
     latest = latest_months(published)
     with duckdb.connect(str(published), read_only=True) as con:
-        councils = set(latest) | {r[0] for r in con.execute(
-            "select distinct la_code from marts.risk_register").fetchall()}
+        councils = set(latest) | {
+            r[0] for r in con.execute("select distinct la_code from marts.risk_register").fetchall()
+        }
     bogus = sorted(c for c in councils if not is_la_code(c))
     if bogus and log is not None:
         log.warning(f"not rendered: council code(s) {', '.join(map(repr, bogus))} are not ONS codes")
@@ -106,17 +113,24 @@ def targets(published: Path, config: ReportConfig, log=None, period: str | None 
 def latest_months(published: Path) -> dict[str, str]:
     """Each council's latest month with a value (the month a build renders by default)."""
     with duckdb.connect(str(published), read_only=True) as con:
-        return dict(con.execute(
-            """select la_code, strftime(max(period_end), '%Y-%m') from marts.indicator_values
-               where period_type = 'month' and value is not null group by 1 order by 1""").fetchall())
+        return dict(
+            con.execute(
+                """select la_code, strftime(max(period_end), '%Y-%m') from marts.indicator_values
+               where period_type = 'month' and value is not null group by 1 order by 1"""
+            ).fetchall()
+        )
 
 
 def data_months(published: Path) -> list[str]:
     """Every month the published database holds a monthly value for: the report partitions."""
     with duckdb.connect(str(published), read_only=True) as con:
-        return [r[0] for r in con.execute(
-            """select distinct strftime(period_end, '%Y-%m') from marts.indicator_values
-               where period_type = 'month' and value is not null order by 1""").fetchall()]
+        return [
+            r[0]
+            for r in con.execute(
+                """select distinct strftime(period_end, '%Y-%m') from marts.indicator_values
+               where period_type = 'month' and value is not null order by 1"""
+            ).fetchall()
+        ]
 
 
 def _period(context, settings) -> str | None:
@@ -136,53 +150,76 @@ def _render_all(context, warehouse: WarehouseResource, config: ReportConfig, doc
     outputs, renderers, timings = [], set(), []
     for la, period in targets(db, config, context.log, _period(context, settings)):
         out_dir = report_dir(settings, la, period, reports_path)
-        result = render(REPORTS_DIR / f"{document}.qmd", out_dir,
-                        params={"la_code": la, "period": period, "db": str(db),
-                                "landing": str(settings.landing), "held": held},
-                        output_name=document)
+        result = render(
+            REPORTS_DIR / f"{document}.qmd",
+            out_dir,
+            params={"la_code": la, "period": period, "db": str(db), "landing": str(settings.landing), "held": held},
+            output_name=document,
+        )
         renderers.add(result.renderer)
         timings.append(result.seconds)
         outputs += [str(p) for p in result.outputs.values()]
         context.log.info(f"{document} for {la} {period}: {result.renderer} in {result.seconds:.1f}s -> {out_dir}")
-    return dg.MaterializeResult(metadata={
-        "renderer": ", ".join(sorted(renderers)),
-        "outputs": dg.MetadataValue.json(outputs),
-        "render_seconds": dg.MetadataValue.json([round(t, 1) for t in timings]),
-        "reports": len(timings),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "renderer": ", ".join(sorted(renderers)),
+            "outputs": dg.MetadataValue.json(outputs),
+            "render_seconds": dg.MetadataValue.json([round(t, 1) for t in timings]),
+            "reports": len(timings),
+        }
+    )
 
 
-@dg.asset(group_name=REPORTS, owners=[OWNER], deps=[PUBLISHED, COMMENTARY], kinds={"quarto", "html", "pdf"},
-          partitions_def=REPORT_MONTHS,
-          description="Committee performance report (summary, dashboard, report cards, ASCOF, data quality), "
-                      "HTML and PDF, per council and period.")
-def committee_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                     config: ReportConfig) -> dg.MaterializeResult:
+@dg.asset(
+    group_name=REPORTS,
+    owners=[OWNER],
+    deps=[PUBLISHED, COMMENTARY],
+    kinds={"quarto", "html", "pdf"},
+    partitions_def=REPORT_MONTHS,
+    description="Committee performance report (summary, dashboard, report cards, ASCOF, data quality), "
+    "HTML and PDF, per council and period.",
+)
+def committee_report(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: ReportConfig
+) -> dg.MaterializeResult:
     return _render_all(context, warehouse, config, "committee_report")
 
 
-@dg.asset(group_name=REPORTS, owners=[OWNER], deps=[PUBLISHED, COMMENTARY], kinds={"quarto", "html", "pdf"},
-          partitions_def=REPORT_MONTHS,
-          description="Risk-register summary: 5x5 heat map, all risks, exceptions in full, changes since the last "
-                      "snapshot, HTML and PDF, per council.")
-def risk_register_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                          config: ReportConfig) -> dg.MaterializeResult:
+@dg.asset(
+    group_name=REPORTS,
+    owners=[OWNER],
+    deps=[PUBLISHED, COMMENTARY],
+    kinds={"quarto", "html", "pdf"},
+    partitions_def=REPORT_MONTHS,
+    description="Risk-register summary: 5x5 heat map, all risks, exceptions in full, changes since the last "
+    "snapshot, HTML and PDF, per council.",
+)
+def risk_register_summary(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: ReportConfig
+) -> dg.MaterializeResult:
     return _render_all(context, warehouse, config, "risk_register_summary")
 
 
-@dg.asset(group_name=REPORTS, owners=[OWNER], deps=[PUBLISHED, COMMENTARY], kinds={"excel"},
-          partitions_def=REPORT_MONTHS,
-          description="vital_signs.xlsx: the dashboard (RAG fills with letters) and every indicator value.")
-def vital_signs_workbook(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                         config: ReportConfig) -> dg.MaterializeResult:
+@dg.asset(
+    group_name=REPORTS,
+    owners=[OWNER],
+    deps=[PUBLISHED, COMMENTARY],
+    kinds={"excel"},
+    partitions_def=REPORT_MONTHS,
+    description="vital_signs.xlsx: the dashboard (RAG fills with letters) and every indicator value.",
+)
+def vital_signs_workbook(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: ReportConfig
+) -> dg.MaterializeResult:
     settings = warehouse.settings
     db, reports_path, _ = _source(settings, config)
     outputs = []
     for la, period in targets(db, config, context.log, _period(context, settings)):
         data = ReportData(db, la, period, settings.landing)
         try:
-            outputs.append(str(write_vital_signs(data, inside(report_dir(settings, la, period, reports_path),
-                                                              "vital_signs.xlsx"))))
+            outputs.append(
+                str(write_vital_signs(data, inside(report_dir(settings, la, period, reports_path), "vital_signs.xlsx")))
+            )
         finally:
             data.close()
     return dg.MaterializeResult(metadata={"outputs": dg.MetadataValue.json(outputs)})

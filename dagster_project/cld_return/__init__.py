@@ -3,6 +3,7 @@
 `make_return` writes `<home>/exports/<la>/cld_return_<la>_<period>.csv` (owner-only) with its
 validation report, after a round trip through the project's CLD ingestion and revised ASCOF.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,13 +41,18 @@ def make_return(settings: Settings, la: str, period: str, ascof: bool = True) ->
     p = Period.parse(period)
     ret = build(settings.landing, la, p)
     if ret.rows.empty:
-        raise ValueError(f"no Liquid Logic events for {la} in the 12 months to {p.end:%d/%m/%Y} under "
-                         f"{settings.landing}/liquidlogic: check --la, --period and --landing")
+        raise ValueError(
+            f"no Liquid Logic events for {la} in the 12 months to {p.end:%d/%m/%Y} under "
+            f"{settings.landing}/liquidlogic: check --la, --period and --landing"
+        )
     folder = export.exports_dir(settings.home, la)
     path = export.write_private(folder / file_name(la, p.label), ret.rows.to_csv(index=False, lineterminator="\n"))
     previous_path = folder / file_name(la, p.previous().label)
-    previous = (pd.read_csv(previous_path, dtype=str, keep_default_na=False) if previous_path.exists()
-                else build(settings.landing, la, p.previous()).rows)
+    previous = (
+        pd.read_csv(previous_path, dtype=str, keep_default_na=False)
+        if previous_path.exists()
+        else build(settings.landing, la, p.previous()).rows
+    )
     val = validate(ret, previous if len(previous) else None)
     rt = round_trip(ret, path, settings, folder, ascof=ascof)
     stem = f"cld_return_{la}_{p.label}_validation"
@@ -58,13 +64,18 @@ def make_return(settings: Settings, la: str, period: str, ascof: bool = True) ->
 def summary_lines(o: Outcome) -> list[str]:
     """What `vitalsigns cld-return` prints: where things are, and the findings in a few lines."""
     f = o.validation.fields
-    lines = [f"CLD return written (owner-only): {o.return_path} ({o.rows:,} rows)",
-             f"  validation: {o.html_path}", f"              {o.csv_path}",
-             f"  invalid values: {int(f.invalid.sum()):,}; blank mandatory cells: {int(f.blank_mandatory.sum()):,}"]
+    lines = [
+        f"CLD return written (owner-only): {o.return_path} ({o.rows:,} rows)",
+        f"  validation: {o.html_path}",
+        f"              {o.csv_path}",
+        f"  invalid values: {int(f.invalid.sum()):,}; blank mandatory cells: {int(f.blank_mandatory.sum()):,}",
+    ]
     rt = o.round_trip
     if rt is not None:
-        lines.append(f"  round trip through the CLD ingestion: {len(rt.structural_errors)} structural error(s)"
-                     + "".join(f"\n    {e}" for e in rt.structural_errors))
+        lines.append(
+            f"  round trip through the CLD ingestion: {len(rt.structural_errors)} structural error(s)"
+            + "".join(f"\n    {e}" for e in rt.structural_errors)
+        )
         if rt.note:
             lines.append(f"  {rt.note}")
         if rt.ascof is not None:

@@ -4,6 +4,7 @@ Person-identifiable by design (NHS England links on NHS number and date of birth
 the landing files, never the pseudonymised warehouse, and `export.write_private` is the only
 writer. Field names and order come from cld_contract.py; codes from the cld_return seeds.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,24 +31,27 @@ PERIOD_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<q>[1-4])$")
 @dataclass(frozen=True)
 class Period:
     """A financial-year quarter `YYYY-Qn` (YYYY/YY+1, Q1 = April-June), as NHS England names them."""
+
     label: str
     start: dt.date  # the rolling 12 months the return covers
     end: dt.date
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         m = PERIOD_RE.match(text or "")
         if not m:
-            raise ValueError(f"--period {text!r}: give a financial-year quarter as YYYY-Qn (2024-Q4 = "
-                             "January-March 2025, the last quarter of 2024/25)")
+            raise ValueError(
+                f"--period {text!r}: give a financial-year quarter as YYYY-Qn (2024-Q4 = "
+                "January-March 2025, the last quarter of 2024/25)"
+            )
         year, q = int(m["year"]), int(m["q"])
         end_month = 3 * q + 3  # Q1 ends June (6), Q4 ends March of the next year (15)
         y, mo = year + (end_month - 1) // 12, (end_month - 1) % 12 + 1
-        end = (dt.date(y + (mo == 12), mo % 12 + 1, 1) - dt.timedelta(days=1))
+        end = dt.date(y + (mo == 12), mo % 12 + 1, 1) - dt.timedelta(days=1)
         start = dt.date(y - 1 + (mo == 12), mo % 12 + 1, 1)
         return cls(text, start, end)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         year, q = int(self.label[:4]), int(self.label[-1])
         return Period.parse(f"{year - (q == 1)}-Q{4 if q == 1 else q - 1}")
 
@@ -146,22 +150,48 @@ def build(landing: Path, la: str, period: Period | str) -> Return:
     events: list[dict] = []
 
     def add(pid, kind, s, e, outcome, source, ref, **extra):
-        events.append({"pid": pid, "Event_Type": kind, "start": s, "end": e, "Event_Outcome": outcome,
-                       "_source": source, "Event_Reference": ref, **extra})
+        events.append(
+            {
+                "pid": pid,
+                "Event_Type": kind,
+                "start": s,
+                "end": e,
+                "Event_Outcome": outcome,
+                "_source": source,
+                "Event_Reference": ref,
+                **extra,
+            }
+        )
 
     for r in data["requests"].itertuples():
         done = parse_date(r.outcome_date)
         if within(done) and r.request_outcome.strip():
-            add(r.person_id, "Request", parse_date(r.request_date), done, _code("request_outcome", r.request_outcome),
-                r.source_ref, f"REQ-{r.request_id}", Request_Route_of_Access=_code("route_of_access", r.route_of_access))
+            add(
+                r.person_id,
+                "Request",
+                parse_date(r.request_date),
+                done,
+                _code("request_outcome", r.request_outcome),
+                r.source_ref,
+                f"REQ-{r.request_id}",
+                Request_Route_of_Access=_code("route_of_access", r.route_of_access),
+            )
     for r in data["assessments"].itertuples():
         done = parse_date(r.completion_date)
         row = mapping("assessment_outcome").get(r.assessment_outcome)
         if not within(done) or (row and row.get("exclude") == "yes"):
             continue  # not completed in the period, or cancelled
-        add(r.person_id, "Assessment", parse_date(r.start_date), done, _code("assessment_outcome", r.assessment_outcome),
-            r.source_ref, f"ASM-{r.assessment_id}", Assessment_Type=_code("assessment_type", r.assessment_type),
-            Client_Type=_code("assessment_type", r.assessment_type, "client_type") or "Service user")
+        add(
+            r.person_id,
+            "Assessment",
+            parse_date(r.start_date),
+            done,
+            _code("assessment_outcome", r.assessment_outcome),
+            r.source_ref,
+            f"ASM-{r.assessment_id}",
+            Assessment_Type=_code("assessment_type", r.assessment_type),
+            Client_Type=_code("assessment_type", r.assessment_type, "client_type") or "Service user",
+        )
     # reablement episodes are the ST-Max services of CLD; their sequel is the service's outcome
     st_max, commissioned = "Short Term Support: ST-Max", "CASSR Commissioned Support only"
     for r in data["reablement"].itertuples():
@@ -169,11 +199,20 @@ def build(landing: Path, la: str, period: Period | str) -> Return:
         if s is None or s > end or (e is not None and e < start):
             continue
         ended = e is not None and e <= end
-        add(r.person_id, "Service", s, e if ended else None, _code("reablement_sequel", r.sequel) if ended else "",
-            r.source_ref, f"REA-{r.episode_id}", Service_Type=_code("service_type", st_max),
+        add(
+            r.person_id,
+            "Service",
+            s,
+            e if ended else None,
+            _code("reablement_sequel", r.sequel) if ended else "",
+            r.source_ref,
+            f"REA-{r.episode_id}",
+            Service_Type=_code("service_type", st_max),
             Service_Component=_code("service_type", st_max, "service_component"),
-            Delivery_Mechanism=_code("delivery_mechanism", commissioned), Client_Type=_code("client_type", "Service User"),
-            Client_Funding_Status=_code("funding_source", "Council"))
+            Delivery_Mechanism=_code("delivery_mechanism", commissioned),
+            Client_Type=_code("client_type", "Service User"),
+            Client_Funding_Status=_code("funding_source", "Council"),
+        )
     for r in data["services"].itertuples():
         s, e = parse_date(r.start_date), parse_date(r.end_date)
         if s is None or s > end or (e is not None and e < start):
@@ -186,18 +225,34 @@ def build(landing: Path, la: str, period: Period | str) -> Return:
                 outcome = _code("service_end", "Died")
             else:
                 outcome = _code("service_end", "Ended")
-        add(r.person_id, "Service", s, e if ended else None, outcome, r.source_ref, f"SVC-{r.service_id}",
+        add(
+            r.person_id,
+            "Service",
+            s,
+            e if ended else None,
+            outcome,
+            r.source_ref,
+            f"SVC-{r.service_id}",
             Service_Type=_code("service_type", r.service_type),
             # an unknown service type is listed once (as the type); its component is then blank
             Service_Component=(mapping("service_type").get(r.service_type) or {}).get("service_component", ""),
             Delivery_Mechanism=_code("delivery_mechanism", r.delivery_mechanism),
             Client_Type=_code("client_type", r.client_type),
-            Client_Funding_Status=_code("funding_source", r.funding_source))
+            Client_Funding_Status=_code("funding_source", r.funding_source),
+        )
     for r in data["reviews"].itertuples():
         d = parse_date(r.review_date)
         if within(d):
-            add(r.person_id, "Review", d, d, _code("review_outcome", r.review_outcome), r.source_ref, f"REV-{r.review_id}",
-                Review_Reason=_code("review_reason", r.review_type))
+            add(
+                r.person_id,
+                "Review",
+                d,
+                d,
+                _code("review_outcome", r.review_outcome),
+                r.source_ref,
+                f"REV-{r.review_id}",
+                Review_Reason=_code("review_reason", r.review_type),
+            )
 
     ev = pd.DataFrame(events)
     if ev.empty:
@@ -207,8 +262,9 @@ def build(landing: Path, la: str, period: Period | str) -> Return:
     out = pd.DataFrame(index=ev.index)
     missing_person = ~ev["pid"].isin(people.index)
     if missing_person.any():
-        notes.append(f"{int(missing_person.sum())} event(s) for people not in the people extract: "
-                     "their person fields are blank")
+        notes.append(
+            f"{int(missing_person.sum())} event(s) for people not in the people extract: their person fields are blank"
+        )
     pp = people.reindex(ev["pid"]).reset_index(drop=True).fillna("")
     st = latest.reindex(ev["pid"]).reset_index(drop=True).fillna("") if len(latest) else None
     get = lambda frame, col: frame[col] if frame is not None and col in frame else pd.Series("", index=ev.index)  # noqa: E731
@@ -231,8 +287,15 @@ def build(landing: Path, la: str, period: Period | str) -> Return:
     out["Event_Type"] = ev["Event_Type"]
     out["Event_Start_Date"] = ev["start"].map(uk)
     out["Event_End_Date"] = ev["end"].map(lambda d: uk(d) if isinstance(d, dt.date) else "")
-    for col in ("Event_Outcome", "Request_Route_of_Access", "Assessment_Type", "Service_Type", "Service_Component",
-                "Delivery_Mechanism", "Review_Reason"):
+    for col in (
+        "Event_Outcome",
+        "Request_Route_of_Access",
+        "Assessment_Type",
+        "Service_Type",
+        "Service_Component",
+        "Delivery_Mechanism",
+        "Review_Reason",
+    ):
         out[col] = get(ev, col).fillna("")
     for col in ("Adult_1_Linked_Person_ID", "Adult_2_Linked_Person_ID", "Adult_3_Linked_Person_ID"):
         out[col] = ""

@@ -1,4 +1,5 @@
 """Where a return may be written: `<home>/exports/`, owner-only, and nowhere else."""
+
 from __future__ import annotations
 
 import os

@@ -5,11 +5,12 @@ Release 2 values; the Release 2 code lists themselves are DHSC's mapping seeds
 (`dbt/seeds/cld_mappings/`, a value whose raw and cleaned spellings are the same) plus
 `cld_return_codes.csv` for the fields DHSC maps with no table.
 """
+
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .. import cld_contract as C
@@ -29,6 +30,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 @dataclass(frozen=True)
 class Mapping:
     """One Liquid Logic code list mapped to CLD: canonical LL code -> the seed row."""
+
     name: str
     rows: dict[str, dict[str, str]]
 
@@ -39,7 +41,7 @@ class Mapping:
         return self.rows.get(canonical_code(value))
 
 
-@lru_cache(maxsize=None)
+@cache
 def mapping(name: str, folder: Path = SEEDS) -> Mapping:
     path = folder / f"cld_return_{name}.csv"
     if not path.exists():
@@ -53,7 +55,7 @@ def mapping(name: str, folder: Path = SEEDS) -> Mapping:
     return Mapping(name, rows)
 
 
-@lru_cache(maxsize=None)
+@cache
 def code_lists() -> dict[str, frozenset[str]]:
     """CLD field name -> its valid Release 2 values (exact spelling)."""
     out: dict[str, set[str]] = {}

@@ -1,5 +1,6 @@
 """Feed a return back through the project's CLD ingestion and revised ASCOF, and set the ASCOF the
 Liquid Logic feeds give directly beside it (the SALT-era measures the crosswalk pairs them with)."""
+
 from __future__ import annotations
 
 import csv
@@ -56,8 +57,11 @@ def admissions_not_council_funded(ret: Return, older: bool) -> tuple[int, int, s
     starts = pd.to_datetime(rows["Event_Start_Date"], format="%d/%m/%Y", errors="coerce")
     born = pd.to_datetime(rows["Date_of_Birth"], format="%d/%m/%Y", errors="coerce")
     age = (starts - born).dt.days / 365.25
-    pick = rows["Service_Type"].isin(CARE_HOMES) & (starts >= pd.Timestamp(ret.period.start)) & (
-        (age >= 65) if older else ((age >= 18) & (age < 65)))
+    pick = (
+        rows["Service_Type"].isin(CARE_HOMES)
+        & (starts >= pd.Timestamp(ret.period.start))
+        & ((age >= 65) if older else ((age >= 18) & (age < 65)))
+    )
     people = rows[pick].drop_duplicates("LA_Person_Unique_Identifier")
     other = people[people["Client_Funding_Status"] != COUNCIL_FUNDED]
     kinds = ", ".join(f"{k or 'blank'} {v}" for k, v in other["Client_Funding_Status"].value_counts().items())
@@ -68,26 +72,40 @@ def ld_unknown_accommodation(ret: Return) -> int:
     """Learning-disability service users in community long-term support whose accommodation is Unknown
     or blank: DHSC presumes them at home (int_cld_person_details), old 1G does not."""
     rows = ret.rows
-    pick = ((rows["Primary_Support_Reason"] == "Learning disability support") & (rows["Client_Type"] == "Service user")
-            & (rows["Service_Type"] == "Long term support: Community")
-            & rows["Accommodation_Status"].isin(["", "Unknown"]))
+    pick = (
+        (rows["Primary_Support_Reason"] == "Learning disability support")
+        & (rows["Client_Type"] == "Service user")
+        & (rows["Service_Type"] == "Long term support: Community")
+        & rows["Accommodation_Status"].isin(["", "Unknown"])
+    )
     return rows.loc[pick, "LA_Person_Unique_Identifier"].nunique()
 
 
-def explain(indicator: str, value: float, direct: float, ret: Return, why: dict[str, str],
-            num: int | None = None, den: int | None = None) -> str:
+def explain(
+    indicator: str,
+    value: float,
+    direct: float,
+    ret: Return,
+    why: dict[str, str],
+    num: int | None = None,
+    den: int | None = None,
+) -> str:
     """One line saying why the return's figure and the feeds' differ, with the return's own counts."""
     text = f"differs by {value - direct:+.1f}: {why.get(indicator, 'the two editions define it differently')}"
     if indicator in ("CLD_2B", "CLD_2C"):
         n, k, kinds = admissions_not_council_funded(ret, older=indicator == "CLD_2C")
         if n and k:
-            text += (f". Here {k} of the {n} people admitted are not council-funded ({kinds}); without them the "
-                     f"return gives about {value * (n - k) / n:.1f} against {direct:.1f}")
+            text += (
+                f". Here {k} of the {n} people admitted are not council-funded ({kinds}); without them the "
+                f"return gives about {value * (n - k) / n:.1f} against {direct:.1f}"
+            )
     if indicator == "CLD_2E_LD" and num is not None and den:
         k = ld_unknown_accommodation(ret)
         if k:
-            text += (f". Here {k} such client(s) have an Unknown accommodation; counted as not at home the return "
-                     f"gives about {100 * (num - k) / den:.1f} against {direct:.1f}")
+            text += (
+                f". Here {k} such client(s) have an Unknown accommodation; counted as not at home the return "
+                f"gives about {100 * (num - k) / den:.1f} against {direct:.1f}"
+            )
     return text
 
 
@@ -97,8 +115,12 @@ def direct_figures(warehouse: Path, la: str, financial_year: str) -> dict[str, f
         return None
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            return dict(con.execute("select indicator_code, value from marts.ascof where la_code = ? and "
-                                    "financial_year = ?", [la, financial_year]).fetchall())
+            return dict(
+                con.execute(
+                    "select indicator_code, value from marts.ascof where la_code = ? and financial_year = ?",
+                    [la, financial_year],
+                ).fetchall()
+            )
     except duckdb.Error:
         return None
 
@@ -113,8 +135,12 @@ def run(ret: Return, return_file: Path, settings: Settings, work: Path, ascof: b
         (landing / "cld").mkdir(parents=True)
         stamp = max(dt.date.today(), ret.period.end + dt.timedelta(days=1)).strftime("%Y%m%d")
         shutil.copyfile(return_file, landing / "cld" / f"cld_{ret.la_code}_{stamp}.csv")
-        rt = Settings(landing=landing, home=scratch / "home", salt=settings.pseudonymisation_salt(),
-                      sample_data=settings.sample_data)
+        rt = Settings(
+            landing=landing,
+            home=scratch / "home",
+            salt=settings.pseudonymisation_salt(),
+            sample_data=settings.sample_data,
+        )
         warehouse = scratch / "wh.duckdb"
         with duckdb.connect(str(warehouse)) as con:
             ensure_raw_schema(con)
@@ -126,35 +152,61 @@ def run(ret: Return, return_file: Path, settings: Settings, work: Path, ascof: b
                 return out
             pop = sorted((settings.landing / "population").glob("population_*.csv"))
             for path in pop:
-                con.execute("insert into raw.population (la_code, year, sex, age, population) select la_code, year, "
-                            "sex, age, population from read_csv(?, header = true) where la_code = ?",
-                            [str(path), ret.la_code])
+                con.execute(
+                    "insert into raw.population (la_code, year, sex, age, population) select la_code, year, "
+                    "sex, age, population from read_csv(?, header = true) where la_code = ?",
+                    [str(path), ret.la_code],
+                )
         if not ascof:
             return out
         env = {**os.environ, "VITALSIGNS_WAREHOUSE": str(warehouse)}
-        proc = subprocess.run([dbt_executable(), "build", "--select", "+ascof_cld", "--exclude-resource-type",
-                               "unit_test", "--indirect-selection", "cautious", "--project-dir", str(DBT_PROJECT_DIR),
-                               "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(scratch / "target"),
-                               "--log-path", str(scratch / "logs")], env=env, capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                dbt_executable(),
+                "build",
+                "--select",
+                "+ascof_cld",
+                "--exclude-resource-type",
+                "unit_test",
+                "--indirect-selection",
+                "cautious",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(scratch / "target"),
+                "--log-path",
+                str(scratch / "logs"),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode != 0:
             out.note = "the revised ASCOF could not be built from the return: " + proc.stdout[-400:]
             return out
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            got = con.execute("select measure, part, breakdown, numerator, denominator, value from marts.ascof_cld "
-                              "where la_code = ? and financial_year = ?",
-                              [ret.la_code, ret.period.financial_year]).df()
+            got = con.execute(
+                "select measure, part, breakdown, numerator, denominator, value from marts.ascof_cld "
+                "where la_code = ? and financial_year = ?",
+                [ret.la_code, ret.period.financial_year],
+            ).df()
         direct = direct_figures(settings.warehouse_path, ret.la_code, ret.period.financial_year)
         why = _differences()
         rows = []
         for w in _crosswalk():
-            hit = got[(got.measure == w["measure"]) & (got.part.fillna("") == w["part"]) &
-                      (got.breakdown == w["breakdown"])]
+            hit = got[
+                (got.measure == w["measure"]) & (got.part.fillna("") == w["part"]) & (got.breakdown == w["breakdown"])
+            ]
             value = float(hit.value.iloc[0]) if len(hit) and pd.notna(hit.value.iloc[0]) else None
             num, den = (int(hit.numerator.iloc[0]), int(hit.denominator.iloc[0])) if value is not None else (None, None)
             dv = None if direct is None else direct.get(w["direct_code"])
             if value is None:
-                note = (f"no {ret.period.financial_year} figure from the return: the 12 months "
-                        f"{ret.period.start:%d/%m/%Y}-{ret.period.end:%d/%m/%Y} are not that whole financial year")
+                note = (
+                    f"no {ret.period.financial_year} figure from the return: the 12 months "
+                    f"{ret.period.start:%d/%m/%Y}-{ret.period.end:%d/%m/%Y} are not that whole financial year"
+                )
             elif not w["direct_code"]:
                 note = "no SALT-era measure to compare (" + w["crosswalk_note"] + ")"
             elif direct is None:
@@ -165,9 +217,20 @@ def run(ret: Return, return_file: Path, settings: Settings, work: Path, ascof: b
                 note = "agrees"
             else:
                 note = explain(w["indicator_code"], value, dv, ret, why, num, den)
-            rows.append({"indicator": w["indicator_code"], "measure": w["measure"], "part": w["part"],
-                         "breakdown": w["breakdown"], "numerator": num, "denominator": den, "return_value": value, "direct_code": w["direct_code"],
-                         "direct_value": dv, "note": note})
+            rows.append(
+                {
+                    "indicator": w["indicator_code"],
+                    "measure": w["measure"],
+                    "part": w["part"],
+                    "breakdown": w["breakdown"],
+                    "numerator": num,
+                    "denominator": den,
+                    "return_value": value,
+                    "direct_code": w["direct_code"],
+                    "direct_value": dv,
+                    "note": note,
+                }
+            )
         out.ascof = pd.DataFrame(rows)
         return out
     finally:

@@ -5,12 +5,13 @@ cld_data_quality counts them after submission). A field is mandatory for a row w
 or when a conditional rule (RULES) applies to the row. Values shown are codes only: an invalid
 identifier or date of birth is reported by row and field, never echoed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 
@@ -18,12 +19,29 @@ from .. import cld_contract as C
 from .build import COLUMNS, Return
 from .mappings import code_lists
 
-ALWAYS = {"LA_Code", "Reporting_Period_Start_Date", "Reporting_Period_End_Date", "NHS_Number",
-          "LA_Person_Unique_Identifier", "Gender", "Ethnicity", "Date_of_Birth", "Client_Type", "Event_Type",
-          "Event_Start_Date"}
+ALWAYS = {
+    "LA_Code",
+    "Reporting_Period_Start_Date",
+    "Reporting_Period_End_Date",
+    "NHS_Number",
+    "LA_Person_Unique_Identifier",
+    "Gender",
+    "Ethnicity",
+    "Date_of_Birth",
+    "Client_Type",
+    "Event_Type",
+    "Event_Start_Date",
+}
 DATES = {f.raw for f in C.DATES}
-SHOWN_NEVER = {"NHS_Number", "LA_Person_Unique_Identifier", "Date_of_Birth", "Date_of_Death",
-               "Adult_1_Linked_Person_ID", "Adult_2_Linked_Person_ID", "Adult_3_Linked_Person_ID"}
+SHOWN_NEVER = {
+    "NHS_Number",
+    "LA_Person_Unique_Identifier",
+    "Date_of_Birth",
+    "Date_of_Death",
+    "Adult_1_Linked_Person_ID",
+    "Adult_2_Linked_Person_ID",
+    "Adult_3_Linked_Person_ID",
+}
 GP_RE = re.compile(r"^[A-Z]\d{5}$")
 
 
@@ -60,27 +78,68 @@ def _service_user(r) -> bool:
 
 
 RULES = (
-    Rule("R1", "an end date for every non-service event", ("Event_End_Date",),
-         lambda r, end: r["Event_Type"] != "Service"),
-    Rule("R2", "an outcome for every non-service event and every service that has ended", ("Event_Outcome",),
-         lambda r, end: r["Event_Type"] != "Service" or r["Event_End_Date"] != ""),
-    Rule("R3", "a route of access for every request", ("Request_Route_of_Access",),
-         lambda r, end: r["Event_Type"] == "Request"),
-    Rule("R4", "an assessment type for every assessment", ("Assessment_Type",),
-         lambda r, end: r["Event_Type"] == "Assessment"),
-    Rule("R5", "service type and component for every service", ("Service_Type", "Service_Component"),
-         lambda r, end: r["Event_Type"] == "Service"),
-    Rule("R5b", "a delivery mechanism for long-term support in the community and support direct to carers",
-         ("Delivery_Mechanism",), lambda r, end: r["Event_Type"] == "Service" and r["Service_Type"] in (
-             "Long term support: Community", "Unpaid carer support: Direct to unpaid carer")),
-    Rule("R6", "a primary support reason for every service user", ("Primary_Support_Reason",),
-         lambda r, end: _service_user(r)),
-    Rule("R7", "employment status for service users aged 18-64 with a learning-disability primary support reason",
-         ("Employment_Status",),
-         lambda r, end: _service_user(r) and r["Primary_Support_Reason"] == "Learning disability support"
-         and (a := _age(r["Date_of_Birth"], end)) is not None and 18 <= a < 65),
-    Rule("R8", "accommodation status for service users in long-term support", ("Accommodation_Status",),
-         lambda r, end: _service_user(r) and r["Service_Type"].startswith("Long term support")),
+    Rule(
+        "R1",
+        "an end date for every non-service event",
+        ("Event_End_Date",),
+        lambda r, end: r["Event_Type"] != "Service",
+    ),
+    Rule(
+        "R2",
+        "an outcome for every non-service event and every service that has ended",
+        ("Event_Outcome",),
+        lambda r, end: r["Event_Type"] != "Service" or r["Event_End_Date"] != "",
+    ),
+    Rule(
+        "R3",
+        "a route of access for every request",
+        ("Request_Route_of_Access",),
+        lambda r, end: r["Event_Type"] == "Request",
+    ),
+    Rule(
+        "R4",
+        "an assessment type for every assessment",
+        ("Assessment_Type",),
+        lambda r, end: r["Event_Type"] == "Assessment",
+    ),
+    Rule(
+        "R5",
+        "service type and component for every service",
+        ("Service_Type", "Service_Component"),
+        lambda r, end: r["Event_Type"] == "Service",
+    ),
+    Rule(
+        "R5b",
+        "a delivery mechanism for long-term support in the community and support direct to carers",
+        ("Delivery_Mechanism",),
+        lambda r, end: (
+            r["Event_Type"] == "Service"
+            and r["Service_Type"] in ("Long term support: Community", "Unpaid carer support: Direct to unpaid carer")
+        ),
+    ),
+    Rule(
+        "R6",
+        "a primary support reason for every service user",
+        ("Primary_Support_Reason",),
+        lambda r, end: _service_user(r),
+    ),
+    Rule(
+        "R7",
+        "employment status for service users aged 18-64 with a learning-disability primary support reason",
+        ("Employment_Status",),
+        lambda r, end: (
+            _service_user(r)
+            and r["Primary_Support_Reason"] == "Learning disability support"
+            and (a := _age(r["Date_of_Birth"], end)) is not None
+            and 18 <= a < 65
+        ),
+    ),
+    Rule(
+        "R8",
+        "accommodation status for service users in long-term support",
+        ("Accommodation_Status",),
+        lambda r, end: _service_user(r) and r["Service_Type"].startswith("Long term support"),
+    ),
 )
 # checks that make a filled value invalid whatever its spelling
 ORDER_RULES = (
@@ -137,22 +196,40 @@ def validate(ret: Return, previous: pd.DataFrame | None = None) -> Validation:
             if not good:
                 ok[i], reasons[i] = False, why
         invalid = ~blank & ~ok
-        counts.append((f, int((~blank & ok).sum()), int((blank & ~mandatory[f]).sum()),
-                       int((blank & mandatory[f]).sum()), int(invalid.sum())))
+        counts.append(
+            (
+                f,
+                int((~blank & ok).sum()),
+                int((blank & ~mandatory[f]).sum()),
+                int((blank & mandatory[f]).sum()),
+                int(invalid.sum()),
+            )
+        )
         for i in col.index[invalid]:
             bad.append((int(i) + 2, f, "(not shown)" if f in SHOWN_NEVER else col[i], reasons[i], ret.source[i]))
     # order checks on values that are otherwise valid
     s, e, dob = rows["Event_Start_Date"].map(_date), rows["Event_End_Date"].map(_date), rows["Date_of_Birth"].map(_date)
     for rid, text, f in ORDER_RULES:
-        fail = [i for i in rows.index if (f == "Event_End_Date" and e[i] and s[i] and e[i] < s[i])
-                or (f == "Date_of_Birth" and dob[i] and dob[i] > end)]
+        fail = [
+            i
+            for i in rows.index
+            if (f == "Event_End_Date" and e[i] and s[i] and e[i] < s[i])
+            or (f == "Date_of_Birth" and dob[i] and dob[i] > end)
+        ]
         rule_rows.append((rid, text, int(rows[f].ne("").sum()), len(fail)))
         idx = COLUMNS.index(f)
         for i in fail:
             c = counts[idx]
             counts[idx] = (c[0], c[1] - 1, c[2], c[3], c[4] + 1)
-            bad.append((int(i) + 2, f, "(not shown)" if f in SHOWN_NEVER else rows.at[i, f], "breaks " + rid + ": " + text,
-                        ret.source[i]))
+            bad.append(
+                (
+                    int(i) + 2,
+                    f,
+                    "(not shown)" if f in SHOWN_NEVER else rows.at[i, f],
+                    "breaks " + rid + ": " + text,
+                    ret.source[i],
+                )
+            )
     fields = pd.DataFrame(counts, columns=["field", "valid", "blank_optional", "blank_mandatory", "invalid"])
     rules = pd.DataFrame(rule_rows, columns=["rule", "text", "rows_applying", "rows_failing"])
     invalid = pd.DataFrame(bad, columns=["row", "field", "value", "reason", "source"]).sort_values(["row", "field"])
@@ -170,7 +247,11 @@ def compare(rows: pd.DataFrame, previous: pd.DataFrame | None) -> dict:
     both = now.index.intersection(before.index)
     changed = (now.loc[both].fillna("") != before.loc[both].fillna("")).any(axis=1)
     changed_fields = (now.loc[both].fillna("") != before.loc[both].fillna(""))[changed].sum()
-    return {"previous": True, "added": int(len(now.index.difference(before.index))),
-            "lost": int(len(before.index.difference(now.index))), "changed": int(changed.sum()),
-            "unchanged": int((~changed).sum()),
-            "changed_fields": {k: int(v) for k, v in changed_fields.items() if v}}
+    return {
+        "previous": True,
+        "added": int(len(now.index.difference(before.index))),
+        "lost": int(len(before.index.difference(now.index))),
+        "changed": int(changed.sum()),
+        "unchanged": int((~changed).sum()),
+        "changed_fields": {k: int(v) for k, v in changed_fields.items() if v},
+    }

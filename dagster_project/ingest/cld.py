@@ -8,6 +8,7 @@ council and the submission time, coded values are kept raw (mapped in dbt), and 
 checks of cld.md quarantine the whole file (name, required columns, dates, LA_Code, no rows,
 a future quarter). The field list is `cld_contract.FIELDS`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,8 +64,10 @@ def _order(p: Path):
 
 
 def misnamed_message(path: Path) -> str:
-    return (f"{path}:0:0: file name does not match {C.FILE_PATTERN} "
-            "(e.g. cld_E10000020_20240715.csv); not loaded: rename it to load it")
+    return (
+        f"{path}:0:0: file name does not match {C.FILE_PATTERN} "
+        "(e.g. cld_E10000020_20240715.csv); not loaded: rename it to load it"
+    )
 
 
 def submission(path: Path) -> Submission:
@@ -74,14 +77,18 @@ def submission(path: Path) -> Submission:
         raise UnreadableFile(misnamed_message(path))
     la = m.group("la").upper()
     if not C.ONS_LA_CODE.match(la):
-        raise UnreadableFile(f"{path}:0:0: '{m.group('la')}' in the file name is not an ONS council code "
-                             "(E06/E07/E08/E09/E10 and six digits, e.g. E10000020)")
+        raise UnreadableFile(
+            f"{path}:0:0: '{m.group('la')}' in the file name is not an ONS council code "
+            "(E06/E07/E08/E09/E10 and six digits, e.g. E10000020)"
+        )
     try:
         stamp = dt.datetime.strptime(m.group("date") + (m.group("time") or "000000"), "%Y%m%d%H%M%S")
     except ValueError:
-        raise UnreadableFile(f"{path}:0:0: the submission date/time in the file name "
-                             f"({m.group('date')}{'_' + m.group('time') if m.group('time') else ''}) "
-                             "is not a real date (YYYYMMDD) and time (HHMMSS)") from None
+        raise UnreadableFile(
+            f"{path}:0:0: the submission date/time in the file name "
+            f"({m.group('date')}{'_' + m.group('time') if m.group('time') else ''}) "
+            "is not a real date (YYYYMMDD) and time (HHMMSS)"
+        ) from None
     return Submission(path, la, stamp.date(), stamp)
 
 
@@ -105,8 +112,10 @@ def read_submission(con: duckdb.DuckDBPyConnection, path: Path, mapping: dict[st
     _type(con, path, present)
     rows = con.execute(f"select count(*) from {TYPED}").fetchall()[0][0]
     if rows == 0:
-        raise UnreadableFile(f"{path}:2:0: no data rows (header only): a CLD return with no rows is not a valid "
-                             "submission; send the council's events for the reporting period")
+        raise UnreadableFile(
+            f"{path}:2:0: no data rows (header only): a CLD return with no rows is not a valid "
+            "submission; send the council's events for the reporting period"
+        )
     _check_dates(con, path)
     _check_la_code(con, path, sub)
     _check_not_future(con, path, sub)
@@ -118,7 +127,7 @@ def _first_line(path: Path) -> list[str]:
     import csv
 
     try:
-        with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
             return next(csv.reader(fh), [])
     except (UnicodeDecodeError, csv.Error, OSError):
         return []
@@ -135,8 +144,11 @@ def _check_header(path: Path, names: list[str], mapping: dict[str, str]) -> None
         also = f" (and {len(missing) - 1} more: {', '.join(m.raw for m in missing[1:])})" if len(missing) > 1 else ""
         known = [k for k in present if k in C.BY_KEY]
         others = len(present) - len(known)  # not echoed: a file without its header row has data there
-        seen = (f"the header has {len(known)} CLD field(s) and {others} other column(s)" if known
-                else "no CLD field name in the first line: is the header row missing?")
+        seen = (
+            f"the header has {len(known)} CLD field(s) and {others} other column(s)"
+            if known
+            else "no CLD field name in the first line: is the header row missing?"
+        )
         raise UnreadableFile(f"{path}:1:{f.raw}: required CLD column '{f.raw}' is missing{also}; {seen}")
 
 
@@ -146,8 +158,9 @@ def _type(con, path: Path, present: dict[str, str]) -> None:
     for f in C.STORED:
         q = f'"{present[f.key]}"' if f.key in present else None
         if f.type == "date":
-            inner.append(f"({_typed_expr(Column(f.key, 'date'), q)})::date as {f.column}" if q
-                         else f"null::date as {f.column}")
+            inner.append(
+                f"({_typed_expr(Column(f.key, 'date'), q)})::date as {f.column}" if q else f"null::date as {f.column}"
+            )
             inner.append(f"{q or 'null::varchar'} as _text_{f.column}")
             outer.append(f"case when {f.column} is null then _text_{f.column} end as _bad_{f.column}")
         elif q is None:
@@ -160,8 +173,10 @@ def _type(con, path: Path, present: dict[str, str]) -> None:
     outer[0] = outer[0][:-1] + ", " + ", ".join(birth) + ")"
     outer += [f"date_trunc('month', {b})::date as {b}" for b in birth]
     try:
-        con.execute(f"create or replace temp table {TYPED} as select {', '.join(outer)} "
-                    f"from (select {', '.join(inner)} from {TEXT})")
+        con.execute(
+            f"create or replace temp table {TYPED} as select {', '.join(outer)} "
+            f"from (select {', '.join(inner)} from {TEXT})"
+        )
     except duckdb.Error as exc:
         raise parse_error(path, exc) from exc
 
@@ -169,8 +184,10 @@ def _type(con, path: Path, present: dict[str, str]) -> None:
 def _district_sql(q: str) -> str:
     """Outward code ("NR1" of "NR1 2AB" or "NR12AB"); null when it is not a UK postcode's outward code."""
     up = f"upper(trim({q}))"
-    outward = (f"case when strpos({up}, ' ') > 0 then split_part({up}, ' ', 1) "
-               f"when length({up}) >= 5 then left({up}, length({up}) - 3) else {up} end")
+    outward = (
+        f"case when strpos({up}, ' ') > 0 then split_part({up}, ' ', 1) "
+        f"when length({up}) >= 5 then left({up}, length({up}) - 3) else {up} end"
+    )
     return f"case when regexp_full_match({outward}, '[A-Z]{{1,2}}[0-9][A-Z0-9]?') then {outward} end"
 
 
@@ -198,30 +215,43 @@ def _shown(value: str, field: C.Field) -> str:
 def _check_la_code(con, path: Path, sub: Submission) -> None:
     row, value = con.execute(
         f"select min(_row), arg_min(la_code, _row) from {TYPED} "
-        f"where la_code is not null and upper(la_code) <> '{sub.la_code}'").fetchall()[0]
+        f"where la_code is not null and upper(la_code) <> '{sub.la_code}'"
+    ).fetchall()[0]
     if row is not None:
         shown = f"'{value}'" if C.ONS_LA_CODE.match(value.upper()) else "(not shown: not a council code)"
-        raise UnreadableFile(f"{path}:{row}:LA_Code: LA_Code {shown} differs from the council in the file name "
-                             f"({sub.la_code}); one file holds one council's submission")
+        raise UnreadableFile(
+            f"{path}:{row}:LA_Code: LA_Code {shown} differs from the council in the file name "
+            f"({sub.la_code}); one file holds one council's submission"
+        )
 
 
 def _check_not_future(con, path: Path, sub: Submission) -> None:
     limit = min(sub.date, today())
     row, value = con.execute(
         f"select min(_row), arg_min(reporting_period_end_date, _row) from {TYPED} "
-        f"where reporting_period_end_date > DATE '{limit}'").fetchall()[0]
+        f"where reporting_period_end_date > DATE '{limit}'"
+    ).fetchall()[0]
     if row is not None:
-        why = (f"after the submission date {sub.date} in the file name" if sub.date <= today()
-               else f"after today ({today()})")
-        raise UnreadableFile(f"{path}:{row}:Reporting_Period_End_Date: the reporting period ends {value}, {why}: "
-                             "a submission cannot cover a future quarter")
+        why = (
+            f"after the submission date {sub.date} in the file name"
+            if sub.date <= today()
+            else f"after today ({today()})"
+        )
+        raise UnreadableFile(
+            f"{path}:{row}:Reporting_Period_End_Date: the reporting period ends {value}, {why}: "
+            "a submission cannot cover a future quarter"
+        )
 
 
 def _insert_sql(settings: Settings, sub: Submission) -> str:
     la = f"'{sub.la_code}'"
-    cols = [f"'{_sql_str(sub.path.name)}' as _source_file", f"DATE '{sub.date}' as _extract_date",
-            "current_timestamp::timestamp as _loaded_at", f"TIMESTAMP '{sub.submitted_at}' as _submitted_at",
-            "(_row - 1)::integer as _row_number"]
+    cols = [
+        f"'{_sql_str(sub.path.name)}' as _source_file",
+        f"DATE '{sub.date}' as _extract_date",
+        "current_timestamp::timestamp as _loaded_at",
+        f"TIMESTAMP '{sub.submitted_at}' as _submitted_at",
+        "(_row - 1)::integer as _row_number",
+    ]
     for f in C.STORED:
         if f.column == "la_code":
             cols.append(f"{la} as la_code")  # rows agree with the name (checked); blanks take the name's code
@@ -247,8 +277,17 @@ def load_cld(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[FileOut
         outcomes.append(outcome)
     if not subs:
         if not other:
-            _log(con, FileOutcome(C.FEED, settings.landing / C.FOLDER, "missing",
-                                  message=f"no CLD submission in {settings.landing / C.FOLDER}"), None, None)
+            _log(
+                con,
+                FileOutcome(
+                    C.FEED,
+                    settings.landing / C.FOLDER,
+                    "missing",
+                    message=f"no CLD submission in {settings.landing / C.FOLDER}",
+                ),
+                None,
+                None,
+            )
         return outcomes
     outcomes += [_load_file(con, settings, path) for path in subs]
     failed = [o for o in outcomes if o.status in ("quarantined", "failed")]
@@ -291,9 +330,14 @@ def _load_file(con, settings: Settings, path: Path) -> FileOutcome:
 def _already_loaded(con, path: Path, digest: str) -> bool:
     """The same submission: same name and same bytes. The name is part of a submission (its council and
     submission time), so identical bytes under another name are another submission, checked and loaded."""
-    return con.execute(
-        "select count(*) from raw._load_log where feed = ? and file_hash = ? and status = 'loaded' "
-        "and (file = ? or suffix(file, ?))", [C.FEED, digest, str(path), "/" + path.name]).fetchall()[0][0] > 0
+    return (
+        con.execute(
+            "select count(*) from raw._load_log where feed = ? and file_hash = ? and status = 'loaded' "
+            "and (file = ? or suffix(file, ?))",
+            [C.FEED, digest, str(path), "/" + path.name],
+        ).fetchall()[0][0]
+        > 0
+    )
 
 
 def _name_date(text: str) -> dt.date | None:

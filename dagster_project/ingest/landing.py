@@ -5,6 +5,7 @@ pattern (`contracts.Feed.file_re`) with a real date: a misnamed file is never lo
 null date. Every other file and every unknown folder is listed, so `check`, the build summary
 and the load log (hence `marts.data_quality`) can say so instead of ignoring it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,13 +63,24 @@ def not_loaded(landing: Path) -> list[NotLoaded]:
         elif entry.is_dir() and entry.name == cld_contract.FOLDER:
             from .cld import cld_files
 
-            out += [NotLoaded(p, f"name matches no CLD submission (expected {cld_contract.FILE_PATTERN}, e.g. "
-                                 "cld_E10000020_20240715.csv): rename it") for p in cld_files(landing)[1]]
+            out += [
+                NotLoaded(
+                    p,
+                    f"name matches no CLD submission (expected {cld_contract.FILE_PATTERN}, e.g. "
+                    "cld_E10000020_20240715.csv): rename it",
+                )
+                for p in cld_files(landing)[1]
+            ]
         elif entry.is_dir() and entry.name == COMMENTARY:
             out += _scan_commentary(entry)
         elif entry.is_dir():
-            out.append(NotLoaded(entry, f"unknown folder '{entry.name}': not a feed folder (known: "
-                                        f"{', '.join(sorted([*folders, cld_contract.FOLDER, COMMENTARY]))}); nothing in it is read"))
+            out.append(
+                NotLoaded(
+                    entry,
+                    f"unknown folder '{entry.name}': not a feed folder (known: "
+                    f"{', '.join(sorted([*folders, cld_contract.FOLDER, COMMENTARY]))}); nothing in it is read",
+                )
+            )
         elif entry.name not in MARKERS:
             out.append(NotLoaded(entry, "file at the top of the landing folder: files belong in their feed's folder"))
     return out
@@ -85,8 +97,13 @@ def _scan_feed_folder(folder: Path, feeds: list[Feed]) -> list[NotLoaded]:
             continue
         elif _names_matching(feeds, p.name):
             if extract_date(p) is None:
-                out.append(NotLoaded(p, f"the date in the name is not a real date (YYYYMMDD, e.g. 20170401): "
-                                        "rename it with the extract date and it will load"))
+                out.append(
+                    NotLoaded(
+                        p,
+                        "the date in the name is not a real date (YYYYMMDD, e.g. 20170401): "
+                        "rename it with the extract date and it will load",
+                    )
+                )
         else:
             out.append(NotLoaded(p, f"name matches no {folder.name} feed (expected {expected}): rename it"))
     return out

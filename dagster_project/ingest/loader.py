@@ -5,6 +5,7 @@ is logged with the file's hash (the same file twice changes nothing); an unreada
 quarantined whole with a one-line reason and the feed keeps its last good data; rule-breaking
 rows go to `raw._rejects`; too many rejects or a sharp shrink fail the load.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +27,6 @@ from .validate import Reject, db_type, free_text_columns, load_verdict, plausibi
 log = logging.getLogger(__name__)
 
 META_COLUMNS = "_source_file varchar, _extract_date date, _loaded_at timestamp"
-
 
 
 class LoadFailed(RuntimeError):
@@ -76,8 +76,17 @@ def load_feed(con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str
     purge_invalid_raw(con, settings, feed)
     files = feed_files(settings.landing, feed)
     if not files:
-        _log(con, FileOutcome(feed.name, settings.landing / feed.folder, "missing",
-                              message=f"no {feed.name} file in {settings.landing / feed.folder}"), None, None)
+        _log(
+            con,
+            FileOutcome(
+                feed.name,
+                settings.landing / feed.folder,
+                "missing",
+                message=f"no {feed.name} file in {settings.landing / feed.folder}",
+            ),
+            None,
+            None,
+        )
         return []
     outcomes = [_load_file(con, settings, feed, path) for path in files]
     failed = [o for o in outcomes if not o.ok]
@@ -91,12 +100,22 @@ def _already_loaded(con, feed: Feed, digest: str) -> bool:
     purge every file present is applied again and restores what a bad file displaced; a full
     extract replaces everything anyway, and replaying its older files would only trip the
     shrinkage guard)."""
-    since = ("and loaded_at > coalesce((select max(loaded_at) from raw._load_log where feed = ? "
-             "and status = 'purged'), '-infinity'::timestamp)") if feed.mode != "full" else "and ? is not null"
-    return con.execute(
-        f"select count(*) from raw._load_log where feed = ? and file_hash = ? and status in ('loaded', 'empty') {since}",
-        [feed.name, digest, feed.name],
-    ).fetchall()[0][0] > 0
+    since = (
+        (
+            "and loaded_at > coalesce((select max(loaded_at) from raw._load_log where feed = ? "
+            "and status = 'purged'), '-infinity'::timestamp)"
+        )
+        if feed.mode != "full"
+        else "and ? is not null"
+    )
+    return (
+        con.execute(
+            "select count(*) from raw._load_log where feed = ? and file_hash = ? "
+            f"and status in ('loaded', 'empty') {since}",
+            [feed.name, digest, feed.name],
+        ).fetchall()[0][0]
+        > 0
+    )
 
 
 _HASHES: dict[tuple, str] = {}
@@ -116,9 +135,11 @@ def log_not_loaded(con, landing: Path) -> list:
     problems = not_loaded(landing)
     for p in problems:
         digest = _cached_hash(p.path) if p.path.is_file() else None
-        seen = con.execute("select count(*) from raw._load_log where feed = 'landing' and file = ? "
-                           "and file_hash is not distinct from ? and status = 'not_loaded'",
-                           [str(p.path), digest]).fetchall()[0][0]
+        seen = con.execute(
+            "select count(*) from raw._load_log where feed = 'landing' and file = ? "
+            "and file_hash is not distinct from ? and status = 'not_loaded'",
+            [str(p.path), digest],
+        ).fetchall()[0][0]
         if not seen:
             _log(con, FileOutcome("landing", p.path, "not_loaded", message=p.line()), digest, extract_date(p.path))
     return problems
@@ -131,8 +152,12 @@ def raw_rule_predicates(feed: Feed, settings: Settings) -> list[tuple[str, str]]
         rules.append(LA_CODE_RULE)
     rules += plausibility_rules(feed, settings.limits)
     for c in free_text_columns(feed):
-        rules.append((f'length("{c.name}") > {int(settings.limits.max_cell_chars)}',
-                      f"{c.name} longer than {settings.limits.max_cell_chars:,} characters"))
+        rules.append(
+            (
+                f'length("{c.name}") > {int(settings.limits.max_cell_chars)}',
+                f"{c.name} longer than {settings.limits.max_cell_chars:,} characters",
+            )
+        )
     rules.append(("_extract_date is null", "loaded from a file whose name had no real date"))
     return rules
 
@@ -146,19 +171,35 @@ def purge_invalid_raw(con, settings: Settings, feed: Feed) -> int:
     rules = raw_rule_predicates(feed, settings)
     flags = ", ".join(f"coalesce(({p}), false) as _r{i}" for i, (p, _) in enumerate(rules))
     con.execute(f"create or replace temp table _purge as select rowid as _rid, {flags} from raw.{feed.name}")
-    counts = con.execute("select " + ", ".join(f"count(*) filter (where _r{i})" for i in range(len(rules)))
-                         + " from _purge").fetchall()[0]
-    total = con.execute("select count(*) from _purge where " + " or ".join(f"_r{i}" for i in range(len(rules)))
-                        ).fetchall()[0][0]
+    counts = con.execute(
+        "select " + ", ".join(f"count(*) filter (where _r{i})" for i in range(len(rules))) + " from _purge"
+    ).fetchall()[0]
+    total = con.execute(
+        "select count(*) from _purge where " + " or ".join(f"_r{i}" for i in range(len(rules)))
+    ).fetchall()[0][0]
     if total:
         reasons = "; ".join(f"{n} {rule}" for n, (_, rule) in zip(counts, rules) if n)
         con.execute("begin transaction")
         try:
-            con.execute(f"delete from raw.{feed.name} where rowid in (select _rid from _purge where "
-                        + " or ".join(f"_r{i}" for i in range(len(rules))) + ")")
-            _log(con, FileOutcome(feed.name, settings.landing / feed.folder, "purged", message=(
-                f"removed {total} row(s) of raw.{feed.name} loaded before these checks existed ({reasons}); "
-                "the feed's landing files are applied again")), None, None)
+            con.execute(
+                f"delete from raw.{feed.name} where rowid in (select _rid from _purge where "
+                + " or ".join(f"_r{i}" for i in range(len(rules)))
+                + ")"
+            )
+            _log(
+                con,
+                FileOutcome(
+                    feed.name,
+                    settings.landing / feed.folder,
+                    "purged",
+                    message=(
+                        f"removed {total} row(s) of raw.{feed.name} loaded before these checks existed ({reasons}); "
+                        "the feed's landing files are applied again"
+                    ),
+                ),
+                None,
+                None,
+            )
             con.execute("commit")
         except BaseException:
             _rollback(con)
@@ -195,8 +236,9 @@ def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
 
     rows_read = con.execute(f"select count(*) from {table}_typed").fetchall()[0][0]
     rejected_rows = {r.row for r in rejects}
-    outcome = FileOutcome(feed.name, path, "loaded", rows_read, rows_read - len(rejected_rows),
-                          len(rejected_rows), rejects=rejects)
+    outcome = FileOutcome(
+        feed.name, path, "loaded", rows_read, rows_read - len(rejected_rows), len(rejected_rows), rejects=rejects
+    )
     if rows_read == 0:
         outcome.status, outcome.message = "empty", f"{path.name}: header only, no rows (nothing to add)"
         _log(con, outcome, digest, extract_date(path))
@@ -228,8 +270,14 @@ def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
     except BaseException:
         _rollback(con)
         raise
-    log.info("%s: %s read %d, accepted %d, rejected %d", feed.name, path.name, outcome.rows_read,
-             outcome.rows_accepted, outcome.rows_rejected)
+    log.info(
+        "%s: %s read %d, accepted %d, rejected %d",
+        feed.name,
+        path.name,
+        outcome.rows_read,
+        outcome.rows_accepted,
+        outcome.rows_rejected,
+    )
     return outcome
 
 
@@ -244,8 +292,11 @@ def _select_for_raw(settings: Settings, feed: Feed, path: Path, accepted: str) -
     if feed.mode == "snapshot":
         cols.append(f"DATE '{extract_date(path)}' as snapshot_date")
     date = extract_date(path)
-    cols += [f"'{path.name}' as _source_file", f"{'DATE ' + repr(str(date)) if date else 'null'}::date as _extract_date",
-             "current_timestamp::timestamp as _loaded_at"]
+    cols += [
+        f"'{path.name}' as _source_file",
+        f"{'DATE ' + repr(str(date)) if date else 'null'}::date as _extract_date",
+        "current_timestamp::timestamp as _loaded_at",
+    ]
     return f"select {', '.join(cols)} from {accepted} a"
 
 
@@ -289,8 +340,10 @@ def _write(con, settings: Settings, feed: Feed, path: Path, accepted: str, outco
         on = " and ".join(f't."{k}" is not distinct from n."{k}"' for k in feed.key)
         con.execute(f"delete from {target} t where exists (select 1 from _new n where {on})")
     else:  # snapshot
-        con.execute(f"delete from {target} t where exists (select 1 from _new n where "
-                    "t.snapshot_date = n.snapshot_date and t.la_code is not distinct from n.la_code)")
+        con.execute(
+            f"delete from {target} t where exists (select 1 from _new n where "
+            "t.snapshot_date = n.snapshot_date and t.la_code is not distinct from n.la_code)"
+        )
     con.execute(f"insert into {target} by name select * from _new")
 
 
@@ -305,8 +358,17 @@ def _record_rejects(con, outcome: FileOutcome, digest: str) -> None:
 def _log(con, outcome: FileOutcome, digest: str | None, date: dt.date | None) -> None:
     con.execute(
         "insert into raw._load_log values (?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?)",
-        [outcome.feed, str(outcome.file), digest, date, outcome.rows_read, outcome.rows_accepted,
-         outcome.rows_rejected, outcome.status, outcome.message],
+        [
+            outcome.feed,
+            str(outcome.file),
+            digest,
+            date,
+            outcome.rows_read,
+            outcome.rows_accepted,
+            outcome.rows_rejected,
+            outcome.status,
+            outcome.message,
+        ],
     )
 
 
@@ -328,8 +390,11 @@ def quarantine(settings: Settings, outcome: FileOutcome) -> Path:
         stale.unlink(missing_ok=True)  # a copy left by an earlier version
         size = outcome.file.stat().st_size if outcome.file.exists() else 0
         digest = file_hash(outcome.file) if outcome.file.exists() else ""
-        reason.write_text(f"{outcome.message} [sha256 {digest}, {size} bytes; person-level file, not copied: "
-                          "the original stays in the landing folder]\n", encoding="utf-8")
+        reason.write_text(
+            f"{outcome.message} [sha256 {digest}, {size} bytes; person-level file, not copied: "
+            "the original stays in the landing folder]\n",
+            encoding="utf-8",
+        )
         return reason
     shutil.copy2(outcome.file, inside(folder, outcome.file.name))
     reason.write_text(outcome.message + "\n", encoding="utf-8")

@@ -4,6 +4,7 @@ CSV is read by DuckDB itself (no Python row loops); XLSX through openpyxl, with 
 cells filled from their top-left cell and wholly blank rows dropped, as councils' risk
 registers arrive with both.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,7 +60,8 @@ def check_size(path: Path, limits: Limits, feed: str) -> None:
         raise UnreadableFile(
             f"{path}:0:0: file is {size / MB:,.1f} MB, more than the {cap / MB:,.0f} MB allowed for {feed or 'a'} "
             f"file (VITALSIGNS_MAX_FILE_MB{'_' + feed.upper() if feed else ''}): refused unread; split it or raise "
-            "the limit if it is genuine")
+            "the limit if it is genuine"
+        )
 
 
 def load_mapping(folder: Path, feed: str) -> dict[str, str]:
@@ -80,8 +82,14 @@ def _norm(name: str) -> str:
     return re.sub(r"\s+", "_", str(name).replace("\ufeff", "").strip()).lower()
 
 
-def read_as_text(con: duckdb.DuckDBPyConnection, path: Path, table: str, mapping: dict[str, str],
-                 limits: Limits = Limits(), feed: str = "") -> list[str]:
+def read_as_text(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    mapping: dict[str, str],
+    limits: Limits = Limits(),
+    feed: str = "",
+) -> list[str]:
     """Define `table` with `_row` (line number in the file) and every column as text.
 
     For a CSV `table` is a view over DuckDB's reader, so the file is parsed once, when validate()
@@ -110,7 +118,7 @@ def read_as_text(con: duckdb.DuckDBPyConnection, path: Path, table: str, mapping
         dupes = sorted({n for n in renamed if renamed.count(n) > 1})
         if dupes:
             raise UnreadableFile(f"{path}:1:{dupes[0]}: column appears more than once in the header")
-        select = ", ".join(f"nullif(trim(\"{old}\"), '') as \"{new}\"" for old, new in zip(names, renamed))
+        select = ", ".join(f'nullif(trim("{old}"), \'\') as "{new}"' for old, new in zip(names, renamed))
         # read, rename, trim and number the rows as the file has them; a workbook is materialised
         # because its frame is unregistered below
         kind = "table" if source == "_xlsx_frame" else "view"
@@ -136,8 +144,10 @@ def _drop_temp(con: duckdb.DuckDBPyConnection, name: str) -> None:
 def parse_error(path: Path, exc: Exception) -> UnreadableFile:
     line = _line_of(exc)
     if "unicode" in str(exc).lower() or "utf-8" in str(exc).lower():
-        return UnreadableFile(f"{path}:{line}:0: row {line} is not UTF-8 text (a byte that UTF-8 does not allow): "
-                              "save the file as UTF-8 (in Excel: CSV UTF-8) and resend")
+        return UnreadableFile(
+            f"{path}:{line}:0: row {line} is not UTF-8 text (a byte that UTF-8 does not allow): "
+            "save the file as UTF-8 (in Excel: CSV UTF-8) and resend"
+        )
     return UnreadableFile(f"{path}:{line}:0: cannot be parsed as CSV: {_first_line(exc)}")
 
 
@@ -149,7 +159,7 @@ def _csv_columns(path: Path) -> str:
     """
     import csv
 
-    with open(path, "r", encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
         try:
             header = next(csv.reader(fh))
         except StopIteration as exc:
@@ -157,8 +167,9 @@ def _csv_columns(path: Path) -> str:
         except csv.Error as exc:
             raise UnreadableFile(f"{path}:1:0: header cannot be read: {exc}") from exc
     if any(re.search(r"[\udc80-\udcff]", h) for h in header):
-        raise UnreadableFile(f"{path}:1:0: the header row is not UTF-8 text: save the file as UTF-8 "
-                             "(in Excel: CSV UTF-8) and resend")
+        raise UnreadableFile(
+            f"{path}:1:0: the header row is not UTF-8 text: save the file as UTF-8 (in Excel: CSV UTF-8) and resend"
+        )
     if not header or all(not h.strip() for h in header):
         raise UnreadableFile(f"{path}:1:0: the header row is empty")
     seen: dict[str, int] = {}
@@ -167,12 +178,15 @@ def _csv_columns(path: Path) -> str:
         if not h.strip():
             continue
         if key in seen:  # caught here: DuckDB's own error would be cryptic
-            raise UnreadableFile(f"{path}:1:{key}: column '{h.strip()}' appears twice in the header (columns "
-                                 f"{seen[key]} and {i}): remove or rename one and resend")
+            raise UnreadableFile(
+                f"{path}:1:{key}: column '{h.strip()}' appears twice in the header (columns "
+                f"{seen[key]} and {i}): remove or rename one and resend"
+            )
         seen[key] = i
     # an empty header cell (a trailing comma) gets a name of its own: an unknown column, ignored
-    cols = ", ".join(f"'{_sql_str(h if h.strip() else f'unnamed_column_{i + 1}')}': 'VARCHAR'"
-                     for i, h in enumerate(header))
+    cols = ", ".join(
+        f"'{_sql_str(h if h.strip() else f'unnamed_column_{i + 1}')}': 'VARCHAR'" for i, h in enumerate(header)
+    )
     return "{" + cols + "}"
 
 
@@ -186,8 +200,10 @@ def _check_xlsx_expansion(path: Path, limits: Limits) -> None:
     import zipfile
 
     cap = limits.xlsx_uncompressed_bytes
-    advice = (f"more than the {cap / MB:,.0f} MB allowed (VITALSIGNS_XLSX_MAX_UNCOMPRESSED_MB): refused "
-              "without opening it; a risk register is normally well under 1 MB, so check the file")
+    advice = (
+        f"more than the {cap / MB:,.0f} MB allowed (VITALSIGNS_XLSX_MAX_UNCOMPRESSED_MB): refused "
+        "without opening it; a risk register is normally well under 1 MB, so check the file"
+    )
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -200,11 +216,14 @@ def _check_xlsx_expansion(path: Path, limits: Limits) -> None:
                     while chunk := fh.read(MB):
                         total += len(chunk)
                         if total > cap:
-                            raise UnreadableFile(f"{path}:0:0: the workbook expands to over {cap / MB:,.0f} MB, "
-                                                 f"{advice}")
+                            raise UnreadableFile(
+                                f"{path}:0:0: the workbook expands to over {cap / MB:,.0f} MB, {advice}"
+                            )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError) as exc:
-        raise UnreadableFile(f"{path}:1:0: cannot be opened as XLSX (damaged or not a workbook: {exc}); "
-                             "save it again from Excel and resend") from exc
+        raise UnreadableFile(
+            f"{path}:1:0: cannot be opened as XLSX (damaged or not a workbook: {exc}); "
+            "save it again from Excel and resend"
+        ) from exc
 
 
 def _read_xlsx(path: Path, limits: Limits = Limits()) -> pd.DataFrame:
@@ -229,7 +248,8 @@ def _read_xlsx(path: Path, limits: Limits = Limits()) -> pd.DataFrame:
             name = header_row[c - 1] if r > 1 and c <= len(header_row) and header_row[c - 1] else f"column {c}"
             raise UnreadableFile(
                 f"{path}:{r}:{_norm(str(name))}: the cell holds a formula ({str(formula)[:60]}) with no saved "
-                "value, not a value: open the workbook in Excel, save it (or paste the column as values) and resend")
+                "value, not a value: open the workbook in Excel, save it (or paste the column as values) and resend"
+            )
     for rng in list(ws.merged_cells.ranges):
         value = ws.cell(rng.min_row, rng.min_col).value
         ws.unmerge_cells(str(rng))
@@ -242,8 +262,10 @@ def _read_xlsx(path: Path, limits: Limits = Limits()) -> pd.DataFrame:
         for j, v in enumerate(r):
             if v is not None and len(v) > cap:
                 name = rows[0][j] if i > 1 and j < len(rows[0]) and rows[0][j] else f"column {j + 1}"
-                raise UnreadableFile(f"{path}:{i}:{_norm(str(name))}: a cell of {len(v):,} characters, more than the "
-                                     f"{cap:,} allowed (VITALSIGNS_MAX_CELL_CHARS): shorten it and resend")
+                raise UnreadableFile(
+                    f"{path}:{i}:{_norm(str(name))}: a cell of {len(v):,} characters, more than the "
+                    f"{cap:,} allowed (VITALSIGNS_MAX_CELL_CHARS): shorten it and resend"
+                )
     if not rows:
         raise UnreadableFile(f"{path}:1:0: the workbook's first sheet is empty")
     header = [h or "" for h in rows[0]]
@@ -254,8 +276,10 @@ def _read_xlsx(path: Path, limits: Limits = Limits()) -> pd.DataFrame:
     seen: dict[str, int] = {}
     for i, h in enumerate(header, 1):
         if _norm(h) in seen and _norm(h):
-            raise UnreadableFile(f"{path}:1:{_norm(h)}: column '{h.strip()}' appears twice in the header (columns "
-                                 f"{seen[_norm(h)]} and {i}): remove or rename one and resend")
+            raise UnreadableFile(
+                f"{path}:1:{_norm(h)}: column '{h.strip()}' appears twice in the header (columns "
+                f"{seen[_norm(h)]} and {i}): remove or rename one and resend"
+            )
         seen[_norm(h)] = i
     body = [r[: len(header)] + [None] * (len(header) - len(r)) for r in rows[1:]]
     frame = pd.DataFrame(body, columns=header, dtype="string")

@@ -4,14 +4,13 @@ Whole-file problems (a required column missing, a value of the wrong type) raise
 UnreadableFile naming file, row and column; rows that parse but break a rule are returned
 as rejects with the rule broken. Everything runs as DuckDB SQL over the whole file.
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
-
-from dataclasses import asdict
 
 from ..contracts import Column, Feed, canonical_code
 from ..settings import Limits
@@ -46,8 +45,10 @@ def _typed_expr(col: Column, v: str) -> str:
         # exact spellings first; case, spacing and dash variants go through the slower canonical form
         codes = "[" + ", ".join(f"'{_sql_str(c)}'" for c in col.codes) + "]"
         canon = "[" + ", ".join(f"'{_sql_str(canonical_code(c))}'" for c in col.codes) + "]"
-        return (f"case when list_contains({codes}, {v}) then {v} "
-                f"else {codes}[list_position({canon}, {CANON_SQL.format(v=v)})] end")
+        return (
+            f"case when list_contains({codes}, {v}) then {v} "
+            f"else {codes}[list_position({canon}, {CANON_SQL.format(v=v)})] end"
+        )
     return v
 
 
@@ -84,8 +85,10 @@ def load_verdict(path: Path, rows_read: int, rejects: list[Reject], threshold: f
     rejected = len({r.row for r in rejects})
     if not rows_read or rejected / rows_read <= threshold:
         return None
-    return (f"{path}: {rejected} of {rows_read} rows rejected ({rejected / rows_read:.1%}, above the "
-            f"{threshold:.0%} threshold, VITALSIGNS_REJECT_THRESHOLD); first: {rejects[0].line(path)}")
+    return (
+        f"{path}: {rejected} of {rows_read} rows rejected ({rejected / rows_read:.1%}, above the "
+        f"{threshold:.0%} threshold, VITALSIGNS_REJECT_THRESHOLD); first: {rejects[0].line(path)}"
+    )
 
 
 def plausibility_rules(feed: Feed, limits: Limits) -> list[tuple[str, str]]:
@@ -103,14 +106,17 @@ def first_bad_cells(con: duckdb.DuckDBPyConnection, table: str, columns: list[st
     order: `table` holds `_row` and, per column, `_bad_<column>` (the raw text where typing failed)."""
     if not columns:
         return {}
-    firsts = con.execute("select " + ", ".join(
-        f'min(_row) filter (where "_bad_{c}" is not null), arg_min("_bad_{c}", _row)' for c in columns)
-        + f" from {table}").fetchall()[0]
+    firsts = con.execute(
+        "select "
+        + ", ".join(f'min(_row) filter (where "_bad_{c}" is not null), arg_min("_bad_{c}", _row)' for c in columns)
+        + f" from {table}"
+    ).fetchall()[0]
     return {c: (firsts[2 * i], firsts[2 * i + 1]) for i, c in enumerate(columns) if firsts[2 * i] is not None}
 
 
-def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str, columns: list[str],
-             limits: Limits = Limits()) -> list[Reject]:
+def validate(
+    con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str, columns: list[str], limits: Limits = Limits()
+) -> list[Reject]:
     """Turn `table` (text) into `table`_typed with contract columns; return row rejects.
 
     The file is read and typed in one pass. A cell that does not convert keeps its text in
@@ -119,8 +125,9 @@ def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str,
     """
     missing = [c.name for c in feed.columns if c.required and c.name not in columns]
     if missing:
-        raise UnreadableFile(f"{path}:1:{missing[0]}: required column '{missing[0]}' is missing "
-                             f"(header has: {', '.join(columns)})")
+        raise UnreadableFile(
+            f"{path}:1:{missing[0]}: required column '{missing[0]}' is missing (header has: {', '.join(columns)})"
+        )
     present = [c for c in feed.columns if c.name in columns]
     converted = [c for c in present if c.type in TYPE_WORDS or c.codes]
 
@@ -137,8 +144,10 @@ def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str,
         inner.append(f'"{col.name}" as "_text_{col.name}"')
         outer.append(f'case when "{col.name}" is null then "_text_{col.name}" end as "_bad_{col.name}"')
     try:
-        con.execute(f"create or replace temp table {table}_typed as select {', '.join(outer)} "
-                    f"from (select {', '.join(inner)} from {table})")
+        con.execute(
+            f"create or replace temp table {table}_typed as select {', '.join(outer)} "
+            f"from (select {', '.join(inner)} from {table})"
+        )
     except duckdb.Error as exc:
         raise parse_error(path, exc) from exc
 
@@ -146,17 +155,21 @@ def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str,
     if rows_read > limits.rows(feed.name):
         raise UnreadableFile(
             f"{path}:0:0: {rows_read:,} rows, more than the {limits.rows(feed.name):,} allowed for {feed.name} "
-            f"(VITALSIGNS_MAX_ROWS_{feed.name.upper()} or VITALSIGNS_MAX_ROWS): refused; raise the limit if genuine")
+            f"(VITALSIGNS_MAX_ROWS_{feed.name.upper()} or VITALSIGNS_MAX_ROWS): refused; raise the limit if genuine"
+        )
     texts = [c for c in free_text_columns(feed) if c.name in columns]
     if texts:
-        longest = con.execute("select " + ", ".join(
-            f'max(length("{c.name}")), arg_max(_row, length("{c.name}"))' for c in texts)
-            + f" from {table}_typed").fetchall()[0]
+        longest = con.execute(
+            "select "
+            + ", ".join(f'max(length("{c.name}")), arg_max(_row, length("{c.name}"))' for c in texts)
+            + f" from {table}_typed"
+        ).fetchall()[0]
         for i, col in enumerate(texts):
             if (longest[2 * i] or 0) > limits.max_cell_chars:
                 raise UnreadableFile(
                     f"{path}:{longest[2 * i + 1]}:{col.name}: a cell of {longest[2 * i]:,} characters, more than "
-                    f"the {limits.max_cell_chars:,} allowed (VITALSIGNS_MAX_CELL_CHARS): shorten it and resend")
+                    f"the {limits.max_cell_chars:,} allowed (VITALSIGNS_MAX_CELL_CHARS): shorten it and resend"
+                )
 
     # Wrong types are whole-file errors: report the first offending cell of the first such column.
     typed_cols = [c for c in converted if c.type in TYPE_WORDS]
@@ -172,25 +185,31 @@ def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str,
         q = f'"{col.name}"'
         if not col.nullable:
             blank = f'{q} is null and "_bad_{col.name}" is null' if col in converted else f"{q} is null"
-            checks.append(f"select _row, '{col.name}' as col, 'missing {col.name}' as rule, null as val "
-                          f"from {table}_typed where {blank}")
+            checks.append(
+                f"select _row, '{col.name}' as col, 'missing {col.name}' as rule, null as val "
+                f"from {table}_typed where {blank}"
+            )
         if col.codes:
             checks.append(
                 f"select _row, '{col.name}', 'unknown code in {col.name}', \"_bad_{col.name}\" "
-                f"from {table}_typed where \"_bad_{col.name}\" is not null"
+                f'from {table}_typed where "_bad_{col.name}" is not null'
             )
     for predicate, rule in feed.rules:
         col = _first_column(predicate, feed)
         if col and col not in columns:
             continue
-        checks.append(f"select _row, '{col or ''}', '{_sql_str(rule)}', {_shown(feed, col)} from {table}_typed "
-                      f"where coalesce(({predicate}), false)")
+        checks.append(
+            f"select _row, '{col or ''}', '{_sql_str(rule)}', {_shown(feed, col)} from {table}_typed "
+            f"where coalesce(({predicate}), false)"
+        )
     for predicate, rule in plausibility_rules(feed, limits):
         col = _first_column(predicate, feed)
         if col and col not in columns:
             continue
-        checks.append(f"select _row, '{col or ''}', '{_sql_str(rule)}', {_shown(feed, col)} from "
-                      f"(select *, coalesce(({predicate}), false) as _bad from {table}_typed) where _bad")
+        checks.append(
+            f"select _row, '{col or ''}', '{_sql_str(rule)}', {_shown(feed, col)} from "
+            f"(select *, coalesce(({predicate}), false) as _bad from {table}_typed) where _bad"
+        )
     key_cols = [k for k in feed.key if k in columns]
     if key_cols:
         part = ", ".join(f'"{k}"' for k in key_cols)
@@ -200,9 +219,7 @@ def validate(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, table: str,
         )
     if not checks:
         return []
-    rows = con.execute(
-        f"select * from ({' union all '.join(checks)}) order by 1, 2"
-    ).fetchall()
+    rows = con.execute(f"select * from ({' union all '.join(checks)}) order by 1, 2").fetchall()
     return [Reject(int(r[0]), r[1], r[2], None if r[3] is None else str(r[3])) for r in rows]
 
 

@@ -5,6 +5,7 @@ renames it over the old one (same filesystem, so the swap is atomic): a reader w
 file open keeps a consistent view, a new reader gets the new file whole, and a failed build
 leaves yesterday's file byte-identical.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,7 @@ import pandas as pd
 
 from .disclosure import RATIO_TABLES, AuditResult, audit
 from .exposures import published_tables
-from .suppression import COPIES, NO_PEOPLE_COUNTS, Protection, suppressed_tables, protect
+from .suppression import COPIES, NO_PEOPLE_COUNTS, Protection, protect, suppressed_tables
 
 PUBLISHED_SCHEMA = "marts"
 
@@ -64,7 +65,7 @@ READ_SQL = {
         from marts.indicator_values order by la_code, indicator_code, period_type, period_end""",
     # the dashboard's rows; their figures are taken from the suppressed indicator_values (COPIES)
     "dashboard": "select la_code, indicator_code, period_type, period_end from marts.dashboard "
-                 "order by la_code, indicator_code, period_end",
+    "order by la_code, indicator_code, period_end",
     "ascof": "select * from marts.ascof order by la_code, financial_year, ascof_code",
     "exceptions": "select * from marts.exceptions order by la_code, period_end, indicator_code",
     "dtoc_monthly": "select * from marts.dtoc_monthly order by la_code, period, responsible_org",
@@ -93,8 +94,9 @@ def read_sql(name: str) -> str:
     return READ_SQL.get(name) or (spec.sql if spec and spec.sql else f"select * from marts.{name}")
 
 
-def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int, interval: int = 3,
-                 names: list[str] | None = None) -> list[PublishedTable]:
+def build_tables(
+    warehouse: duckdb.DuckDBPyConnection, threshold: int, interval: int = 3, names: list[str] | None = None
+) -> list[PublishedTable]:
     """The published tables (the dbt exposure `analysts_database`, unless `names`), suppressed as a
     whole, with the disclosure audit's figures. A table the disclosure control does not know
     (`suppression.suppressed_tables`, `COPIES`, `NO_PEOPLE_COUNTS`) is refused, never published raw."""
@@ -104,7 +106,8 @@ def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int, interval:
         raise UndeclaredTable(
             f"refused to publish: {', '.join(unknown)} (listed in the dbt exposure analysts_database) "
             "unknown to the disclosure control; declare how it is suppressed in dagster_project/publish/"
-            "suppression.py (DERIVED, disclosure.RATIO_TABLES, COPIES or NO_PEOPLE_COUNTS)")
+            "suppression.py (DERIVED, disclosure.RATIO_TABLES, COPIES or NO_PEOPLE_COUNTS)"
+        )
     catalogue = _read(warehouse, "select * from marts.indicator_catalogue")
     frames = {n: _read(warehouse, read_sql(n)) for n in names if n in suppressed_tables()}
     started = time.perf_counter()
@@ -115,8 +118,14 @@ def build_tables(warehouse: duckdb.DuckDBPyConnection, threshold: int, interval:
             frames[name] = published_copy(_read(warehouse, read_sql(name)), frames[source])
     result = audit(frames, catalogue, threshold=threshold, interval=interval)
     types = {n: column_types(warehouse, read_sql(COPIES.get(n, n))) for n in names}
-    tables = [PublishedTable(n, catalogue if n == "indicator_catalogue" else
-                             frames[n] if n in frames else _read(warehouse, read_sql(n)), types[n]) for n in names]
+    tables = [
+        PublishedTable(
+            n,
+            catalogue if n == "indicator_catalogue" else frames[n] if n in frames else _read(warehouse, read_sql(n)),
+            types[n],
+        )
+        for n in names
+    ]
     return tables + [PublishedTable(AUDIT_TABLE, audit_frame(result, protection, threshold, protect_seconds))]
 
 
@@ -146,8 +155,9 @@ CLD_DATA_QUALITY_SQL = """
 AUDIT_TABLE = "disclosure_audit"
 
 
-def audit_frame(result: AuditResult, protection: Protection | None, threshold: int, protect_seconds: float | None
-                ) -> pd.DataFrame:
+def audit_frame(
+    result: AuditResult, protection: Protection | None, threshold: int, protect_seconds: float | None
+) -> pd.DataFrame:
     """One row per figure of the disclosure audit of this publication (what analysts can cite)."""
     s = result.summary()
     smallest = s["smallest_interval"]
@@ -155,16 +165,28 @@ def audit_frame(result: AuditResult, protection: Protection | None, threshold: i
         ("method", "secondary suppression over all published relations, audited by linear programming", None),
         ("suppression_threshold", None, threshold),
         ("protection_interval", None, result.interval),
-        ("hidden_cells", "distinct counts hidden (one cell however many tables or period types show it)",
-         s["hidden_cells"]),
-        ("primary_cells", "of which small counts (1 to the threshold) or small complements",
-         None if protection is None else protection.primary),
+        (
+            "hidden_cells",
+            "distinct counts hidden (one cell however many tables or period types show it)",
+            s["hidden_cells"],
+        ),
+        (
+            "primary_cells",
+            "of which small counts (1 to the threshold) or small complements",
+            None if protection is None else protection.primary,
+        ),
         ("bounded", "hidden cells and complements of hidden proportions bounded", s["bounded"]),
-        ("narrowed_below_interval", "bounded to a range narrower than the protection interval",
-         s["narrowed_below_interval"]),
+        (
+            "narrowed_below_interval",
+            "bounded to a range narrower than the protection interval",
+            s["narrowed_below_interval"],
+        ),
         ("pinned_exactly", "recoverable exactly", s["pinned_exactly"]),
-        ("smallest_interval", "narrowest range any hidden cell can be bounded to (null: unbounded above)",
-         None if smallest is None or smallest == float("inf") else smallest),
+        (
+            "smallest_interval",
+            "narrowest range any hidden cell can be bounded to (null: unbounded above)",
+            None if smallest is None or smallest == float("inf") else smallest,
+        ),
         ("flag_leaks", "published flags comparing with a hidden value", s["flag_leaks"]),
         ("small_counts_published", "published counts from 1 to the threshold", s["small_counts_published"]),
         ("audit_seconds", None, s["seconds"]),
@@ -191,19 +213,27 @@ def person_level_problems(tables: list[PublishedTable]) -> list[str]:
 def audit_published(path: Path, threshold: int, interval: int) -> AuditResult:
     """The disclosure audit of a published file, from its tables alone."""
     with duckdb.connect(str(path), read_only=True) as con:
-        names = [r[0] for r in con.execute(
-            f"select table_name from information_schema.tables where table_schema = '{PUBLISHED_SCHEMA}'").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                f"select table_name from information_schema.tables where table_schema = '{PUBLISHED_SCHEMA}'"
+            ).fetchall()
+        ]
         tables = {n: con.execute(f"select * from {PUBLISHED_SCHEMA}.{n}").df() for n in names if n != AUDIT_TABLE}
     return audit(tables, tables["indicator_catalogue"], threshold=threshold, interval=interval)
 
 
 def audit_problems(result: AuditResult, examples: int = 2) -> str:
     """What failed, counted, with a few examples of each kind."""
-    narrowed = [f"{b.target} bounded to [{b.low:g}, {b.high:g}]" for b in sorted(result.narrowed, key=lambda b: b.width)]
-    kinds = [(f"{len(narrowed)} hidden counts narrowed below {result.interval}", narrowed),
-             (f"{len(result.flag_leaks)} flags compare with hidden values", result.flag_leaks),
-             (f"{len(result.small_published)} counts from 1 to the threshold shown", result.small_published),
-             (f"{len(result.infeasible)} inconsistent components", result.infeasible)]
+    narrowed = [
+        f"{b.target} bounded to [{b.low:g}, {b.high:g}]" for b in sorted(result.narrowed, key=lambda b: b.width)
+    ]
+    kinds = [
+        (f"{len(narrowed)} hidden counts narrowed below {result.interval}", narrowed),
+        (f"{len(result.flag_leaks)} flags compare with hidden values", result.flag_leaks),
+        (f"{len(result.small_published)} counts from 1 to the threshold shown", result.small_published),
+        (f"{len(result.infeasible)} inconsistent components", result.infeasible),
+    ]
     return "; ".join(f"{head} (e.g. {'; '.join(items[:examples])})" for head, items in kinds if items)
 
 
@@ -222,8 +252,20 @@ def typed_columns(con: duckdb.DuckDBPyConnection, table: PublishedTable) -> str:
 
 
 def _numeric(duckdb_type: str) -> bool:
-    return duckdb_type.upper().split("(")[0] in {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT",
-                                                 "DOUBLE", "DECIMAL", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+    return duckdb_type.upper().split("(")[0] in {
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "FLOAT",
+        "DOUBLE",
+        "DECIMAL",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+    }
 
 
 def publish(warehouse_path: Path, published_path: Path, threshold: int, interval: int = 3) -> dict[str, int]:
@@ -241,7 +283,8 @@ def publish(warehouse_path: Path, published_path: Path, threshold: int, interval
             f"hidden values, {int(figures.get('small_counts_published') or 0)} small counts shown, "
             f"{int(figures.get('infeasible_components') or 0)} components whose published figures contradict the "
             "declared relations (an alias or relation that does not hold for this data); see "
-            "docs/decisions.md 'Disclosure control judged as a whole'")
+            "docs/decisions.md 'Disclosure control judged as a whole'"
+        )
     published_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = published_path.with_name(f".{published_path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)

@@ -20,6 +20,7 @@ HiGHS, and also counts published flags that compare with a hidden value and publ
 1 to the threshold. The relations come from published columns only, so the same code audits the
 published file and the frames about to be published.
 """
+
 from __future__ import annotations
 
 import functools
@@ -35,11 +36,17 @@ import pandas as pd
 # definitions (int_indicator_events, int_ascof_cohorts); a wrong one makes the audit infeasible,
 # which fails loudly rather than passing.
 ALIASES: dict[tuple[str, str], str] = {
-    ("2A1", "num"): "admissions_18_64", ("VS_ADMISSIONS_18_64", "num"): "admissions_18_64",
-    ("2A2", "num"): "admissions_65_plus", ("VS_ADMISSIONS_65_PLUS", "num"): "admissions_65_plus",
-    ("VS_ENQUIRIES_RESOLVED", "den"): "requests", ("RC_REQUESTS_TO_ASSESSMENT", "den"): "requests",
-    ("VS_ASSESSMENT_INFO_ONLY", "den"): "assessments", ("RC_ASSESSMENTS_TO_SERVICES", "den"): "assessments",
-    ("1C2A", "den"): "1C1A.den", ("1C2B", "den"): "1C1B.den", ("1G", "den"): "1E.den",
+    ("2A1", "num"): "admissions_18_64",
+    ("VS_ADMISSIONS_18_64", "num"): "admissions_18_64",
+    ("2A2", "num"): "admissions_65_plus",
+    ("VS_ADMISSIONS_65_PLUS", "num"): "admissions_65_plus",
+    ("VS_ENQUIRIES_RESOLVED", "den"): "requests",
+    ("RC_REQUESTS_TO_ASSESSMENT", "den"): "requests",
+    ("VS_ASSESSMENT_INFO_ONLY", "den"): "assessments",
+    ("RC_ASSESSMENTS_TO_SERVICES", "den"): "assessments",
+    ("1C2A", "den"): "1C1A.den",
+    ("1C2B", "den"): "1C1B.den",
+    ("1G", "den"): "1E.den",
 }
 # Disjoint parts of a whole, month by month: sum(parts) <= whole. Numerator <= denominator is added
 # for every proportion; these are the relations between measures.
@@ -49,8 +56,11 @@ PARTS: list[tuple[tuple[str, ...], str]] = [
     (("2D.num",), "VS_REABLEMENT_NO_ONGOING.num"),  # 2D is VS_REABLEMENT_NO_ONGOING for new clients
     (("2D.den",), "VS_REABLEMENT_NO_ONGOING.den"),
 ]
-DTOC_ORGS = {"2C1": ("NHS", "Social Care", "Both"), "2C2": ("Social Care", "Both"),
-             "VS_DTOC_SOCIAL_CARE": ("Social Care", "Both")}
+DTOC_ORGS = {
+    "2C1": ("NHS", "Social Care", "Both"),
+    "2C2": ("Social Care", "Both"),
+    "VS_DTOC_SOCIAL_CARE": ("Social Care", "Both"),
+}
 SCALE = {"%": 100.0, "per 100k": 100000.0, "count": 1.0}
 
 
@@ -59,6 +69,7 @@ class Within:
     """Rows of one RatioTable that are disjoint parts of another of its rows (same council, period
     and other series values): sum(parts) <= whole, or = whole with `equal`, for the counts named
     ('num', 'den'). E.g. 18 to 64 and 65 and above within Total; a subset measure within its whole."""
+
     column: str
     parts: tuple[str, ...]
     whole: str
@@ -74,6 +85,7 @@ class RatioTable:
     indicator's cells, in indicator_values and ascof alike, and its unit the catalogue's).
     Adding a table to publication = one entry in RATIO_TABLES: its cells join the audit,
     suppression and the disclosure figures; `within` declares how its rows add up."""
+
     name: str
     series: tuple[str, ...]  # columns naming a series besides la_code and the period
     period: str  # a date column or a financial-year label ('2016/17')
@@ -94,8 +106,11 @@ class RatioTable:
 # 3D's parts 1a/2a (1b/2b) share one denominator.
 _AGES = ("18 to 64", "65 and above")
 ASCOF_CLD = RatioTable(
-    "ascof_cld", series=("measure", "part", "breakdown"), period="financial_year",
-    derived=("value", "difference"), cell="indicator_code",
+    "ascof_cld",
+    series=("measure", "part", "breakdown"),
+    period="financial_year",
+    derived=("value", "difference"),
+    cell="indicator_code",
     within=(
         Within("breakdown", _AGES, "Total", where=(("measure", "ASCOF 2A"),)),
         Within("breakdown", _AGES, "Total", where=(("measure", "ASCOF 3D (Clients)"),)),
@@ -107,10 +122,12 @@ ASCOF_CLD = RatioTable(
         Within("part", ("2a",), "1a", counts=("den",), equal=True),
         Within("part", ("2b",), "1b", counts=("num",)),
         Within("part", ("2b",), "1b", counts=("den",), equal=True),
-    ))
+    ),
+)
 RATIO_TABLES: list[RatioTable] = [ASCOF_CLD]
 
-@functools.lru_cache(maxsize=None)
+
+@functools.cache
 def dbt_var(name: str):
     """A var of dbt_project.yml (the RAG thresholds live there, used by dbt/macros/rag.sql)."""
     import yaml
@@ -143,7 +160,7 @@ def window_start(period_type: str, end: int) -> int:
     raise ValueError(f"unknown period_type {period_type!r}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def form_vars(form: Form) -> tuple[tuple, ...]:
     la, streams, a, b = form
     return tuple((la, s, m) for s in streams for m in range(a, b + 1))
@@ -156,6 +173,7 @@ def stream(indicator: str, part: str) -> str:
 @dataclass
 class RowForms:
     """The counts behind one measure row: numerator form, denominator form or constant, and scale."""
+
     num: Form | None
     den: Form | None
     den_const: float | None
@@ -164,8 +182,9 @@ class RowForms:
     dtoc: tuple | None = None  # (la, orgs, first, last) for DToC windows
 
 
-def measure_row_forms(la: str, indicator: str, period_type: str, period_end, kind: str, unit: str,
-                      override: bool, denominator=None) -> RowForms:
+def measure_row_forms(
+    la: str, indicator: str, period_type: str, period_end, kind: str, unit: str, override: bool, denominator=None
+) -> RowForms:
     """Where one indicator row's numerator and denominator sit among the base counts."""
     end = month_index(period_end)
     if override or kind not in ("event", "snapshot", "cohort", "dtoc", "cld"):
@@ -176,8 +195,14 @@ def measure_row_forms(la: str, indicator: str, period_type: str, period_end, kin
     if kind == "dtoc":
         orgs = DTOC_ORGS.get(indicator, ("NHS", "Social Care", "Both"))
         start = window_start(period_type, end)
-        return RowForms((la, tuple(f"dtoc.{o}" for o in orgs), start, end), None, denominator, unit, kind,
-                        dtoc=(la, orgs, start, end))
+        return RowForms(
+            (la, tuple(f"dtoc.{o}" for o in orgs), start, end),
+            None,
+            denominator,
+            unit,
+            kind,
+            dtoc=(la, orgs, start, end),
+        )
     start = window_start(period_type, end) if kind == "event" else end  # a CLD figure: its year's end
     num = (la, (stream(indicator, "num"),), start, end)
     den = (la, (stream(indicator, "den"),), start, end) if unit == "%" else None
@@ -340,8 +365,16 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
             code = r.indicator_code
             end = month_index(r.period_end)
             override = getattr(r, "value_source", "computed") not in ("computed", None)
-            rf = measure_row_forms(r.la_code, code, r.period_type, r.period_end, kind.get(code, "own"),
-                                   unit.get(code, "count"), override, r.denominator)
+            rf = measure_row_forms(
+                r.la_code,
+                code,
+                r.period_type,
+                r.period_end,
+                kind.get(code, "own"),
+                unit.get(code, "count"),
+                override,
+                r.denominator,
+            )
             key = (r.la_code, code, r.period_type, end)
             rows[key] = rf
             iv_by_key[key] = r
@@ -354,8 +387,15 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
             if hidden:
                 hidden_rows.add(key)
             if rf.kind != "dtoc":
-                add_count("indicator_values", r.Index, "numerator", rf.num, r.numerator,
-                          nonzero=not (rf.den is not None and _isnull(r.denominator)), hidden=hidden)
+                add_count(
+                    "indicator_values",
+                    r.Index,
+                    "numerator",
+                    rf.num,
+                    r.numerator,
+                    nonzero=not (rf.den is not None and _isnull(r.denominator)),
+                    hidden=hidden,
+                )
                 if rf.den is not None:
                     add_count("indicator_values", r.Index, "denominator", rf.den, r.denominator, hidden=hidden)
                     if not _isnull(r.numerator) and not _isnull(r.denominator):
@@ -417,8 +457,10 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
             code = key[1]
             h = 0.5 * 10 ** (-decimals.get(code, 0))
             bigger = polarity.get(code) == "bigger"
-            for col, other in (("direction_prev", prev_key.get(key)),
-                               ("direction_yoy", (key[0], key[1], key[2], key[3] - 12))):
+            for col, other in (
+                ("direction_prev", prev_key.get(key)),
+                ("direction_yoy", (key[0], key[1], key[2], key[3] - 12)),
+            ):
                 flag = getattr(r, col, None)
                 if _isnull(flag) or other is None or other not in rows:
                     continue
@@ -458,13 +500,26 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
             end = fy_end.get((r.la_code, r.indicator_code, r.financial_year))
             key = (r.la_code, r.indicator_code, "financial_year", end)
             rf = rows.get(key) or measure_row_forms(
-                r.la_code, r.indicator_code, "financial_year",
-                pd.Timestamp(int(str(r.financial_year)[:4]) + 1, 3, 31), kind.get(r.indicator_code, "own"),
-                unit.get(r.indicator_code, "count"), bool(r.is_override), r.denominator)
+                r.la_code,
+                r.indicator_code,
+                "financial_year",
+                pd.Timestamp(int(str(r.financial_year)[:4]) + 1, 3, 31),
+                kind.get(r.indicator_code, "own"),
+                unit.get(r.indicator_code, "count"),
+                bool(r.is_override),
+                r.denominator,
+            )
             m.row_forms[("ascof", r.Index)] = rf
             if rf.kind != "dtoc":
-                add_count("ascof", r.Index, "numerator", rf.num, r.numerator,
-                          nonzero=not (rf.den is not None and _isnull(r.denominator)), hidden=bool(r.suppressed))
+                add_count(
+                    "ascof",
+                    r.Index,
+                    "numerator",
+                    rf.num,
+                    r.numerator,
+                    nonzero=not (rf.den is not None and _isnull(r.denominator)),
+                    hidden=bool(r.suppressed),
+                )
                 if rf.den is not None:
                     add_count("ascof", r.Index, "denominator", rf.den, r.denominator, hidden=bool(r.suppressed))
             if not _isnull(r.value):
@@ -488,11 +543,13 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
     if adm is not None and len(adm):
         for r in _rows(adm):
             code = "VS_ADMISSIONS_18_64" if r.age_band == "18-64" else "VS_ADMISSIONS_65_PLUS"
-            rf = measure_row_forms(r.la_code, code, "rolling_12m", r.period_end, "event", "per 100k", False,
-                                   r.population)
+            rf = measure_row_forms(
+                r.la_code, code, "rolling_12m", r.period_end, "event", "per 100k", False, r.population
+            )
             m.row_forms[("admissions_rolling_12m", r.Index)] = rf
-            add_count("admissions_rolling_12m", r.Index, "admissions_12m", rf.num, r.admissions_12m,
-                      hidden=bool(r.suppressed))
+            add_count(
+                "admissions_rolling_12m", r.Index, "admissions_12m", rf.num, r.admissions_12m, hidden=bool(r.suppressed)
+            )
             if not _isnull(r.rate_per_100k):
                 add_value(rf, float(r.rate_per_100k), "admissions_rolling_12m")
 
@@ -537,9 +594,15 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
         for r in _rows(dash):
             key = (r.la_code, r.indicator_code, r.period_type, month_index(r.period_end))
             rf = rows.get(key) or measure_row_forms(
-                r.la_code, r.indicator_code, r.period_type, r.period_end, kind.get(r.indicator_code, "own"),
-                unit.get(r.indicator_code, "count"), getattr(r, "value_source", "computed") not in ("computed", None),
-                r.denominator)
+                r.la_code,
+                r.indicator_code,
+                r.period_type,
+                r.period_end,
+                kind.get(r.indicator_code, "own"),
+                unit.get(r.indicator_code, "count"),
+                getattr(r, "value_source", "computed") not in ("computed", None),
+                r.denominator,
+            )
             hidden = bool(getattr(r, "suppressed", False)) or key in hidden_rows
             add_count("dashboard", r.Index, "numerator", rf.num, r.numerator, hidden=hidden)
             if rf.den is not None and rf.kind != "dtoc":
@@ -569,8 +632,15 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
             m.row_forms[(spec.name, r.Index)] = rf
             cells[(d["la_code"], end, tuple(str(d[c]) for c in spec.series))] = {"num": num, "den": den}
             hidden = bool(d.get("suppressed", False))
-            add_count(spec.name, r.Index, spec.numerator, num, d[spec.numerator],
-                      nonzero=not (den is not None and _isnull(d[spec.denominator])), hidden=hidden)
+            add_count(
+                spec.name,
+                r.Index,
+                spec.numerator,
+                num,
+                d[spec.numerator],
+                nonzero=not (den is not None and _isnull(d[spec.denominator])),
+                hidden=hidden,
+            )
             if den is not None:
                 m.pairs.add((num, den))
                 add_count(spec.name, r.Index, spec.denominator, den, d[spec.denominator], hidden=hidden)
@@ -610,7 +680,7 @@ def _within_relations(m: Model, spec: RatioTable, cells: dict) -> None:
         for (la, end, key), whole in cells.items():
             if key[col] != w.whole or any(key[i] != v for i, v in cond):
                 continue
-            parts = [cells.get((la, end, key[:col] + (p,) + key[col + 1:])) for p in w.parts]
+            parts = [cells.get((la, end, key[:col] + (p,) + key[col + 1 :])) for p in w.parts]
             if any(p is None for p in parts):
                 continue
             for c in w.counts:
@@ -658,9 +728,18 @@ def _structural_relations(m: Model) -> None:
     # 2D's complement (episodes without the outcome) is part of the wider measure's complement
     for la in sorted({la for (la, s) in months if s == "2D.num"}):
         for mi in sorted(months[(la, "2D.num")]):
-            m.relations.append(({(la, "2D.den", mi): 1.0, (la, "2D.num", mi): -1.0,
-                                 (la, "VS_REABLEMENT_NO_ONGOING.den", mi): -1.0,
-                                 (la, "VS_REABLEMENT_NO_ONGOING.num", mi): 1.0}, -math.inf, 0.0))
+            m.relations.append(
+                (
+                    {
+                        (la, "2D.den", mi): 1.0,
+                        (la, "2D.num", mi): -1.0,
+                        (la, "VS_REABLEMENT_NO_ONGOING.den", mi): -1.0,
+                        (la, "VS_REABLEMENT_NO_ONGOING.num", mi): 1.0,
+                    },
+                    -math.inf,
+                    0.0,
+                )
+            )
 
 
 @dataclass
@@ -702,19 +781,27 @@ class AuditResult:
 
     def summary(self) -> dict:
         s = self.smallest_interval
-        return {"hidden_cells": self.hidden_cells, "bounded": len(self.bounds),
-                "narrowed_below_interval": len(self.narrowed), "pinned_exactly": len(self.pinned),
-                "smallest_interval": None if s is None else (math.inf if math.isinf(s) else round(s, 3)),
-                "flag_leaks": len(self.flag_leaks), "small_counts_published": len(self.small_published),
-                "infeasible_components": len(self.infeasible), "protection_interval": self.interval,
-                "seconds": round(self.seconds, 2)}
+        return {
+            "hidden_cells": self.hidden_cells,
+            "bounded": len(self.bounds),
+            "narrowed_below_interval": len(self.narrowed),
+            "pinned_exactly": len(self.pinned),
+            "smallest_interval": None if s is None else (math.inf if math.isinf(s) else round(s, 3)),
+            "flag_leaks": len(self.flag_leaks),
+            "small_counts_published": len(self.small_published),
+            "infeasible_components": len(self.infeasible),
+            "protection_interval": self.interval,
+            "seconds": round(self.seconds, 2),
+        }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def form_name(form: Form) -> str:
     la, streams, a, b = form
+
     def ym(i):
         return f"{i // 12}-{i % 12 + 1:02d}"
+
     if a == b == 0:  # a row of its own (supplied or overridden): its name says which
         return f"{la} {'+'.join(streams)}"
     span = ym(a) if a == b else f"{ym(a)}..{ym(b)}"
@@ -724,6 +811,7 @@ def form_name(form: Form) -> str:
 @dataclass
 class System:
     """Shown forms (equalities), relations and hidden targets, split into independent components."""
+
     shown: dict  # form -> value
     hidden: dict  # form -> nonzero (bool)
     relations: list
@@ -805,8 +893,16 @@ class Solver:
         """Components with something hidden in them."""
         return {self.root(f) for f in self.system.hidden} | set(self.extra_by_root)
 
-    def bound(self, shown: dict, hidden: dict, extra: list | None = None, roots=None, duals: bool = False,
-              only: set | None = None, stop_below: float | None = None):
+    def bound(
+        self,
+        shown: dict,
+        hidden: dict,
+        extra: list | None = None,
+        roots=None,
+        duals: bool = False,
+        only: set | None = None,
+        stop_below: float | None = None,
+    ):
         """Min and max of each hidden form and extra target (name, expr) in the given components.
 
         shown: form -> value; hidden: form -> nonzero. `only` limits the targets bounded; with
@@ -850,7 +946,8 @@ class Solver:
             start, index, value = [0], [], []
             for e, *_ in rows:
                 for v, c in e.items():
-                    index.append(idx[v]); value.append(c)
+                    index.append(idx[v])
+                    value.append(c)
                 start.append(len(index))
             lp = highspy.HighsLp()
             lp.num_col_, lp.num_row_ = n, len(rows)
@@ -919,11 +1016,11 @@ def _highs():
     """One quiet HiGHS instance per process, reused for every component (its banner prints once)."""
     global _HIGHS
     if _HIGHS is None:
-        import highspy
-
         # HiGHS prints a banner from C++ when created: keep it out of the build's output
         import os
         import sys
+
+        import highspy
 
         sys.stdout.flush()
         saved = os.dup(1)
@@ -961,6 +1058,12 @@ def audit(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, *, threshold
     # hidden in one place, shown in another (e.g. ytd at June hidden, Q1 shown): recovered exactly
     exposed = {a.form for a in m.appearances if a.value is None and a.form in system.shown}
     result += [Bound(form_name(f), system.shown[f], system.shown[f]) for f in sorted(exposed, key=form_name)]
-    return AuditResult(hidden_cells=len(system.hidden) + len(exposed), bounds=result, flag_leaks=m.flag_leaks,
-                       small_published=m.small_published, interval=interval,
-                       seconds=time.perf_counter() - started, infeasible=infeasible)
+    return AuditResult(
+        hidden_cells=len(system.hidden) + len(exposed),
+        bounds=result,
+        flag_leaks=m.flag_leaks,
+        small_published=m.small_published,
+        interval=interval,
+        seconds=time.perf_counter() - started,
+        infeasible=infeasible,
+    )

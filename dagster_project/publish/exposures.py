@@ -4,6 +4,7 @@ The published database's exposure lists the marts it publishes; the reports' exp
 what each report reads. Publication, the Dagster asset's dependencies and the tests take the
 list from the manifest, so it is kept in one place and dbt docs show it in the lineage.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,7 @@ def _manifest_path() -> Path:
 def _exposures(manifest: Path, mtime: float) -> dict[str, list[str]]:
     data = json.loads(manifest.read_text(encoding="utf-8"))
     nodes = data["nodes"]
-    return {e["name"]: [nodes[n]["name"] for n in e["depends_on"]["nodes"]]
-            for e in data["exposures"].values()}
+    return {e["name"]: [nodes[n]["name"] for n in e["depends_on"]["nodes"]] for e in data["exposures"].values()}
 
 
 def exposure_tables(name: str, manifest: Path | None = None) -> list[str]:

@@ -16,6 +16,7 @@ Flags are then hidden wherever they compare with a hidden value. The warehouse k
 values; only published copies are suppressed. Why this method: docs/decisions.md,
 "Disclosure control judged as a whole".
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,8 +26,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .disclosure import (RATIO_TABLES, Model, Solver, System, _expr, _lin, _UnionFind, build_model,
-                         form_name, form_vars, month_index)
+from .disclosure import (
+    RATIO_TABLES,
+    Model,
+    Solver,
+    System,
+    _expr,
+    _lin,
+    _UnionFind,
+    build_model,
+    form_name,
+    form_vars,
+    month_index,
+)
 
 # Columns hidden with a row's value, per published table.
 DERIVED: dict[str, tuple[str, ...]] = {
@@ -42,8 +54,16 @@ DERIVED: dict[str, tuple[str, ...]] = {
 COPIES: dict[str, str] = {"dashboard": "indicator_values"}
 # Published tables that hold no count of people (definitions, the risk register, load-log and CLD
 # submission record counts): published as they are. A mart in none of these sets is refused.
-NO_PEOPLE_COUNTS = frozenset({"indicator_catalogue", "cld_indicator_crosswalk", "risk_register",
-                              "risk_register_changes", "data_quality", "cld_data_quality"})
+NO_PEOPLE_COUNTS = frozenset(
+    {
+        "indicator_catalogue",
+        "cld_indicator_crosswalk",
+        "risk_register",
+        "risk_register_changes",
+        "data_quality",
+        "cld_data_quality",
+    }
+)
 
 
 def suppressed_tables() -> set[str]:
@@ -68,7 +88,7 @@ class Protection:
     unprotectable: list[str]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _complement(num, den) -> tuple[str, dict]:
     expr: dict = {}
     _lin(den, 1.0, expr)
@@ -126,7 +146,7 @@ def _separate(values: dict, hidden: set, weight: dict) -> set:
         if len(f[1]) == 1:
             streams[(f[0], f[1][0])].append(f)
     added: set = set()
-    for key, forms in streams.items():
+    for forms in streams.values():
         if not any(f in hidden for f in forms):
             continue
         for _ in range(len(forms)):
@@ -137,8 +157,14 @@ def _separate(values: dict, hidden: set, weight: dict) -> set:
             uf = _UnionFind()
             for u, v in edges:
                 uf.union((u, v))
-            joined = [f for f in forms if (f in hidden or f in added) and (f[2] - 1) in uf.p and f[3] in uf.p
-                      and uf.find(f[2] - 1) == uf.find(f[3])]
+            joined = [
+                f
+                for f in forms
+                if (f in hidden or f in added)
+                and (f[2] - 1) in uf.p
+                and f[3] in uf.p
+                and uf.find(f[2] - 1) == uf.find(f[3])
+            ]
             if not joined:
                 break
             f = min(joined, key=form_name)
@@ -155,8 +181,9 @@ def _separate(values: dict, hidden: set, weight: dict) -> set:
 HEADLINE_COST = 10
 
 
-def choose_hidden(model: Model, threshold: int, interval: int, max_rounds: int = 500,
-                  headline: set | None = None) -> Protection:
+def choose_hidden(
+    model: Model, threshold: int, interval: int, max_rounds: int = 500, headline: set | None = None
+) -> Protection:
     """Primary suppression, then secondary suppression until no hidden cell (or complement) can be
     narrowed below `interval` by the structural relations (values and flags are hidden with their
     counts, so they add nothing). `headline`: (table, row) of rows to keep shown where a choice exists."""
@@ -178,8 +205,11 @@ def choose_hidden(model: Model, threshold: int, interval: int, max_rounds: int =
         weight[a.form] += 1 + (HEADLINE_COST if headline and (a.table, a.row) in headline else 0)
     hidden |= _separate(values, hidden, weight)
     pairs = sorted(model.pairs, key=lambda p: (form_name(p[0]), form_name(p[1])))
-    solver = Solver(System(shown=values, hidden={}, relations=model.relations,
-                           extra_targets=_complement_targets(pairs, set(values))))
+    solver = Solver(
+        System(
+            shown=values, hidden={}, relations=model.relations, extra_targets=_complement_targets(pairs, set(values))
+        )
+    )
     dens_of: dict = {}
     for num, den in pairs:
         dens_of.setdefault(num, set()).add(den)
@@ -193,11 +223,14 @@ def choose_hidden(model: Model, threshold: int, interval: int, max_rounds: int =
         # zeros are never hidden, except a numerator hidden with its denominator
         hid = {f: not any(d in hidden for d in dens_of.get(f, ())) for f in hidden}
         extra = _complement_targets(pairs, hidden)
-        bounds, infeasible, binding = solver.bound(shown, hid, extra, roots=roots, duals=True,
-                                                   only=pending, stop_below=interval)
+        bounds, infeasible, binding = solver.bound(
+            shown, hid, extra, roots=roots, duals=True, only=pending, stop_below=interval
+        )
         if infeasible:
-            raise RuntimeError("disclosure model is inconsistent with the data (a wrong alias or relation?): "
-                               + "; ".join(infeasible[:3]))
+            raise RuntimeError(
+                "disclosure model is inconsistent with the data (a wrong alias or relation?): "
+                + "; ".join(infeasible[:3])
+            )
         failing = [(name, f) for name, (lo, hi, f) in bounds.items() if hi - lo < interval]
         pending -= {name for name, (lo, hi, _) in bounds.items() if hi - lo >= interval}
         if not failing:
@@ -212,8 +245,9 @@ def choose_hidden(model: Model, threshold: int, interval: int, max_rounds: int =
             if not cands:  # narrowed by inequalities: hide a shown count that shares a base count
                 target = set(_expr(f) if f is not None else extra_expr[name])
                 root = solver.uf.find(next(iter(target)))
-                cands = [g for g in solver.forms_by_root[root]
-                         if g in shown and shown[g] > 0 and target & set(_expr(g))]
+                cands = [
+                    g for g in solver.forms_by_root[root] if g in shown and shown[g] > 0 and target & set(_expr(g))
+                ]
             if cands:
                 new.add(min(cands, key=lambda g: (weight[g], shown[g], form_name(g))))
             else:
@@ -226,7 +260,8 @@ def choose_hidden(model: Model, threshold: int, interval: int, max_rounds: int =
         pending |= {form_name(g) for g in new}
         pending |= {n for n, _ in _complement_targets(pairs, hidden)} - before
         roots = {solver.root(g) for g in new} | {
-            solver.uf.find(next(iter(_expr(f) if f is not None else extra_expr[n]))) for n, f in failing}
+            solver.uf.find(next(iter(_expr(f) if f is not None else extra_expr[n]))) for n, f in failing
+        }
     return Protection(hidden, primary, max_rounds, unprotectable + ["round limit reached"])
 
 
@@ -251,7 +286,9 @@ def _year_before_hidden(frame: pd.DataFrame, hidden_row: pd.Series, keys: list[s
     return pd.Series([key in hidden_keys for key in prev], index=frame.index)
 
 
-def apply(tables: dict[str, pd.DataFrame], model: Model, hidden: set, catalogue: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def apply(
+    tables: dict[str, pd.DataFrame], model: Model, hidden: set, catalogue: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
     """The published copies: hidden cells blanked everywhere they appear, with their derived values
     and every flag that compares with a hidden value."""
     out = {k: v.copy() for k, v in tables.items()}
@@ -316,8 +353,10 @@ def _exceptions(exc: pd.DataFrame, iv: pd.DataFrame, catalogue: pd.DataFrame) ->
         return bool(hidden.get((la, code, pt, m), False))
 
     value_hidden = [hid(la, c, pt, m) for la, c, pt, m in zip(ex["la_code"], ex["indicator_code"], ex["_pt"], vm)]
-    chain_hidden = [any(hid(la, c, pt, m - j) for j in range(4))
-                    for la, c, pt, m in zip(ex["la_code"], ex["indicator_code"], ex["_pt"], vm)]
+    chain_hidden = [
+        any(hid(la, c, pt, m - j) for j in range(4))
+        for la, c, pt, m in zip(ex["la_code"], ex["indicator_code"], ex["_pt"], vm)
+    ]
     ex["suppressed"] = value_hidden
     vh = pd.Series(value_hidden, index=ex.index)
     ch = pd.Series(chain_hidden, index=ex.index)
@@ -332,8 +371,13 @@ def _exceptions(exc: pd.DataFrame, iv: pd.DataFrame, catalogue: pd.DataFrame) ->
     reasons, keep = [], []
     for i in ex.index:
         parts = iter(exc.at[i, "reasons"].split("; ")) if _truthy(exc.at[i, "reasons"]) else iter(())
-        kept = [part for flag in flags if _truthy(exc.at[i, flag])
-                for part in [next(parts, None)] if _truthy(ex.at[i, flag]) and part]
+        kept = [
+            part
+            for flag in flags
+            if _truthy(exc.at[i, flag])
+            for part in [next(parts, None)]
+            if _truthy(ex.at[i, flag]) and part
+        ]
         reasons.append("; ".join(kept))
         keep.append(bool(kept))
     ex["reasons"] = reasons
@@ -351,19 +395,21 @@ def _headline_rows(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame) -> 
     rows = set()
     if iv is not None and len(iv) and "dashboard_period_type" in catalogue:
         dashboard = iv["indicator_code"].map(catalogue.set_index("indicator_code")["dashboard_period_type"])
-        rows |= {("indicator_values", i) for i in iv.index[(iv["period_type"] == dashboard)
-                                                            | (iv["period_type"] == "financial_year")]}
+        rows |= {
+            ("indicator_values", i)
+            for i in iv.index[(iv["period_type"] == dashboard) | (iv["period_type"] == "financial_year")]
+        }
     for name in ("ascof", "admissions_rolling_12m"):  # the ASCOF table and the dashboard's admissions
         if name in tables:
             rows |= {(name, i) for i in tables[name].index}
     return rows
 
 
-def protect(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, threshold: int, interval: int
-            ) -> tuple[dict[str, pd.DataFrame], Protection]:
+def protect(
+    tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, threshold: int, interval: int
+) -> tuple[dict[str, pd.DataFrame], Protection]:
     """Suppress the published tables as a whole (true values in, published copies out)."""
-    marked = {k: (v.assign(suppressed=False) if k in _derived() or k == "exceptions" else v)
-              for k, v in tables.items()}
+    marked = {k: (v.assign(suppressed=False) if k in _derived() or k == "exceptions" else v) for k, v in tables.items()}
     model = build_model(marked, catalogue, threshold)
     protection = choose_hidden(model, threshold, interval, headline=_headline_rows(marked, catalogue))
     return apply(marked, model, protection.hidden, catalogue), protection

@@ -1,6 +1,7 @@
 """What the report documents read: queries on the published (aggregate-only, suppressed)
 database and display formatting. Reports never recompute a measure; they show the marts.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -80,7 +81,9 @@ class ReportData:
         """The latest target on the dashboard up to the report month."""
         rows = self.sql(
             "select target from marts.dashboard where la_code = ? and indicator_code = ? and target is not null "
-            "and period_end <= ? order by period_end desc limit 1", [self.la_code, code, self.period_end])
+            "and period_end <= ? order by period_end desc limit 1",
+            [self.la_code, code, self.period_end],
+        )
         return None if rows.empty else float(rows.iloc[0, 0])
 
     # --- exceptions ----------------------------------------------------------------
@@ -97,15 +100,18 @@ class ReportData:
         return self.sql(
             "select period_end, value, display_value, target, suppressed from marts.dashboard where la_code = ? "
             "and indicator_code = ? and period_end between ? and ? order by period_end",
-            [self.la_code, code, month_end(add_months(self.period, -(months - 1))), self.period_end])
+            [self.la_code, code, month_end(add_months(self.period, -(months - 1))), self.period_end],
+        )
 
     def family_average(self, code: str) -> float | None:
         comparator = self._cat.loc[code, "comparator_code"] if code in self._cat.index else None
         if not isinstance(comparator, str) or not comparator:
             return None
-        rows = self.sql("select family_group_avg from marts.ascof where la_code = ? and indicator_code = ? "
-                        "and family_group_avg is not null order by financial_year desc limit 1",
-                        [self.la_code, comparator])
+        rows = self.sql(
+            "select family_group_avg from marts.ascof where la_code = ? and indicator_code = ? "
+            "and family_group_avg is not null order by financial_year desc limit 1",
+            [self.la_code, comparator],
+        )
         return None if rows.empty else float(rows.iloc[0, 0])
 
     def commentary(self, code: str) -> dict[str, str]:
@@ -117,7 +123,7 @@ class ReportData:
         if self.landing:
             path = self.landing / "commentary" / code / f"{self.period}.md"
             if path.exists():
-                text = path.read_text(encoding="utf-8-sig", errors="replace")[:MAX_TEXT * 5]
+                text = path.read_text(encoding="utf-8-sig", errors="replace")[: MAX_TEXT * 5]
         sections = {}
         current = None
         for line in text.splitlines():
@@ -145,20 +151,28 @@ class ReportData:
         revised = self.revised_edition if revised is None else revised
         fy = financial_year(self.period_end)
         edition = "k.kind = 'cld'" if revised else "k.kind is distinct from 'cld'"
-        latest = self.sql(f"select max(a.financial_year) as fy from marts.ascof a join marts.indicator_catalogue k "
-                          f"using (indicator_code) where a.la_code = ? and a.financial_year <= ? and {edition} "
-                          "and a.value is not null", [self.la_code, fy]).iloc[0, 0]
+        latest = self.sql(
+            f"select max(a.financial_year) as fy from marts.ascof a join marts.indicator_catalogue k "
+            f"using (indicator_code) where a.la_code = ? and a.financial_year <= ? and {edition} "
+            "and a.value is not null",
+            [self.la_code, fy],
+        ).iloc[0, 0]
         return self.sql(
             f"""select a.*, k.title, k.polarity, k.unit, k.decimals from marts.ascof a
                join marts.indicator_catalogue k using (indicator_code)
                where a.la_code = ? and a.financial_year = ? and {edition} order by a.ascof_code""",
-            [self.la_code, latest or fy])
+            [self.la_code, latest or fy],
+        )
 
     def cld_years(self, n: int = 3) -> list[str]:
         """The financial years of the revised ASCOF to show: the latest `n` up to the report's year or,
         for a report from before CLD began (2023/24), the latest `n` the council has."""
-        years = [y for y in self.sql("select distinct financial_year from marts.ascof_cld where la_code = ? "
-                                     "order by 1", [self.la_code])["financial_year"]]
+        years = [
+            y
+            for y in self.sql(
+                "select distinct financial_year from marts.ascof_cld where la_code = ? order by 1", [self.la_code]
+            )["financial_year"]
+        ]
         fy = financial_year(self.period_end)
         upto = [y for y in years if y <= fy]
         return (upto or years)[-n:]
@@ -169,25 +183,32 @@ class ReportData:
         if not years:
             return pd.DataFrame()
         marks = ", ".join("?" for _ in years)
-        return md_escape_frame(self.sql(
-            f"""select c.*, k.ascof_ref from marts.ascof_cld c
+        return md_escape_frame(
+            self.sql(
+                f"""select c.*, k.ascof_ref from marts.ascof_cld c
                 left join marts.indicator_catalogue k using (indicator_code)
                 where c.la_code = ? and c.financial_year in ({marks})
                 order by list_position(['ASCOF 2A', 'ASCOF 2B', 'ASCOF 2C', 'ASCOF 2E', 'ASCOF 2E LD',
                                         'ASCOF 3D (Clients)', 'ASCOF 3D (Carers)'], c.measure) nulls last, c.measure,
                          c.part, list_position(['18 to 64', '65 and above', 'Male', 'Female', 'Total'], c.breakdown),
-                         c.breakdown, c.financial_year""", [self.la_code, *years]),
-            ["measure", "part", "breakdown", "ascof_ref"])
+                         c.breakdown, c.financial_year""",
+                [self.la_code, *years],
+            ),
+            ["measure", "part", "breakdown", "ascof_ref"],
+        )
 
     def cld_crosswalk(self) -> pd.DataFrame:
         """The revised measures and the SALT-era codes they replace (seed cld_indicator_crosswalk)."""
-        return md_escape_frame(self.sql(
-            """select k.ascof_ref, x.indicator_code, x.measure, x.part, x.breakdown, x.edition, x.old_ascof_ref,
+        return md_escape_frame(
+            self.sql(
+                """select k.ascof_ref, x.indicator_code, x.measure, x.part, x.breakdown, x.edition, x.old_ascof_ref,
                       x.crosswalk_note
                from marts.cld_indicator_crosswalk x join marts.indicator_catalogue k using (indicator_code)
                order by list_position(['ASCOF 2A', 'ASCOF 2B', 'ASCOF 2C', 'ASCOF 2E', 'ASCOF 2E LD',
                                        'ASCOF 3D (Clients)', 'ASCOF 3D (Carers)'], x.measure) nulls last,
-                        x.measure, x.part"""))
+                        x.measure, x.part"""
+            )
+        )
 
     def cld_edition(self) -> str:
         names = self.sql("select distinct edition from marts.cld_indicator_crosswalk")["edition"].dropna()
@@ -195,8 +216,9 @@ class ReportData:
 
     def cld_submissions(self) -> pd.DataFrame:
         """CLD data quality per submission: rows, and per AGEM code the fields with their counts."""
-        return md_escape_frame(self.sql(
-            """with q as (select * from marts.cld_data_quality where la_code = ?),
+        return md_escape_frame(
+            self.sql(
+                """with q as (select * from marts.cld_data_quality where la_code = ?),
                     per_field as (
                         select file, submitted_at, replace(field, '_', ' ') as field, dq_code, sum(row_count) as n
                         from q where dq_code < 1
@@ -210,17 +232,25 @@ class ReportData:
                         where f.file = s.file and f.dq_code = -3) as unmapped
                from (select file, submitted_at, sum(row_count) filter (where field = 'event_type') as rows
                      from q group by all) s
-               order by s.submitted_at, s.file""", [self.la_code]),
-            ["file", "blank_mandatory", "invalid", "unmapped"])
+               order by s.submitted_at, s.file""",
+                [self.la_code],
+            ),
+            ["file", "blank_mandatory", "invalid", "unmapped"],
+        )
 
     def cld_unmapped(self) -> pd.DataFrame:
         """Each value in no mapping table (DHSC's "NEW INVALID ... FOUND") with its rows, over all
         submissions, the most frequent first; values Markdown-escaped."""
-        return md_escape_frame(self.sql(
-            """select replace(field, '_', ' ') as field, invalid_value as value, sum(row_count) as rows,
+        return md_escape_frame(
+            self.sql(
+                """select replace(field, '_', ' ') as field, invalid_value as value, sum(row_count) as rows,
                       count(distinct file) as submissions
                from marts.cld_data_quality where la_code = ? and dq_code = -3
-               group by all order by rows desc, field, value""", [self.la_code]), ["field", "value"])
+               group by all order by rows desc, field, value""",
+                [self.la_code],
+            ),
+            ["field", "value"],
+        )
 
     def feeds_without_data(self) -> pd.DataFrame:
         """Feeds that have never loaded a row: no file yet, header-only, or quarantined/failed with no
@@ -230,7 +260,8 @@ class ReportData:
                       arg_max(message, loaded_at) as message
                from marts.data_quality group by feed
                having not bool_or(status = 'loaded' and rows_accepted > 0)
-               order by feed""")
+               order by feed"""
+        )
         for col in ("file", "message"):
             frame[col] = frame[col].map(lambda v: outside_message(v, 200))
         return frame
@@ -241,31 +272,41 @@ class ReportData:
         months were hidden). Months with no figure at all are the ones whose feeds lag."""
         return self.sql(
             "select indicator_code, max(period_end) as latest from marts.indicator_values where la_code = ? "
-            "and period_type = 'month' and (value is not null or suppressed) group by 1", [self.la_code])
+            "and period_type = 'month' and (value is not null or suppressed) group by 1",
+            [self.la_code],
+        )
 
     def data_quality(self) -> pd.DataFrame:
         frame = self.sql(
             """select feed, file, status, rows_read, rows_accepted, rows_rejected, message, rejected_rules,
                       loaded_at from marts.data_quality
                qualify row_number() over (partition by feed order by loaded_at desc) = 1
-               order by feed""")
+               order by feed"""
+        )
         for col in ("file", "message", "rejected_rules"):
             frame[col] = frame[col].map(lambda v: outside_message(v, 160) if cell_text(v) else None)
         return frame
 
     def risks(self) -> pd.DataFrame:
         """The register's risks; every text is Markdown-escaped (`md_escape`), safe to interpolate."""
-        return md_escape_frame(self.sql(
-            "select * from marts.risk_register where la_code = ? order by current_score desc, risk_id",
-            [self.la_code]))
+        return md_escape_frame(
+            self.sql(
+                "select * from marts.risk_register where la_code = ? order by current_score desc, risk_id",
+                [self.la_code],
+            )
+        )
 
     def risk_changes(self) -> pd.DataFrame:
-        return md_escape_frame(self.sql(
-            "select * from marts.risk_register_changes where la_code = ? order by change_type, risk_id",
-            [self.la_code]))
+        return md_escape_frame(
+            self.sql(
+                "select * from marts.risk_register_changes where la_code = ? order by change_type, risk_id",
+                [self.la_code],
+            )
+        )
 
 
 # --- display helpers --------------------------------------------------------------------
+
 
 def month_end(period: str | dt.date) -> dt.date:
     if isinstance(period, dt.date):
@@ -401,11 +442,12 @@ def md_escape_frame(frame: pd.DataFrame, columns: list[str] | None = None) -> pd
     return frame
 
 
-_SAFE_READER = ("markdown-raw_html-raw_attribute-raw_tex-citations-tex_math_dollars-tex_math_single_backslash"
-                "-native_divs-native_spans-fenced_divs-bracketed_spans-link_attributes-inline_code_attributes"
-                "-fenced_code_attributes-header_attributes-implicit_figures-markdown_in_html_blocks")
-_ATTR_AT = {"Code": 0, "CodeBlock": 0, "Header": 1, "Div": 0, "Span": 0, "Link": 0, "Image": 0,
-            "Table": 0, "Figure": 0}
+_SAFE_READER = (
+    "markdown-raw_html-raw_attribute-raw_tex-citations-tex_math_dollars-tex_math_single_backslash"
+    "-native_divs-native_spans-fenced_divs-bracketed_spans-link_attributes-inline_code_attributes"
+    "-fenced_code_attributes-header_attributes-implicit_figures-markdown_in_html_blocks"
+)
+_ATTR_AT = {"Code": 0, "CodeBlock": 0, "Header": 1, "Div": 0, "Span": 0, "Link": 0, "Image": 0, "Table": 0, "Figure": 0}
 
 
 def _inert(node):
@@ -423,8 +465,13 @@ def _inert(node):
         # space between them keeps the text as text
         for i in range(len(out) - 1, 0, -1):
             prev, nxt = out[i - 1], out[i]
-            if isinstance(prev, dict) and prev.get("t") in ("Code", "Link", "Span") and isinstance(nxt, dict) \
-                    and nxt.get("t") == "Str" and str(nxt.get("c", "")).startswith("{"):
+            if (
+                isinstance(prev, dict)
+                and prev.get("t") in ("Code", "Link", "Span")
+                and isinstance(nxt, dict)
+                and nxt.get("t") == "Str"
+                and str(nxt.get("c", "")).startswith("{")
+            ):
                 out.insert(i, {"t": "Str", "c": "\u200b"})
         return out
     if not isinstance(node, dict) or "t" not in node:
@@ -501,23 +548,29 @@ def safe_markdown(text: str) -> str:
     return out
 
 
-def md_table(header: list[str], rows: list[list[str]], align: list[str] | None = None,
-             widths: list[int] | None = None) -> str:
+def md_table(
+    header: list[str], rows: list[list[str]], align: list[str] | None = None, widths: list[int] | None = None
+) -> str:
     """A pipe table (renders in HTML and PDF alike).
 
     `widths` are relative column widths: pandoc takes them from the number of dashes in the
     separator line when a row is wider than the page, which keeps long titles readable in PDF.
     """
+
     def cell(s) -> str:
         # a pipe not already escaped (md_escape'd text escapes its own) would split the cell
         return re.sub(r"(?<!\\)\|", r"\\|", str(s)).replace("\n", " ")
+
     align = align or ["l"] + ["r"] * (len(header) - 1)
     widths = widths or [3] * len(header)
 
     def mark(a: str, w: int) -> str:
         dashes = "-" * max(3, w)
         return {"l": ":" + dashes, "r": dashes + ":", "c": ":" + dashes + ":"}[a]
-    lines = ["| " + " | ".join(cell(h) for h in header) + " |",
-             "| " + " | ".join(mark(a, w) for a, w in zip(align, widths)) + " |"]
+
+    lines = [
+        "| " + " | ".join(cell(h) for h in header) + " |",
+        "| " + " | ".join(mark(a, w) for a, w in zip(align, widths)) + " |",
+    ]
     lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
     return "\n".join(lines) + "\n"

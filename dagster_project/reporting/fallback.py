@@ -1,6 +1,7 @@
 """The fallback renderer, for machines without `quarto` (its installer downloads from the
 internet): the *same* `.qmd` sources, their chunks run with nbclient (`notebook`), the outputs
 assembled into markdown, then HTML and PDF made by pandoc and typst (`typeset`)."""
+
 from __future__ import annotations
 
 import shutil
@@ -16,10 +17,11 @@ from .typeset import to_html, to_pdf
 FALLBACK = "fallback (nbclient + pandoc + typst)"
 
 
-def render_fallback(qmd: Path, output_dir: Path, params: dict, formats, name: str,
-                    timeout: int) -> tuple[dict[str, Path], str]:
+def render_fallback(
+    qmd: Path, output_dir: Path, params: dict, formats, name: str, timeout: int
+) -> tuple[dict[str, Path], str]:
     front, parts = parse_qmd(qmd.read_text(encoding="utf-8"))
-    echo_default = bool(((front.get("execute") or {}).get("echo", True)))
+    echo_default = bool((front.get("execute") or {}).get("echo", True))
     outputs: dict[str, Path] = {}
     log = [f"fallback renderer: {qmd.name} with {params}"]
     with tempfile.TemporaryDirectory(prefix="vitalsigns-render-") as tmp:

@@ -5,6 +5,7 @@ markdown according to its chunk options (`echo`, `include`, `output: asis`, `war
 (papermill would inject the parameters and nbconvert export the outputs, but neither knows
 Quarto's chunk options, so using them would change what the reports show; see docs/decisions.md.)
 """
+
 from __future__ import annotations
 
 import base64
@@ -27,9 +28,15 @@ def _kernel_manager_class(tmp: Path):
 
     spec = tmp / "vitalsigns-python"
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--log-level=ERROR"],
-        "display_name": "vitalsigns", "language": "python"}))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--log-level=ERROR"],
+                "display_name": "vitalsigns",
+                "language": "python",
+            }
+        )
+    )
 
     class VitalsignsKernelManager(AsyncKernelManager):
         @default("kernel_spec_manager")
@@ -61,17 +68,30 @@ def execute(front: dict, parts, params: dict, work: Path, timeout: int):
         nb.cells.insert(0, nbformat.v4.new_code_cell(_param_source(params)))
         cell_parts.insert(0, None)
     with tempfile.TemporaryDirectory(prefix="vitalsigns-kernel-") as ktmp:
-        client = NotebookClient(nb, kernel_manager_class=_kernel_manager_class(Path(ktmp)), timeout=timeout,
-                                kernel_name="vitalsigns-python", resources={"metadata": {"path": str(work)}})
+        client = NotebookClient(
+            nb,
+            kernel_manager_class=_kernel_manager_class(Path(ktmp)),
+            timeout=timeout,
+            kernel_name="vitalsigns-python",
+            resources={"metadata": {"path": str(work)}},
+        )
         try:
             client.execute()
         except CellExecutionError as exc:
-            idx = next((k for k, c in enumerate(nb.cells) if any(o.get("output_type") == "error"
-                                                                 for o in c.get("outputs", []))), None)
+            idx = next(
+                (
+                    k
+                    for k, c in enumerate(nb.cells)
+                    if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+                ),
+                None,
+            )
             label = ""
             if idx is not None and cell_parts[idx] is not None:
                 label = (parts[cell_parts[idx]][1][0] or {}).get("label", f"chunk {idx + 1}")
-            raise RenderError(f"a code chunk failed ({label or 'parameters'}): {_strip_ansi(str(exc))[-2000:]}") from exc
+            raise RenderError(
+                f"a code chunk failed ({label or 'parameters'}): {_strip_ansi(str(exc))[-2000:]}"
+            ) from exc
     return {cell_parts[k]: c for k, c in enumerate(nb.cells) if cell_parts[k] is not None}
 
 

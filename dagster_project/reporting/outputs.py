@@ -1,4 +1,5 @@
 """What a render returns, how it fails, and how its files reach the reports folder."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """A `.qmd` source as Quarto reads it: YAML front matter, markdown, and ```{python} chunks with
 their `#|` options."""
+
 from __future__ import annotations
 
 import re
@@ -16,12 +17,12 @@ def parse_qmd(text: str) -> tuple[dict, list[tuple[str, object]]]:
     m = re.match(r"^---\s*\n(.*?)\n---\s*\n", text, re.DOTALL)
     if m:
         front = yaml.safe_load(m.group(1)) or {}
-        body = text[m.end():]
+        body = text[m.end() :]
     parts: list[tuple[str, object]] = []
     pos = 0
     for c in CHUNK.finditer(body):
         if c.start() > pos:
-            parts.append(("md", body[pos:c.start()]))
+            parts.append(("md", body[pos : c.start()]))
         lines = c.group(2).splitlines()
         opts_lines = [ln[3:] for ln in lines if ln.startswith("#| ")]
         source = "\n".join(ln for ln in lines if not ln.startswith("#| "))

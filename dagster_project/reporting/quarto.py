@@ -33,8 +33,15 @@ from .quarto_cli import find_quarto, render_with_quarto
 __all__ = ["FALLBACK", "RenderError", "RenderResult", "find_quarto", "parse_qmd", "render"]
 
 
-def render(qmd: Path, output_dir: Path, params: dict | None = None, formats=("html", "pdf"),
-           output_name: str | None = None, renderer: str = "auto", timeout: int = 600) -> RenderResult:
+def render(
+    qmd: Path,
+    output_dir: Path,
+    params: dict | None = None,
+    formats=("html", "pdf"),
+    output_name: str | None = None,
+    renderer: str = "auto",
+    timeout: int = 600,
+) -> RenderResult:
     qmd = Path(qmd).resolve()
     if not qmd.exists():
         raise RenderError(f"{qmd} does not exist")
@@ -46,11 +53,11 @@ def render(qmd: Path, output_dir: Path, params: dict | None = None, formats=("ht
         raise RenderError("renderer 'quarto' requested but no quarto on PATH or in QUARTO_PATH")
     started = time.monotonic()
     if quarto:
-        outputs, log = render_with_quarto(quarto, qmd, output_dir, dict(params or {}, renderer="quarto"), formats,
-                                          name, timeout)
+        outputs, log = render_with_quarto(
+            quarto, qmd, output_dir, dict(params or {}, renderer="quarto"), formats, name, timeout
+        )
         used = "quarto"
     else:
-        outputs, log = render_fallback(qmd, output_dir, dict(params or {}, renderer=FALLBACK), formats, name,
-                                       timeout)
+        outputs, log = render_fallback(qmd, output_dir, dict(params or {}, renderer=FALLBACK), formats, name, timeout)
         used = FALLBACK
     return RenderResult(used, outputs, log, time.monotonic() - started)

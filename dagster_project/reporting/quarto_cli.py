@@ -1,5 +1,6 @@
 """The real `quarto` binary: found through `QUARTO_PATH` or PATH, run once per format on a
 scratch copy of the document's folder, with the parameters as `-P name:value`."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,9 @@ def find_quarto() -> str | None:
     return shutil.which("quarto")
 
 
-def render_with_quarto(quarto: str, qmd: Path, output_dir: Path, params: dict, formats, name: str,
-                   timeout: int) -> tuple[dict[str, Path], str]:
+def render_with_quarto(
+    quarto: str, qmd: Path, output_dir: Path, params: dict, formats, name: str, timeout: int
+) -> tuple[dict[str, Path], str]:
     outputs, logs = {}, []
     with tempfile.TemporaryDirectory(prefix="vitalsigns-quarto-") as tmp:
         work = Path(tmp) / qmd.parent.name

@@ -1,4 +1,5 @@
 """vital_signs.xlsx: the dashboard and the indicator values for analysts who live in Excel."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,8 +12,11 @@ from openpyxl.utils import get_column_letter
 
 from .data import ReasonNotes, ReportData, fmt, value_cell
 
-FILLS = {"G": PatternFill("solid", fgColor="C6EFCE"), "A": PatternFill("solid", fgColor="FFEB9C"),
-         "R": PatternFill("solid", fgColor="FFC7CE")}
+FILLS = {
+    "G": PatternFill("solid", fgColor="C6EFCE"),
+    "A": PatternFill("solid", fgColor="FFEB9C"),
+    "R": PatternFill("solid", fgColor="FFC7CE"),
+}
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
@@ -70,10 +74,15 @@ def write_vital_signs(data: ReportData, path: Path) -> Path:
     for j in range(len(months) + 2):
         ws.column_dimensions[get_column_letter(2 + j)].width = 11
     _append(ws, [])
-    _append(ws, ["Letters give the rating as well as the colour: G meets target, A within tolerance, R off target; "
-               "no letter = no target. * = suppressed small number. "
-               "† = value supplied by the council (overrides the computed one). "
-               "no data [n] = no figure can be given, for the reason in note n (never shown as zero)."])
+    _append(
+        ws,
+        [
+            "Letters give the rating as well as the colour: G meets target, A within tolerance, R off target; "
+            "no letter = no target. * = suppressed small number. "
+            "† = value supplied by the council (overrides the computed one). "
+            "no data [n] = no figure can be given, for the reason in note n (never shown as zero)."
+        ],
+    )
     for line in notes.lines():
         ws.append([line])
 
@@ -83,10 +92,25 @@ def write_vital_signs(data: ReportData, path: Path) -> Path:
                   k.unit, k.decimals
            from marts.indicator_values v join marts.indicator_catalogue k using (indicator_code)
            where v.la_code = ? order by k.dashboard_order nulls last, v.indicator_code, v.period_type, v.period_end""",
-        [data.la_code])
+        [data.la_code],
+    )
     vs = wb.create_sheet("Values")
-    cols = ["indicator_code", "title", "period_type", "period_end", "numerator", "denominator", "value", "target",
-            "rag", "direction_prev", "direction_yoy", "is_override", "suppressed", "value_note"]
+    cols = [
+        "indicator_code",
+        "title",
+        "period_type",
+        "period_end",
+        "numerator",
+        "denominator",
+        "value",
+        "target",
+        "rag",
+        "direction_prev",
+        "direction_yoy",
+        "is_override",
+        "suppressed",
+        "value_note",
+    ]
     _header(vs, cols)
     for rec in values[cols + ["decimals"]].itertuples(index=False):
         row = [None if (isinstance(x, float) and pd.isna(x)) or x is pd.NaT else x for x in rec[:-1]]
@@ -109,9 +133,26 @@ def write_vital_signs(data: ReportData, path: Path) -> Path:
     return path
 
 
-ASCOF_COLUMNS = ["edition", "financial_year", "ascof_code", "indicator_code", "measure", "part", "breakdown",
-                 "numerator", "denominator", "value", "target", "rag", "dhsc_value", "difference",
-                 "family_group_avg", "region_value", "england_value", "suppressed"]
+ASCOF_COLUMNS = [
+    "edition",
+    "financial_year",
+    "ascof_code",
+    "indicator_code",
+    "measure",
+    "part",
+    "breakdown",
+    "numerator",
+    "denominator",
+    "value",
+    "target",
+    "rag",
+    "dhsc_value",
+    "difference",
+    "family_group_avg",
+    "region_value",
+    "england_value",
+    "suppressed",
+]
 
 
 def write_ascof_sheet(data: ReportData, wb: Workbook) -> None:
@@ -137,7 +178,9 @@ def write_ascof_sheet(data: ReportData, wb: Workbook) -> None:
            left join marts.indicator_catalogue k using (indicator_code)
            left join marts.ascof a using (la_code, financial_year, indicator_code)
            where c.la_code = ?
-           order by edition desc, financial_year, sort_key, measure""", [data.la_code, data.la_code])
+           order by edition desc, financial_year, sort_key, measure""",
+        [data.la_code, data.la_code],
+    )
     ws = wb.create_sheet("ASCOF")
     _header(ws, ASCOF_COLUMNS)
     for rec in rows.itertuples(index=False):

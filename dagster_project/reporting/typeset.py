@@ -1,6 +1,7 @@
 """Markdown to the two report formats with registry packages only: a standalone HTML with every
 resource embedded (pandoc from `pypandoc-binary`), and a PDF via pandoc's typst writer and the
 `typst` compiler (no TeX installation or browser; lays out wide tables well in landscape)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,10 +11,12 @@ import yaml
 from .outputs import RenderError
 
 # the PDF is A4 landscape at 8pt; long tables continue on the next page
-TYPST_PAGE = ("```{=typst}\n#set page(paper: \"a4\", flipped: true, margin: 1.4cm)\n"
-              "#set text(size: 8pt)\n"
-              "#show figure: set block(breakable: true)\n"
-              "```\n")
+TYPST_PAGE = (
+    '```{=typst}\n#set page(paper: "a4", flipped: true, margin: 1.4cm)\n'
+    "#set text(size: 8pt)\n"
+    "#show figure: set block(breakable: true)\n"
+    "```\n"
+)
 
 
 def _document(meta: dict, markdown: str, preamble: str = "") -> str:
@@ -34,8 +37,9 @@ def to_html(meta: dict, markdown: str, target: Path, work: Path, opts: dict) -> 
         args.append(f"--css={work / css}")
     args += ["--embed-resources", "--metadata=lang:en-GB"]
     try:
-        pypandoc.convert_text(_document(meta, markdown), "html5", format="markdown", outputfile=str(target),
-                              extra_args=args)
+        pypandoc.convert_text(
+            _document(meta, markdown), "html5", format="markdown", outputfile=str(target), extra_args=args
+        )
     except RuntimeError as exc:
         raise RenderError(f"pandoc (html) failed: {exc}") from exc
     return target
@@ -48,8 +52,13 @@ def to_pdf(meta: dict, markdown: str, target: Path, work: Path, opts: dict, name
 
     typ = work / f"{name}.typ"
     try:
-        pypandoc.convert_text(_document(meta, markdown, TYPST_PAGE), "typst", format="markdown", outputfile=str(typ),
-                              extra_args=_common_args(work, opts))
+        pypandoc.convert_text(
+            _document(meta, markdown, TYPST_PAGE),
+            "typst",
+            format="markdown",
+            outputfile=str(typ),
+            extra_args=_common_args(work, opts),
+        )
     except RuntimeError as exc:
         raise RenderError(f"pandoc (typst) failed: {exc}") from exc
     try:

@@ -6,11 +6,12 @@ project does not fetch. The pinned dbt-core's version comes from its package met
 and no adapter is loaded. Both overrides touch private dagster-dbt methods: the versions are
 pinned in pyproject.toml, and tests/test_definitions.py runs a build through this resource.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
-from typing import Sequence
 
 from dagster_dbt import DbtCliResource
 from packaging import version

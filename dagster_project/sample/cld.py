@@ -23,6 +23,7 @@ for periods before April 2025, and a handful of invalid values (known and new) s
 data-quality reporting have something to do. Deterministic for a seed: each council's streams
 are seeded by (seed, council, component), as in generator.py.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,7 +57,10 @@ CONTINUE = "Continuation of support or services"
 HOSPITAL = "Admitted to hospital"
 NFA_PLANNED, NFA_DECEASED = "NFA: Support ended as planned", "NFA: Deceased"
 NFA_INFO, NFA_OTHER_REASON = "NFA: Information and advice or signposting", "NFA: Support ended for other reason"
-NFA_MOVED, NFA_SELF = "NFA: Responsibility moved to another local authority", "NFA: Self-funded client or under 12wk disregard"
+NFA_MOVED, NFA_SELF = (
+    "NFA: Responsibility moved to another local authority",
+    "NFA: Self-funded client or under 12wk disregard",
+)
 NFA_DECLINED, NFA_NO_SERVICE = "NFA: Support declined", "NFA: No services offered for other reason"
 NFA_REFERRAL, NFA_OTHER = "NFA: Referral to other service within the local authority", "NFA: Other"
 ROUTE_HOSPITAL, ROUTE_COMMUNITY = "Discharge from hospital", "Community or other route"
@@ -64,75 +68,141 @@ ROUTE_DIVERSION, ROUTE_TRANSITION = "Diversion from hospital services", "Planned
 LONG_TERM_ASSESSMENT, CARER_ASSESSMENT = "Long term assessment", "Unpaid carer assessment"
 LD = "Learning disability support"
 CARE_HOME, NURSING_HOME = "Registered care home", "Registered nursing home"
-HOME_OLD = {"Owner occupier or shared ownership scheme": 52, "Tenant: Local authority or other social housing provider": 20,
-            "Tenant: Private landlord": 5, "Settled mainstream housing with family or friends": 10,
-            "Sheltered housing, extra care housing or other sheltered housing": 9, "Unknown": 4}
-HOME_YOUNG = {"Owner occupier or shared ownership scheme": 25, "Tenant: Local authority or other social housing provider": 30,
-              "Tenant: Private landlord": 12, "Settled mainstream housing with family or friends": 20,
-              "Supported accommodation, supported lodgings or supported group home": 6,
-              "Rough sleeper or squatting": 0.5, "Placed in temporary accommodation by the council (inc. homelessness resettlement)": 1.5,
-              "Unknown": 5}
-HOME_LD = {"Settled mainstream housing with family or friends": 44,
-           "Supported accommodation, supported lodgings or supported group home": 30,
-           "Tenant: Local authority or other social housing provider": 10, "Shared Lives scheme": 6,
-           "Owner occupier or shared ownership scheme": 2, "Registered care home": 3, "Unknown": 5}
-PSR_OLD = {"Physical support: Personal care support": 55, "Physical support: Access and mobility only": 10,
-           "Support with memory and cognition": 25, "Mental health support": 4,
-           "Sensory support: Support for visual impairment": 2, "Social support: Support for social isolation or other": 4}
-PSR_YOUNG = {"Physical support: Personal care support": 40, "Physical support: Access and mobility only": 15,
-             "Mental health support": 30, "Social support: Substance misuse support": 5,
-             "Sensory support: Support for hearing impairment": 3, "Support with memory and cognition": 7}
+HOME_OLD = {
+    "Owner occupier or shared ownership scheme": 52,
+    "Tenant: Local authority or other social housing provider": 20,
+    "Tenant: Private landlord": 5,
+    "Settled mainstream housing with family or friends": 10,
+    "Sheltered housing, extra care housing or other sheltered housing": 9,
+    "Unknown": 4,
+}
+HOME_YOUNG = {
+    "Owner occupier or shared ownership scheme": 25,
+    "Tenant: Local authority or other social housing provider": 30,
+    "Tenant: Private landlord": 12,
+    "Settled mainstream housing with family or friends": 20,
+    "Supported accommodation, supported lodgings or supported group home": 6,
+    "Rough sleeper or squatting": 0.5,
+    "Placed in temporary accommodation by the council (inc. homelessness resettlement)": 1.5,
+    "Unknown": 5,
+}
+HOME_LD = {
+    "Settled mainstream housing with family or friends": 44,
+    "Supported accommodation, supported lodgings or supported group home": 30,
+    "Tenant: Local authority or other social housing provider": 10,
+    "Shared Lives scheme": 6,
+    "Owner occupier or shared ownership scheme": 2,
+    "Registered care home": 3,
+    "Unknown": 5,
+}
+PSR_OLD = {
+    "Physical support: Personal care support": 55,
+    "Physical support: Access and mobility only": 10,
+    "Support with memory and cognition": 25,
+    "Mental health support": 4,
+    "Sensory support: Support for visual impairment": 2,
+    "Social support: Support for social isolation or other": 4,
+}
+PSR_YOUNG = {
+    "Physical support: Personal care support": 40,
+    "Physical support: Access and mobility only": 15,
+    "Mental health support": 30,
+    "Social support: Substance misuse support": 5,
+    "Sensory support: Support for hearing impairment": 3,
+    "Support with memory and cognition": 7,
+}
 EMPLOYMENT_OLD = {"Not in paid employment: Not actively seeking work or retired": 93, "Unknown": 7}
-EMPLOYMENT_YOUNG = {"Not in paid employment: Not actively seeking work or retired": 55,
-                    "Not in paid employment: Seeking work": 10, "Not in paid employment: Voluntary work only": 5,
-                    "Paid: Less than 16 hours a week": 7, "Paid: 16 or more hours a week": 5,
-                    "Paid: Hours per week unknown": 2, "Unknown": 16}
-ETHNICITY = {"White: English, Welsh, Scottish, Northern Irish or British": 89, "White: Any other White background": 3.5,
-             "White: Irish": 0.5, "Asian or Asian British: Indian": 0.6, "Asian or Asian British: Any other Asian background": 0.6,
-             "Black, Black British, Caribbean or African: African": 0.6, "Mixed or multiple ethnic groups: White and Asian": 0.5,
-             "Other ethnic group: Any other ethnic group": 0.4, "No data: Undeclared or not known": 3.8, "No data: Refused": 0.5}
-COMMUNITY_COMPONENTS = {"Home support or domiciliary care": 68, "Day support": 14, "Extra care housing": 5,
-                        "Community supported living": 6, "Equipment": 3, "Meals": 4}
+EMPLOYMENT_YOUNG = {
+    "Not in paid employment: Not actively seeking work or retired": 55,
+    "Not in paid employment: Seeking work": 10,
+    "Not in paid employment: Voluntary work only": 5,
+    "Paid: Less than 16 hours a week": 7,
+    "Paid: 16 or more hours a week": 5,
+    "Paid: Hours per week unknown": 2,
+    "Unknown": 16,
+}
+ETHNICITY = {
+    "White: English, Welsh, Scottish, Northern Irish or British": 89,
+    "White: Any other White background": 3.5,
+    "White: Irish": 0.5,
+    "Asian or Asian British: Indian": 0.6,
+    "Asian or Asian British: Any other Asian background": 0.6,
+    "Black, Black British, Caribbean or African: African": 0.6,
+    "Mixed or multiple ethnic groups: White and Asian": 0.5,
+    "Other ethnic group: Any other ethnic group": 0.4,
+    "No data: Undeclared or not known": 3.8,
+    "No data: Refused": 0.5,
+}
+COMMUNITY_COMPONENTS = {
+    "Home support or domiciliary care": 68,
+    "Day support": 14,
+    "Extra care housing": 5,
+    "Community supported living": 6,
+    "Equipment": 3,
+    "Meals": 4,
+}
 
 # Release 1 spellings councils still sent (raw values in cld_mappings that map to the R2 value)
 RELEASE_1 = {
     "client_type": {CARER: "Carer"},
-    "event_outcome": {TO_ASSESS: "Progress to Assessment", TO_SERVICES: "Progress to Support Planning / Services",
-                      CONTINUE: "No change in package", NFA_PLANNED: "Service ended as planned",
-                      NFA_DECEASED: "NFA - Deceased", NFA_MOVED: "NFA - Moved to another LA",
-                      NFA_INFO: "NFA - Information & Advice / Signposting only",
-                      NFA_SELF: "NFA - Self-funded client (Inc. 12wk disregard)", NFA_DECLINED: "NFA - Support declined",
-                      NFA_OTHER_REASON: "NFA - Support ended: Other reason",
-                      NFA_NO_SERVICE: "NFA - No services offered: Other reason", NFA_OTHER: "NFA- Other"},
+    "event_outcome": {
+        TO_ASSESS: "Progress to Assessment",
+        TO_SERVICES: "Progress to Support Planning / Services",
+        CONTINUE: "No change in package",
+        NFA_PLANNED: "Service ended as planned",
+        NFA_DECEASED: "NFA - Deceased",
+        NFA_MOVED: "NFA - Moved to another LA",
+        NFA_INFO: "NFA - Information & Advice / Signposting only",
+        NFA_SELF: "NFA - Self-funded client (Inc. 12wk disregard)",
+        NFA_DECLINED: "NFA - Support declined",
+        NFA_OTHER_REASON: "NFA - Support ended: Other reason",
+        NFA_NO_SERVICE: "NFA - No services offered: Other reason",
+        NFA_OTHER: "NFA- Other",
+    },
     "service_type": {CARER_DIRECT: "Carer Support: Direct to Carer"},
-    "service_component": {"Home support or domiciliary care": "Home Support", "Unpaid carer respite": "Carer Respite",
-                          "Other unpaid carer support": "Other Carer Support"},
+    "service_component": {
+        "Home support or domiciliary care": "Home Support",
+        "Unpaid carer respite": "Carer Respite",
+        "Other unpaid carer support": "Other Carer Support",
+    },
     "accommodation_status": {
         "Tenant: Private landlord": "Tenant - private landlord",
         "Settled mainstream housing with family or friends": "Settled mainstream housing with family / friends",
-        "Supported accommodation, supported lodgings or supported group home":
-            "Supported accommodation / supported lodgings / supported group home",
-        "Sheltered housing, extra care housing or other sheltered housing":
-            "Sheltered housing / extra care housing / other sheltered housing"},
+        "Supported accommodation, supported lodgings or supported group home": (
+            "Supported accommodation / supported lodgings / supported group home"
+        ),
+        "Sheltered housing, extra care housing or other sheltered housing": (
+            "Sheltered housing / extra care housing / other sheltered housing"
+        ),
+    },
     "employment_status": {
-        "Not in paid employment: Not actively seeking work or retired":
-            "Not in Paid Employment (not actively seeking work / retired)",
+        "Not in paid employment: Not actively seeking work or retired": (
+            "Not in Paid Employment (not actively seeking work / retired)"
+        ),
         "Not in paid employment: Seeking work": "Not in Paid Employment (seeking work)",
-        "Not in paid employment: Voluntary work only": "Not in Paid Employment (voluntary work only)"},
+        "Not in paid employment: Voluntary work only": "Not in Paid Employment (voluntary work only)",
+    },
     "primary_support_reason": {
         "Physical support: Access and mobility only": "Physical Support: Access & mobility only",
         "Support with memory and cognition": "Support with Memory & Cognition",
         "Social support: Support for social isolation or other": "Social Support: Support for Social Isolation/Other",
-        "Social support: Support to unpaid carer": "Social Support: Support to Carer"},
+        "Social support: Support to unpaid carer": "Social Support: Support to Carer",
+    },
 }
 # invalid values a council really sends: known to DHSC's tables ("Invalid and not mapped") and new ones
-INVALID = {"gender": ["Not recorded", "F"], "client_type": ["Client"], "accommodation_status": ["Living at home"],
-           "service_component": ["Package of care"], "primary_support_reason": ["Physical support"],
-           "ethnicity": ["White", "British"]}
+INVALID = {
+    "gender": ["Not recorded", "F"],
+    "client_type": ["Client"],
+    "accommodation_status": ["Living at home"],
+    "service_component": ["Package of care"],
+    "primary_support_reason": ["Physical support"],
+    "ethnicity": ["White", "British"],
+}
 INVALID_RATE = 0.002
 
 
 # --- the span of submissions ------------------------------------------------------------------
+
 
 def default_last_quarter(today: dt.date | None = None) -> str:
     """The latest quarter whose submission (up to 40 days after it ends) has been made by today."""
@@ -160,6 +230,7 @@ def quarters(first: str = FIRST_QUARTER_END, last: str | None = None) -> list[tu
 
 # --- the simulated world ------------------------------------------------------------------------
 
+
 def _pick(rng, weights: dict[str, float], n: int) -> np.ndarray:
     names = np.array(list(weights), dtype=object)
     p = np.array(list(weights.values()), dtype=float)
@@ -175,31 +246,77 @@ class World:
         self.t0 = periods[0][0]
         self.h0 = self.t0 - int(3 * YEAR)  # arrivals from three years before the first period
         self.t1 = periods[-1][1]
-        self.p: dict[str, list] = {k: [] for k in ("dob", "dod", "gender", "ethnicity", "psr", "home", "care_home",
-                                                   "care_from", "employment", "carer", "funding")}
+        self.p: dict[str, list] = {
+            k: []
+            for k in (
+                "dob",
+                "dod",
+                "gender",
+                "ethnicity",
+                "psr",
+                "home",
+                "care_home",
+                "care_from",
+                "employment",
+                "carer",
+                "funding",
+            )
+        }
         self.n = 0
-        self.e: dict[str, list] = {k: [] for k in ("person", "type", "start", "end", "outcome", "route", "atype",
-                                                   "stype", "comp", "mech", "linked", "cqc")}
+        self.e: dict[str, list] = {
+            k: []
+            for k in (
+                "person",
+                "type",
+                "start",
+                "end",
+                "outcome",
+                "route",
+                "atype",
+                "stype",
+                "comp",
+                "mech",
+                "linked",
+                "cqc",
+            )
+        }
 
     def rng(self, part: str) -> np.random.Generator:
         return np.random.default_rng([self.seed, self.index, zlib.crc32(b"cld:" + part.encode())])
 
     # -- registries ---------------------------------------------------------------------------------
-    def people(self, rng, at: np.ndarray, age_years: np.ndarray, female: float, psr, home: dict[str, float],
-               employment: dict[str, float], funding: dict[str, float] | None = None) -> np.ndarray:
+    def people(
+        self,
+        rng,
+        at: np.ndarray,
+        age_years: np.ndarray,
+        female: float,
+        psr,
+        home: dict[str, float],
+        employment: dict[str, float],
+        funding: dict[str, float] | None = None,
+    ) -> np.ndarray:
         n = len(at)
         dob = at - (age_years * YEAR).astype(np.int64) - rng.integers(0, 365, n)
         gender = np.where(rng.random(n) < female, "Female", "Male").astype(object)
         odd = rng.random(n)
         gender[odd < 0.002] = "Unknown"
         gender[(odd >= 0.002) & (odd < 0.003)] = "Other"
-        self._append(dob=dob, dod=np.full(n, OPEN), gender=gender, ethnicity=_pick(rng, ETHNICITY, n),
-                     psr=psr if isinstance(psr, np.ndarray) else np.full(n, psr, dtype=object),
-                     home=_pick(rng, home, n), care_home=np.full(n, None, dtype=object), care_from=np.full(n, OPEN),
-                     employment=_pick(rng, employment, n),
-                     carer=_pick(rng, {"Yes": 35, "No": 50, "Unknown": 15}, n),
-                     funding=_pick(rng, funding or {"Fully social care funded": 80,
-                                                    "Joint client and social care funded": 20}, n))
+        self._append(
+            dob=dob,
+            dod=np.full(n, OPEN),
+            gender=gender,
+            ethnicity=_pick(rng, ETHNICITY, n),
+            psr=psr if isinstance(psr, np.ndarray) else np.full(n, psr, dtype=object),
+            home=_pick(rng, home, n),
+            care_home=np.full(n, None, dtype=object),
+            care_from=np.full(n, OPEN),
+            employment=_pick(rng, employment, n),
+            carer=_pick(rng, {"Yes": 35, "No": 50, "Unknown": 15}, n),
+            funding=_pick(
+                rng, funding or {"Fully social care funded": 80, "Joint client and social care funded": 20}, n
+            ),
+        )
         ids = np.arange(self.n, self.n + n)
         self.n += n
         return ids
@@ -208,8 +325,21 @@ class World:
         for k, v in cols.items():
             self.p[k].append(np.asarray(v))
 
-    def events(self, kind: str, person, start, end, outcome, route=None, atype=None, stype=None, comp=None,
-               mech=None, linked=None, cqc=None):
+    def events(
+        self,
+        kind: str,
+        person,
+        start,
+        end,
+        outcome,
+        route=None,
+        atype=None,
+        stype=None,
+        comp=None,
+        mech=None,
+        linked=None,
+        cqc=None,
+    ):
         n = len(person)
 
         def col(v, dtype=object):
@@ -217,11 +347,20 @@ class World:
                 return np.full(n, None, dtype=dtype)
             return np.full(n, v, dtype=dtype) if np.isscalar(v) else np.asarray(v, dtype=dtype)
 
-        for k, v in (("person", np.asarray(person, np.int64)), ("type", col(kind)),
-                     ("start", np.asarray(start, np.int64)), ("end", np.asarray(end, np.int64)),
-                     ("outcome", col(outcome)), ("route", col(route)), ("atype", col(atype)), ("stype", col(stype)),
-                     ("comp", col(comp)), ("mech", col(mech)), ("linked", col(linked, np.int64) if linked is not None
-                                                                    else np.full(n, -1)), ("cqc", col(cqc))):
+        for k, v in (
+            ("person", np.asarray(person, np.int64)),
+            ("type", col(kind)),
+            ("start", np.asarray(start, np.int64)),
+            ("end", np.asarray(end, np.int64)),
+            ("outcome", col(outcome)),
+            ("route", col(route)),
+            ("atype", col(atype)),
+            ("stype", col(stype)),
+            ("comp", col(comp)),
+            ("mech", col(mech)),
+            ("linked", col(linked, np.int64) if linked is not None else np.full(n, -1)),
+            ("cqc", col(cqc)),
+        ):
             self.e[k].append(v)
 
     def front_door(self, rng, person, service_start, route, assess: bool = True):
@@ -261,20 +400,33 @@ class World:
         a = _arrivals(rng, per_year, self.h0, self.t1 + 120, amp=0.08, trend=0.01, ref=self.t0)
         starts = np.concatenate([s0, a])
         stay = (rng.exponential(mean_stay, len(starts)) * YEAR).astype(np.int64) + 1
-        ends = np.where(starts < self.h0, np.maximum(self.h0 + (rng.exponential(mean_stay, len(starts)) * YEAR)
-                                                     .astype(np.int64), starts + 1), starts + stay)
+        ends = np.where(
+            starts < self.h0,
+            np.maximum(self.h0 + (rng.exponential(mean_stay, len(starts)) * YEAR).astype(np.int64), starts + 1),
+            starts + stay,
+        )
         return starts, ends, starts >= self.h0
 
     def care_homes(self) -> None:
         rng = self.rng("care_homes")
-        for label, per_year, stay, old in (("65+", 1500 * self.f, 1.5, True), ("18-64", 80 * self.f, 6.0, False)):
+        for _label, per_year, stay, old in (("65+", 1500 * self.f, 1.5, True), ("18-64", 80 * self.f, 6.0, False)):
             starts, ends, new = self._stream(rng, per_year, stay)
             n = len(starts)
             age = (65 + np.minimum(rng.gamma(4.0, 4.6, n), 38)) if old else 18 + rng.uniform(0, 46.9, n)
-            psr = (_pick(rng, PSR_OLD, n) if old
-                   else np.where(rng.random(n) < 0.6, LD, _pick(rng, PSR_YOUNG, n)).astype(object))
-            people = self.people(rng, starts, age, 0.64 if old else 0.45, psr, HOME_OLD if old else HOME_YOUNG,
-                                 EMPLOYMENT_OLD if old else EMPLOYMENT_YOUNG)
+            psr = (
+                _pick(rng, PSR_OLD, n)
+                if old
+                else np.where(rng.random(n) < 0.6, LD, _pick(rng, PSR_YOUNG, n)).astype(object)
+            )
+            people = self.people(
+                rng,
+                starts,
+                age,
+                0.64 if old else 0.45,
+                psr,
+                HOME_OLD if old else HOME_YOUNG,
+                EMPLOYMENT_OLD if old else EMPLOYMENT_YOUNG,
+            )
             nursing = rng.random(n) < (0.32 if old else 0.15)
             self.p["care_home"][-1] = np.where(nursing, NURSING_HOME, CARE_HOME).astype(object)
             self.p["care_from"][-1] = starts
@@ -289,23 +441,52 @@ class World:
             stype = np.where(nursing, LT_NURS, LT_RES).astype(object)
             comp = np.where(nursing, "Long term nursing care", "Long term residential care").astype(object)
             cqc = np.char.add("1-", rng.integers(100000000, 999999999, n).astype(str)).astype(object)
-            self.events("Service", people, starts, cut, np.where(moves, CONTINUE, outcome), stype=stype, comp=comp,
-                        mech=COMM, cqc=cqc)
+            self.events(
+                "Service",
+                people,
+                starts,
+                cut,
+                np.where(moves, CONTINUE, outcome),
+                stype=stype,
+                comp=comp,
+                mech=COMM,
+                cqc=cqc,
+            )
             m = np.nonzero(moves)[0]
             second = cut[m] + rng.integers(0, 4, len(m))
-            self.events("Service", people[m], second, np.maximum(ends[m], second + 1), outcome[m], stype=stype[m],
-                        comp=comp[m], mech=COMM, cqc=np.char.add("1-", rng.integers(100000000, 999999999, len(m))
-                                                               .astype(str)).astype(object))
+            self.events(
+                "Service",
+                people[m],
+                second,
+                np.maximum(ends[m], second + 1),
+                outcome[m],
+                stype=stype[m],
+                comp=comp[m],
+                mech=COMM,
+                cqc=np.char.add("1-", rng.integers(100000000, 999999999, len(m)).astype(str)).astype(object),
+            )
             # a quarter of older people's admissions come from support at home (same person, ending the day before)
             arrivals = np.nonzero(new)[0]
             home_first = arrivals[rng.random(len(arrivals)) < (0.25 if old else 0.1)]
             h_start = starts[home_first] - (rng.exponential(1.2, len(home_first)) * YEAR).astype(np.int64) - 30
-            self.events("Service", people[home_first], h_start, starts[home_first] - 1, TO_SERVICES, stype=LT_COM,
-                        comp=_pick(rng, COMMUNITY_COMPONENTS, len(home_first)), mech=MPB)
+            self.events(
+                "Service",
+                people[home_first],
+                h_start,
+                starts[home_first] - 1,
+                TO_SERVICES,
+                stype=LT_COM,
+                comp=_pick(rng, COMMUNITY_COMPONENTS, len(home_first)),
+                mech=MPB,
+            )
             self.reviews(rng, people[home_first], h_start, starts[home_first] - 1)
             direct = np.setdiff1d(arrivals, home_first)
-            self.front_door(rng, people[direct], starts[direct],
-                            _pick(rng, {ROUTE_HOSPITAL: 45, ROUTE_COMMUNITY: 50, ROUTE_DIVERSION: 5}, len(direct)))
+            self.front_door(
+                rng,
+                people[direct],
+                starts[direct],
+                _pick(rng, {ROUTE_HOSPITAL: 45, ROUTE_COMMUNITY: 50, ROUTE_DIVERSION: 5}, len(direct)),
+            )
             self.front_door(rng, people[home_first], starts[home_first], ROUTE_COMMUNITY)
             self.reviews(rng, people, starts, ends)
 
@@ -318,36 +499,63 @@ class World:
 
     def community(self) -> None:
         rng = self.rng("community")
-        for label, per_year, stay, female in (("65+", 1500 * self.f, 2.5, 0.62), ("18-64", 500 * self.f, 4.0, 0.48),
-                                              ("LD", 150 * self.f, 15.0, 0.42)):
+        for label, per_year, stay, female in (
+            ("65+", 1500 * self.f, 2.5, 0.62),
+            ("18-64", 500 * self.f, 4.0, 0.48),
+            ("LD", 150 * self.f, 15.0, 0.42),
+        ):
             starts, ends, new = self._stream(rng, per_year, stay)
             n = len(starts)
             if label == "65+":
                 age = 65 + np.minimum(rng.gamma(3.0, 4.8, n), 38)
                 psr, home, emp = _pick(rng, PSR_OLD, n), HOME_OLD, EMPLOYMENT_OLD
             elif label == "18-64":
-                age, psr, home, emp = 18 + rng.uniform(0, 46.9, n), _pick(rng, PSR_YOUNG, n), HOME_YOUNG, EMPLOYMENT_YOUNG
+                age, psr, home, emp = (
+                    18 + rng.uniform(0, 46.9, n),
+                    _pick(rng, PSR_YOUNG, n),
+                    HOME_YOUNG,
+                    EMPLOYMENT_YOUNG,
+                )
             else:
                 age, psr, home, emp = 18 + rng.gamma(2.0, 7.0, n).clip(0, 46.9), LD, HOME_LD, EMPLOYMENT_YOUNG
             people = self.people(rng, starts, age, female, psr, home, emp)
             died = rng.random(n) < {"65+": 0.45, "18-64": 0.12, "LD": 0.1}[label]
             self.p["dod"][-1] = np.where(died, ends, OPEN)
-            outcome = np.where(died, NFA_DECEASED, _pick(rng, {NFA_PLANNED: 50, NFA_OTHER_REASON: 20, NFA_MOVED: 10,
-                                                               NFA_DECLINED: 10, NFA_SELF: 10}, n)).astype(object)
-            components = dict(COMMUNITY_COMPONENTS, **({"Community supported living": 30, "Shared Lives": 6,
-                                                        "Day support": 30} if label == "LD" else {}))
-            self._community_service(rng, people, starts, ends, outcome, {"65+": 0.22, "18-64": 0.33, "LD": 0.36}[label],
-                                    components)
+            outcome = np.where(
+                died,
+                NFA_DECEASED,
+                _pick(rng, {NFA_PLANNED: 50, NFA_OTHER_REASON: 20, NFA_MOVED: 10, NFA_DECLINED: 10, NFA_SELF: 10}, n),
+            ).astype(object)
+            components = dict(
+                COMMUNITY_COMPONENTS,
+                **({"Community supported living": 30, "Shared Lives": 6, "Day support": 30} if label == "LD" else {}),
+            )
+            self._community_service(
+                rng, people, starts, ends, outcome, {"65+": 0.22, "18-64": 0.33, "LD": 0.36}[label], components
+            )
             arr = np.nonzero(new)[0]
-            route = (ROUTE_TRANSITION if label == "LD"
-                     else _pick(rng, {ROUTE_COMMUNITY: 70, ROUTE_HOSPITAL: 25, ROUTE_DIVERSION: 5}, len(arr)))
+            route = (
+                ROUTE_TRANSITION
+                if label == "LD"
+                else _pick(rng, {ROUTE_COMMUNITY: 70, ROUTE_HOSPITAL: 25, ROUTE_DIVERSION: 5}, len(arr))
+            )
             self.front_door(rng, people[arr], starts[arr], route)
             self.reviews(rng, people, starts, ends)
             # respite: a week or two in a care home for some of them
             r = np.nonzero(rng.random(n) < 0.06)[0]
-            r_start = starts[r] + (rng.uniform(0.1, 0.9, len(r)) * (np.minimum(ends[r], self.t1) - starts[r])).astype(np.int64)
-            self.events("Service", people[r], r_start, r_start + rng.integers(6, 15, len(r)), NFA_PLANNED,
-                        stype=ST_OTHER, comp="Short term residential care", mech=COMM)
+            r_start = starts[r] + (rng.uniform(0.1, 0.9, len(r)) * (np.minimum(ends[r], self.t1) - starts[r])).astype(
+                np.int64
+            )
+            self.events(
+                "Service",
+                people[r],
+                r_start,
+                r_start + rng.integers(6, 15, len(r)),
+                NFA_PLANNED,
+                stype=ST_OTHER,
+                comp="Short term residential care",
+                mech=COMM,
+            )
 
     def reablement(self) -> None:
         """ST-Max for new clients; the outcome decides what (if anything) follows within a week."""
@@ -359,26 +567,44 @@ class World:
         psr = np.where(old, _pick(rng, PSR_OLD, n), _pick(rng, PSR_YOUNG, n)).astype(object)
         people = self.people(rng, a, age, 0.6, psr, HOME_OLD, EMPLOYMENT_OLD)
         end = a + rng.integers(7, 43, n)
-        fate = _pick(rng, {"done": 70, "info": 4, "equipment": 3, "lts": 18, "hospital": 3, "death": 1.5,
-                           "unclear": 0.5}, n)
-        outcome = np.select([fate == "done", fate == "info", fate == "equipment", fate == "lts", fate == "hospital",
-                             fate == "death"], [NFA_PLANNED, NFA_INFO, NFA_PLANNED, TO_SERVICES, HOSPITAL, NFA_DECEASED],
-                            TO_ASSESS).astype(object)
+        fate = _pick(
+            rng, {"done": 70, "info": 4, "equipment": 3, "lts": 18, "hospital": 3, "death": 1.5, "unclear": 0.5}, n
+        )
+        outcome = np.select(
+            [fate == "done", fate == "info", fate == "equipment", fate == "lts", fate == "hospital", fate == "death"],
+            [NFA_PLANNED, NFA_INFO, NFA_PLANNED, TO_SERVICES, HOSPITAL, NFA_DECEASED],
+            TO_ASSESS,
+        ).astype(object)
         route = _pick(rng, {ROUTE_HOSPITAL: 62, ROUTE_DIVERSION: 8, ROUTE_COMMUNITY: 30}, n)
         self.front_door(rng, people, a, route, assess=False)
         self.events("Service", people, a, end, outcome, stype=ST_MAX, comp="Reablement", mech=COMM)
         death = np.nonzero(fate == "death")[0]
         self.p["dod"][-1] = np.where(fate == "death", end + rng.integers(0, 6, n), OPEN)
         eq = np.nonzero(fate == "equipment")[0]
-        self.events("Service", people[eq], a[eq] + 3, end[eq] + 60, NFA_PLANNED, stype="Short term support: Ongoing low level",
-                    comp="Equipment", mech=COMM)
+        self.events(
+            "Service",
+            people[eq],
+            a[eq] + 3,
+            end[eq] + 60,
+            NFA_PLANNED,
+            stype="Short term support: Ongoing low level",
+            comp="Equipment",
+            mech=COMM,
+        )
         lts = np.nonzero(fate == "lts")[0]
         l_start = end[lts] + rng.integers(0, 6, len(lts))
         l_end = l_start + (rng.exponential(2.0, len(lts)) * YEAR).astype(np.int64) + 1
         died = rng.random(len(lts)) < 0.4
         self.p["dod"][-1][lts] = np.where(died, l_end, OPEN)
-        self._community_service(rng, people[lts], l_start, l_end,
-                                np.where(died, NFA_DECEASED, NFA_PLANNED).astype(object), 0.22, COMMUNITY_COMPONENTS)
+        self._community_service(
+            rng,
+            people[lts],
+            l_start,
+            l_end,
+            np.where(died, NFA_DECEASED, NFA_PLANNED).astype(object),
+            0.22,
+            COMMUNITY_COMPONENTS,
+        )
         self.reviews(rng, people[lts], l_start, l_end)
         del death
 
@@ -387,27 +613,57 @@ class World:
         rng = self.rng("carers")
         a = _arrivals(rng, 1600 * self.f, self.h0, self.t1 + 60, amp=0.05, ref=self.t0)
         n = len(a)
-        people = self.people(rng, a, 35 + rng.gamma(4.0, 6.0, n).clip(0, 55), 0.68,
-                             "Social support: Support to unpaid carer", HOME_OLD, EMPLOYMENT_YOUNG)
+        people = self.people(
+            rng,
+            a,
+            35 + rng.gamma(4.0, 6.0, n).clip(0, 55),
+            0.68,
+            "Social support: Support to unpaid carer",
+            HOME_OLD,
+            EMPLOYMENT_YOUNG,
+        )
         self.p["carer"][-1] = np.full(n, "No", dtype=object)
         cared_for = rng.integers(0, max(self.n - n, 1), n)
         a_end = a + rng.integers(1, 21, n)
         info_only = rng.random(n) < 0.15
-        self.events("Request", people, a - rng.integers(1, 10, n), a, TO_ASSESS, route=ROUTE_COMMUNITY,
-                    linked=cared_for)
-        self.events("Assessment", people, a, a_end, np.where(info_only, NFA_INFO, TO_SERVICES).astype(object),
-                    atype=CARER_ASSESSMENT, linked=cared_for)
+        self.events(
+            "Request", people, a - rng.integers(1, 10, n), a, TO_ASSESS, route=ROUTE_COMMUNITY, linked=cared_for
+        )
+        self.events(
+            "Assessment",
+            people,
+            a,
+            a_end,
+            np.where(info_only, NFA_INFO, TO_SERVICES).astype(object),
+            atype=CARER_ASSESSMENT,
+            linked=cared_for,
+        )
         s = np.nonzero(~info_only)[0]
         u = rng.random(len(s))
         mech = np.where(u < 0.72, DP, np.where(u < 0.92, MPB, COMM)).astype(object)
-        comp = np.where(mech == DP, "Direct payment",
-                        _pick(rng, {"Unpaid carer respite": 60, "Other unpaid carer support": 30,
-                                    "Unpaid carer sitting service": 10}, len(s))).astype(object)
+        comp = np.where(
+            mech == DP,
+            "Direct payment",
+            _pick(
+                rng,
+                {"Unpaid carer respite": 60, "Other unpaid carer support": 30, "Unpaid carer sitting service": 10},
+                len(s),
+            ),
+        ).astype(object)
         s_start = a_end[s] + rng.integers(1, 14, len(s))
         ongoing = rng.random(len(s)) < 0.4
         s_end = np.where(ongoing, s_start + rng.integers(200, 500, len(s)), s_start)
-        self.events("Service", people[s], s_start, s_end, NFA_PLANNED, stype=CARER_DIRECT, comp=comp, mech=mech,
-                    linked=cared_for[s])
+        self.events(
+            "Service",
+            people[s],
+            s_start,
+            s_end,
+            NFA_PLANNED,
+            stype=CARER_DIRECT,
+            comp=comp,
+            mech=mech,
+            linked=cared_for[s],
+        )
 
     def contacts(self) -> None:
         """Requests from people who get information and advice, or an assessment and no service."""
@@ -420,12 +676,24 @@ class World:
         people = self.people(rng, a, age, 0.58, psr, HOME_OLD, EMPLOYMENT_OLD)
         outcome = _pick(rng, {NFA_INFO: 55, NFA_REFERRAL: 10, NFA_DECLINED: 8, NFA_OTHER: 5, TO_ASSESS: 22}, n)
         r_end = a + rng.integers(0, 8, n)
-        self.events("Request", people, a, r_end, outcome,
-                    route=_pick(rng, {ROUTE_COMMUNITY: 85, ROUTE_HOSPITAL: 10, ROUTE_DIVERSION: 5}, n))
+        self.events(
+            "Request",
+            people,
+            a,
+            r_end,
+            outcome,
+            route=_pick(rng, {ROUTE_COMMUNITY: 85, ROUTE_HOSPITAL: 10, ROUTE_DIVERSION: 5}, n),
+        )
         s = np.nonzero(outcome == TO_ASSESS)[0]
         start = r_end[s] + rng.integers(1, 20, len(s))
-        self.events("Assessment", people[s], start, start + rng.integers(3, 30, len(s)),
-                    _pick(rng, {NFA_NO_SERVICE: 50, NFA_INFO: 40, NFA_DECLINED: 10}, len(s)), atype=LONG_TERM_ASSESSMENT)
+        self.events(
+            "Assessment",
+            people[s],
+            start,
+            start + rng.integers(3, 30, len(s)),
+            _pick(rng, {NFA_NO_SERVICE: 50, NFA_INFO: 40, NFA_DECLINED: 10}, len(s)),
+            atype=LONG_TERM_ASSESSMENT,
+        )
 
     # -- the table ---------------------------------------------------------------------------------
     def frame(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -437,9 +705,16 @@ class World:
         people["nhs"] = _nhs_numbers(rng, n)
         people.loc[rng.random(n) < 0.03, "nhs"] = None
         letters = ["NR", "PE", "IP", "CB"] if self.index == 0 else ["NG", "DE", "LE", "S"]
-        people["postcode"] = [f"{letters[i % len(letters)]}{d} {e}{c1}{c2}" for i, d, e, c1, c2 in zip(
-            rng.integers(0, 97, n), rng.integers(1, 35, n), rng.integers(1, 10, n),
-            rng.choice(list("ABDEFGHJLNPQRSTUWXYZ"), n), rng.choice(list("ABDEFGHJLNPQRSTUWXYZ"), n))]
+        people["postcode"] = [
+            f"{letters[i % len(letters)]}{d} {e}{c1}{c2}"
+            for i, d, e, c1, c2 in zip(
+                rng.integers(0, 97, n),
+                rng.integers(1, 35, n),
+                rng.integers(1, 10, n),
+                rng.choice(list("ABDEFGHJLNPQRSTUWXYZ"), n),
+                rng.choice(list("ABDEFGHJLNPQRSTUWXYZ"), n),
+            )
+        ]
         people["gp"] = np.char.add("D8", rng.integers(1000, 9999, n).astype(str))
         # nothing before a person is born or starts after they die; services end by the death
         dob, dod = people["dob"].to_numpy(), people["dod"].to_numpy()
@@ -452,7 +727,10 @@ class World:
         events["ref"] = np.arange(len(events))
         for table, cols in ((people, ("dob", "dod")), (events, ("start", "end"))):  # written once, censored per file
             for c in cols:
-                table[f"{c}_iso"], table[f"{c}_uk"] = _dates(table[c].to_numpy(), False), _dates(table[c].to_numpy(), True)
+                table[f"{c}_iso"], table[f"{c}_uk"] = (
+                    _dates(table[c].to_numpy(), False),
+                    _dates(table[c].to_numpy(), True),
+                )
         u = rng.random(len(events))
         events["release_1"] = u < (0.85 if self.index == 0 else 0.3)
         events["invalid"] = rng.random(len(events)) < INVALID_RATE
@@ -476,6 +754,7 @@ def _nhs_numbers(rng, n: int) -> np.ndarray:
 
 # --- one submission file ------------------------------------------------------------------------
 
+
 def _dates(days: np.ndarray, uk: bool) -> np.ndarray:
     days = np.asarray(days, dtype=np.int64)
     missing = days >= OPEN
@@ -489,11 +768,23 @@ def _dates(days: np.ndarray, uk: bool) -> np.ndarray:
 
 
 # fields a Release 1 system spelt differently (RELEASE_1) and where the base table holds them
-R1_COLUMNS = {"client_type": "client_type", "event_outcome": "outcome", "service_type": "stype",
-              "service_component": "comp", "accommodation_status": "home", "employment_status": "employment",
-              "primary_support_reason": "psr"}
-INVALID_COLUMNS = {"gender": "gender", "client_type": "client_type", "accommodation_status": "home",
-                   "service_component": "comp", "primary_support_reason": "psr", "ethnicity": "ethnicity"}
+R1_COLUMNS = {
+    "client_type": "client_type",
+    "event_outcome": "outcome",
+    "service_type": "stype",
+    "service_component": "comp",
+    "accommodation_status": "home",
+    "employment_status": "employment",
+    "primary_support_reason": "psr",
+}
+INVALID_COLUMNS = {
+    "gender": "gender",
+    "client_type": "client_type",
+    "accommodation_status": "home",
+    "service_component": "comp",
+    "primary_support_reason": "psr",
+    "ethnicity": "ethnicity",
+}
 
 
 def base_table(people: pd.DataFrame, events: pd.DataFrame, uk_dates: bool, names: bool) -> pd.DataFrame:
@@ -509,23 +800,45 @@ def base_table(people: pd.DataFrame, events: pd.DataFrame, uk_dates: bool, names
     fmt = "_uk" if uk_dates else "_iso"
     linked = ev["linked"].to_numpy()
     la_ids = people["la_id"].to_numpy()
-    base = pd.DataFrame({
-        "seq": np.arange(len(ev)), "start": ev["start"].to_numpy(), "end": ev["end"].to_numpy(),
-        "dod": p["dod"].to_numpy(), "care_from": p["care_from"].to_numpy(),
-        "is_service": ev["type"].to_numpy() == "Service",
-        "nhs": p["nhs"].to_numpy(), "la_id": p["la_id"].to_numpy(), "gender": p["gender"].to_numpy(),
-        "ethnicity": p["ethnicity"].to_numpy(), "dob_text": p["dob" + fmt].to_numpy(),
-        "dod_text": p["dod" + fmt].to_numpy(),
-        "client_type": np.where(p["psr"].to_numpy() == "Social support: Support to unpaid carer", CARER, SU).astype(object),
-        "psr": p["psr"].to_numpy(), "home": p["home"].to_numpy(), "care_home": p["care_home"].to_numpy(),
-        "employment": p["employment"].to_numpy(), "carer": p["carer"].to_numpy(), "funding": p["funding"].to_numpy(),
-        "type": ev["type"].to_numpy(), "start_text": ev["start" + fmt].to_numpy(), "end_text": ev["end" + fmt].to_numpy(),
-        "outcome": ev["outcome"].to_numpy(), "route": ev["route"].to_numpy(), "atype": ev["atype"].to_numpy(),
-        "stype": ev["stype"].to_numpy(), "comp": ev["comp"].to_numpy(), "mech": ev["mech"].to_numpy(),
-        "linked": np.where(linked >= 0, la_ids[np.maximum(linked, 0)], None),
-        "gp": p["gp"].to_numpy(), "postcode": p["postcode"].to_numpy(),
-        "ref": np.char.add("EV", ev["ref"].to_numpy().astype(str)).astype(object), "cqc": ev["cqc"].to_numpy(),
-    })
+    base = pd.DataFrame(
+        {
+            "seq": np.arange(len(ev)),
+            "start": ev["start"].to_numpy(),
+            "end": ev["end"].to_numpy(),
+            "dod": p["dod"].to_numpy(),
+            "care_from": p["care_from"].to_numpy(),
+            "is_service": ev["type"].to_numpy() == "Service",
+            "nhs": p["nhs"].to_numpy(),
+            "la_id": p["la_id"].to_numpy(),
+            "gender": p["gender"].to_numpy(),
+            "ethnicity": p["ethnicity"].to_numpy(),
+            "dob_text": p["dob" + fmt].to_numpy(),
+            "dod_text": p["dod" + fmt].to_numpy(),
+            "client_type": np.where(p["psr"].to_numpy() == "Social support: Support to unpaid carer", CARER, SU).astype(
+                object
+            ),
+            "psr": p["psr"].to_numpy(),
+            "home": p["home"].to_numpy(),
+            "care_home": p["care_home"].to_numpy(),
+            "employment": p["employment"].to_numpy(),
+            "carer": p["carer"].to_numpy(),
+            "funding": p["funding"].to_numpy(),
+            "type": ev["type"].to_numpy(),
+            "start_text": ev["start" + fmt].to_numpy(),
+            "end_text": ev["end" + fmt].to_numpy(),
+            "outcome": ev["outcome"].to_numpy(),
+            "route": ev["route"].to_numpy(),
+            "atype": ev["atype"].to_numpy(),
+            "stype": ev["stype"].to_numpy(),
+            "comp": ev["comp"].to_numpy(),
+            "mech": ev["mech"].to_numpy(),
+            "linked": np.where(linked >= 0, la_ids[np.maximum(linked, 0)], None),
+            "gp": p["gp"].to_numpy(),
+            "postcode": p["postcode"].to_numpy(),
+            "ref": np.char.add("EV", ev["ref"].to_numpy().astype(str)).astype(object),
+            "cqc": ev["cqc"].to_numpy(),
+        }
+    )
     if names:
         base["first_name"] = np.where(base["gender"].to_numpy() == "Female", "Mary", "John").astype(object)
         base["last_name"] = "Sample"
@@ -555,41 +868,71 @@ def base_table(people: pd.DataFrame, events: pd.DataFrame, uk_dates: bool, names
     return base
 
 
-def _file_sql(la: str, start: int, end: int, uk_dates: bool, release_1: bool, names: bool, corrected: bool,
-              spaced_headers: bool) -> str:
+def _file_sql(
+    la: str, start: int, end: int, uk_dates: bool, release_1: bool, names: bool, corrected: bool, spaced_headers: bool
+) -> str:
     """The rows of one rolling-12-month file as the council's system writes it at `end`."""
     r = "_r1" if release_1 else ""
     period = [_dates(np.array([d]), uk_dates)[0] for d in (start, end)]
     outcome = ("outcome_fixed" if corrected else "outcome") + r
-    cols = [(f"'{la}'", "LA_Code"), (f"'{period[0]}'", "Reporting_Period_Start_Date"),
-            (f"'{period[1]}'", "Reporting_Period_End_Date"), ("nhs", "NHS_Number")]
+    cols = [
+        (f"'{la}'", "LA_Code"),
+        (f"'{period[0]}'", "Reporting_Period_Start_Date"),
+        (f"'{period[1]}'", "Reporting_Period_End_Date"),
+        ("nhs", "NHS_Number"),
+    ]
     if names:
         cols += [("first_name", "First_Name"), ("last_name", "Last_Name")]
     cols += [
-        ("la_id", "LA_Person_Unique_Identifier"), ("gender", "Gender"), ("ethnicity" + r, "Ethnicity"),
-        ("dob_text", "Date_of_Birth"), (f"case when dod <= {end} then dod_text end", "Date_of_Death"),
-        ("client_type" + r, "Client_Type"), ("psr" + r, "Primary_Support_Reason"),
-        (f"case when care_from <= {end} and care_home is not null then care_home else home{r} end",
-         "Accommodation_Status"),
-        ("employment" + r, "Employment_Status"), ("carer", "Has_Unpaid_Carer"), ("funding", "Client_Funding_Status"),
-        ("type", "Event_Type"), ("start_text", "Event_Start_Date"),
+        ("la_id", "LA_Person_Unique_Identifier"),
+        ("gender", "Gender"),
+        ("ethnicity" + r, "Ethnicity"),
+        ("dob_text", "Date_of_Birth"),
+        (f"case when dod <= {end} then dod_text end", "Date_of_Death"),
+        ("client_type" + r, "Client_Type"),
+        ("psr" + r, "Primary_Support_Reason"),
+        (
+            f"case when care_from <= {end} and care_home is not null then care_home else home{r} end",
+            "Accommodation_Status",
+        ),
+        ("employment" + r, "Employment_Status"),
+        ("carer", "Has_Unpaid_Carer"),
+        ("funding", "Client_Funding_Status"),
+        ("type", "Event_Type"),
+        ("start_text", "Event_Start_Date"),
         (f'case when "end" <= {end} then end_text end', "Event_End_Date"),
         (f'case when "end" <= {end} then {outcome} end', "Event_Outcome"),
-        ("route", "Request_Route_of_Access"), ("atype", "Assessment_Type"), ("stype" + r, "Service_Type"),
-        ("comp" + r, "Service_Component"), ("mech", "Delivery_Mechanism"), ("linked", "Adult_1_Linked_Person_ID"),
-        ("null::varchar", "Adult_2_Linked_Person_ID"), ("null::varchar", "Adult_3_Linked_Person_ID"),
-        ("gp", "GP_Practice_Code"), ("postcode", "Postcode"), ("ref", "Event_Reference"),
+        ("route", "Request_Route_of_Access"),
+        ("atype", "Assessment_Type"),
+        ("stype" + r, "Service_Type"),
+        ("comp" + r, "Service_Component"),
+        ("mech", "Delivery_Mechanism"),
+        ("linked", "Adult_1_Linked_Person_ID"),
+        ("null::varchar", "Adult_2_Linked_Person_ID"),
+        ("null::varchar", "Adult_3_Linked_Person_ID"),
+        ("gp", "GP_Practice_Code"),
+        ("postcode", "Postcode"),
+        ("ref", "Event_Reference"),
         ("cqc", "Provider_CQC_Location_ID"),
     ]
     # a council whose system writes headers with spaces (matched loosely at ingestion)
     heads = [h.replace("_", " ") if spaced_headers and i < 6 else h for i, (_, h) in enumerate(cols)]
     select = ", ".join(f'{expr} as "{h}"' for (expr, _), h in zip(cols, heads))
-    return (f"select {select} from base where start <= {end} and "
-            f'case when is_service then "end" >= {start} else "end" between {start} and {end} end order by seq')
+    return (
+        f"select {select} from base where start <= {end} and "
+        f'case when is_service then "end" >= {start} else "end" between {start} and {end} end order by seq'
+    )
 
 
-def write_council(out: Path, seed: int, index: int, council: Council, scale: float,
-                  first: str = FIRST_QUARTER_END, last: str | None = None) -> int:
+def write_council(
+    out: Path,
+    seed: int,
+    index: int,
+    council: Council,
+    scale: float,
+    first: str = FIRST_QUARTER_END,
+    last: str | None = None,
+) -> int:
     """Write one council's quarterly submissions (and one resubmission) into out/cld; return rows written."""
     import duckdb
 
@@ -618,9 +961,16 @@ def write_council(out: Path, seed: int, index: int, council: Council, scale: flo
             if q == resubmit:
                 files.append((submitted + int(rng.integers(10, 20)), "143000", True))
             for day, hhmmss, corrected in files:
-                sql = _file_sql(council.la_code, start, end, uk_dates=odd,
-                                release_1=str(np.datetime64(end, "D")) < RELEASE_2_FROM, names=odd,
-                                corrected=corrected, spaced_headers=odd)
+                sql = _file_sql(
+                    council.la_code,
+                    start,
+                    end,
+                    uk_dates=odd,
+                    release_1=str(np.datetime64(end, "D")) < RELEASE_2_FROM,
+                    names=odd,
+                    corrected=corrected,
+                    spaced_headers=odd,
+                )
                 stamp = str(np.datetime64(day, "D")).replace("-", "")
                 path = folder / f"cld_{council.la_code}_{stamp}{'_' + hhmmss if hhmmss else ''}.csv"
                 con.execute(f"copy ({sql}) to '{str(path).replace(chr(39), chr(39) * 2)}' (header, delimiter ',')")
@@ -640,4 +990,3 @@ def population_years(first: str = FIRST_QUARTER_END, last: str | None = None) ->
             y, m = int(str(day)[:4]), int(str(day)[5:7])
             years.add(y if m >= 4 else y - 1)
     return sorted(years | {max(years) + 1})
-

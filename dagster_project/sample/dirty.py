@@ -1,4 +1,5 @@
 """`--dirty`: plant a handful of data-quality problems in each Liquid Logic feed."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +7,8 @@ import pandas as pd
 
 from .codes import A_SERVICES, LD, LT_COM, O_UNIVERSAL, PLANNED
 
-
 # --- writing ----------------------------------------------------------------------------------
+
 
 def _dirty(rng, feed: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A handful of data-quality problems (well under 1% of rows): some break a contract rule, some are
@@ -20,7 +21,9 @@ def _dirty(rng, feed: str, frame: pd.DataFrame) -> pd.DataFrame:
 
     def rows(m: int, mask=None) -> np.ndarray:
         pool = np.flatnonzero(np.ones(n, bool) if mask is None else np.asarray(mask))
-        return frame.index[pool[rng.choice(len(pool), min(m, len(pool)), replace=False)]] if len(pool) else frame.index[:0]
+        return (
+            frame.index[pool[rng.choice(len(pool), min(m, len(pool)), replace=False)]] if len(pool) else frame.index[:0]
+        )
 
     def uk_dates(col: str, m: int) -> None:
         for i in rows(m, frame[col] != ""):
@@ -45,12 +48,25 @@ def _dirty(rng, feed: str, frame: pd.DataFrame) -> pd.DataFrame:
     elif feed == "requests":
         recode("route_of_access", "Walk-in", k)  # unknown code
         for i in rows(k, (frame["outcome_date"] != "") & (frame["outcome_date"] != frame["request_date"])):
-            frame.at[i, "outcome_date"], frame.at[i, "request_date"] = frame.at[i, "request_date"], frame.at[i, "outcome_date"]
-        recode("request_outcome", "universal services/signposted to other services", 3, frame["request_outcome"] == O_UNIVERSAL)
+            frame.at[i, "outcome_date"], frame.at[i, "request_date"] = (
+                frame.at[i, "request_date"],
+                frame.at[i, "outcome_date"],
+            )
+        recode(
+            "request_outcome",
+            "universal services/signposted to other services",
+            3,
+            frame["request_outcome"] == O_UNIVERSAL,
+        )
         uk_dates("request_date", 3)
     elif feed == "assessments":
         before("start_date", "completion_date")
-        recode("assessment_outcome", "Eligible needs \u2013 services provided", 3, frame["assessment_outcome"] == A_SERVICES)
+        recode(
+            "assessment_outcome",
+            "Eligible needs \u2013 services provided",
+            3,
+            frame["assessment_outcome"] == A_SERVICES,
+        )
         uk_dates("start_date", 3)
     elif feed == "services":
         before("start_date", "end_date")
@@ -62,8 +78,12 @@ def _dirty(rng, feed: str, frame: pd.DataFrame) -> pd.DataFrame:
         before("start_date", "end_date")
         recode("sequel", "Reablement completed", 1, frame["sequel"] != "")  # unknown code
         recode("sequel", "ongoing low level support", 3, frame["sequel"] == "Ongoing Low Level Support")
-        recode("sequel", "No Services Provided \u2013 No identified needs", 3,
-               frame["sequel"] == "No Services Provided - No identified needs")
+        recode(
+            "sequel",
+            "No Services Provided \u2013 No identified needs",
+            3,
+            frame["sequel"] == "No Services Provided - No identified needs",
+        )
         for i in rows(5):
             frame.at[i, "hospital_discharge"] = "Y" if frame.at[i, "hospital_discharge"] == "true" else "N"
     elif feed == "reviews":
@@ -71,8 +91,12 @@ def _dirty(rng, feed: str, frame: pd.DataFrame) -> pd.DataFrame:
         recode("review_type", "PLANNED", 3, frame["review_type"] == PLANNED)
         uk_dates("review_date", 3)
     elif feed == "client_status":
-        recode("employment_status", "paid:  less than 16 hours a week", 2,
-               frame["employment_status"] == "Paid: less than 16 hours a week")
+        recode(
+            "employment_status",
+            "paid:  less than 16 hours a week",
+            2,
+            frame["employment_status"] == "Paid: less than 16 hours a week",
+        )
         duplicate = True
     elif feed == "holding_list":
         for i in rows(k):

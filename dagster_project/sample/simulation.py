@@ -35,6 +35,7 @@ so the same arguments give byte-identical files and council 1's data does not de
 how many councils are asked for. Codes come from `contracts.py`: any code used here that
 is not in the contract fails at import.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -43,8 +44,80 @@ import numpy as np
 import pandas as pd
 
 from .. import contracts as K
-from .codes import *  # noqa: F403 (the codes and mixes the simulation draws)
-from .codes import _code, _mix
+from .codes import (  # the codes and mixes the simulation draws
+    A_ENDED,
+    A_SERVICES,
+    ACCOMMODATION_LD,
+    ACCOMMODATION_MH,
+    AT_HOME,
+    CARE_HOME,
+    CARER,
+    CARER_ASSESS,
+    CARER_CCS,
+    CARER_DP,
+    CARER_INFO,
+    COMMISSIONED,
+    COMMUNITY,
+    COMMUNITY_ROUTE,
+    CONTACT_ASSESSMENT,
+    COUNCIL,
+    COUNCIL_SHARE_RES,
+    COUNCIL_SHARE_RES_YOUNG,
+    DECEASED,
+    DIVERSION,
+    DP,
+    ETHNICITY,
+    FUNDING_COM,
+    FUNDING_RES,
+    FUNDING_RES_YOUNG,
+    GENDER_OTHER,
+    HOSPITAL,
+    IN_CARE,
+    LD,
+    LT_COM,
+    LT_NURS,
+    LT_RES,
+    MH,
+    MPB,
+    NA,
+    NEEDS,
+    NOT_PAID,
+    NURSING,
+    NURSING_HOME,
+    O_ASSESS,
+    O_CLOSED,
+    O_STMAX,
+    O_STOTHER,
+    O_UNIVERSAL,
+    PAID,
+    PDP,
+    PLANNED,
+    PSR_CONTACT,
+    PSR_LD,
+    PSR_MH,
+    PSR_OLD_COM,
+    PSR_OLD_RES,
+    PSR_WORKING,
+    PSR_YOUNG_RES,
+    R_MOVED,
+    REASSESS,
+    REASSESSMENT,
+    REQUEST_MIX,
+    RESIDENTIAL,
+    REVIEW_PLANNED,
+    REVIEW_UNPLANNED,
+    ROUTES,
+    SEQ_DEATH,
+    SEQ_LTS,
+    SEQUELS,
+    SERVICE_USER,
+    ST_OTHER,
+    STATUS_91,
+    UNPLANNED,
+    Mix,
+    _code,
+    _mix,
+)
 from .councils import CHARACTER, Council
 from .timeline import OPEN, YEAR, Window, _arrivals, _iso, _pick_active
 
@@ -83,6 +156,7 @@ RES65_FROM_HOME, RES65_FROM_INTERIM = 0.30, 0.18  # routes into a care home for 
 
 # --- one council ----------------------------------------------------------------------------
 
+
 class Sim:
     """The simulated world of one council, censored at the extract date by `extracts()`."""
 
@@ -117,8 +191,14 @@ class Sim:
         eth_names, eth_p = ETHNICITY
         if isinstance(psr, dict):
             psr = Mix(K.PRIMARY_SUPPORT_REASON, psr).draw(rng, n)
-        self.people.append({"dob": dob, "gender": gender, "ethnicity": eth_names[rng.choice(len(eth_names), n, p=eth_p)],
-                            "psr": np.broadcast_to(np.asarray(psr, dtype=object), (n,)).copy()})
+        self.people.append(
+            {
+                "dob": dob,
+                "gender": gender,
+                "ethnicity": eth_names[rng.choice(len(eth_names), n, p=eth_p)],
+                "psr": np.broadcast_to(np.asarray(psr, dtype=object), (n,)).copy(),
+            }
+        )
         ids = np.arange(self.n_people, self.n_people + n, dtype=np.int64)
         self.n_people += n
         return ids
@@ -136,22 +216,36 @@ class Sim:
         keys = np.arange(self.n_requests, self.n_requests + n, dtype=np.int64)
         self.n_requests += n
         if n:
-            self.requests.append(pd.DataFrame({
-                "rkey": keys, "person": person, "request_date": request_date,
-                "route_of_access": np.broadcast_to(np.asarray(route, dtype=object), (n,)),
-                "request_outcome": np.broadcast_to(np.asarray(outcome, dtype=object), (n,)),
-                "outcome_date": outcome_date}))
+            self.requests.append(
+                pd.DataFrame(
+                    {
+                        "rkey": keys,
+                        "person": person,
+                        "request_date": request_date,
+                        "route_of_access": np.broadcast_to(np.asarray(route, dtype=object), (n,)),
+                        "request_outcome": np.broadcast_to(np.asarray(outcome, dtype=object), (n,)),
+                        "outcome_date": outcome_date,
+                    }
+                )
+            )
         return keys
 
     def add_assessments(self, person, rkey, kind, start, completion, outcome, waiting_since=None) -> None:
         n = len(person)
         if n:
-            self.assessments.append(pd.DataFrame({
-                "person": person, "rkey": np.broadcast_to(np.asarray(rkey, dtype=np.int64), (n,)),
-                "assessment_type": np.broadcast_to(np.asarray(kind, dtype=object), (n,)),
-                "start": start, "completion": completion,
-                "assessment_outcome": np.broadcast_to(np.asarray(outcome, dtype=object), (n,)),
-                "waiting_since": OPEN if waiting_since is None else waiting_since}))
+            self.assessments.append(
+                pd.DataFrame(
+                    {
+                        "person": person,
+                        "rkey": np.broadcast_to(np.asarray(rkey, dtype=np.int64), (n,)),
+                        "assessment_type": np.broadcast_to(np.asarray(kind, dtype=object), (n,)),
+                        "start": start,
+                        "completion": completion,
+                        "assessment_outcome": np.broadcast_to(np.asarray(outcome, dtype=object), (n,)),
+                        "waiting_since": OPEN if waiting_since is None else waiting_since,
+                    }
+                )
+            )
 
     def pathway(self, rng, person, service_start, route: str, wait_days: float, kind: str = NEEDS) -> None:
         """Request -> (wait on the holding list) -> assessment -> service starting on service_start."""
@@ -173,8 +267,9 @@ class Sim:
         dp_share = np.where(ld, 0.30, np.where(ages < 65, 0.37, 0.11)) * self.ch["dp"]
         pdp_share = np.where(ages < 65, 0.08, 0.03)
         u = rng.random(n)
-        return np.select([u < dp_share, u < dp_share + pdp_share, u < 0.91], [DP, PDP, MPB],
-                         COMMISSIONED).astype(object)
+        return np.select([u < dp_share, u < dp_share + pdp_share, u < 0.91], [DP, PDP, MPB], COMMISSIONED).astype(
+            object
+        )
 
     def long_term_support(self) -> None:
         w = self.w
@@ -208,9 +303,16 @@ class Sim:
                 else:
                     self.routes_into_care(rng, person[arrived], starts[arrived], ages[arrived], nursing[arrived])
             else:
-                self.add_services(person=person, client_type=SERVICE_USER, service_type=LT_COM,
-                                  support_setting=COMMUNITY, delivery_mechanism=self.mechanism(rng, ages, name == "ld"),
-                                  start=starts, end=ends, funding_source=FUNDING_COM.draw(rng, n))
+                self.add_services(
+                    person=person,
+                    client_type=SERVICE_USER,
+                    service_type=LT_COM,
+                    support_setting=COMMUNITY,
+                    delivery_mechanism=self.mechanism(rng, ages, name == "ld"),
+                    start=starts,
+                    end=ends,
+                    funding_source=FUNDING_COM.draw(rng, n),
+                )
                 self.pathway(rng, person[arrived], starts[arrived], name, 130)
 
     def placements(self, rng, person, starts, ends, nursing, funding) -> None:
@@ -220,16 +322,28 @@ class Sim:
         moves = (rng.random(n) < 0.07) & (ends - starts > 60)
         at = starts + ((ends - starts) * rng.uniform(0.15, 0.85, n)).astype(np.int64)
         first_end = np.where(moves, at, ends)
-        self.add_services(person=person, client_type=SERVICE_USER, service_type=stype,
-                          support_setting=np.where(nursing, NURSING, RESIDENTIAL).astype(object),
-                          delivery_mechanism=COMMISSIONED, start=starts, end=first_end, funding_source=funding)
+        self.add_services(
+            person=person,
+            client_type=SERVICE_USER,
+            service_type=stype,
+            support_setting=np.where(nursing, NURSING, RESIDENTIAL).astype(object),
+            delivery_mechanism=COMMISSIONED,
+            start=starts,
+            end=first_end,
+            funding_source=funding,
+        )
         m = np.flatnonzero(moves)
         to_nursing = nursing[m] | (rng.random(len(m)) < 0.45)
-        self.add_services(person=person[m], client_type=SERVICE_USER,
-                          service_type=np.where(to_nursing, LT_NURS, LT_RES).astype(object),
-                          support_setting=np.where(to_nursing, NURSING, RESIDENTIAL).astype(object),
-                          delivery_mechanism=COMMISSIONED, start=at[m] + rng.integers(0, 8, len(m)), end=ends[m],
-                          funding_source=funding[m])
+        self.add_services(
+            person=person[m],
+            client_type=SERVICE_USER,
+            service_type=np.where(to_nursing, LT_NURS, LT_RES).astype(object),
+            support_setting=np.where(to_nursing, NURSING, RESIDENTIAL).astype(object),
+            delivery_mechanism=COMMISSIONED,
+            start=at[m] + rng.integers(0, 8, len(m)),
+            end=ends[m],
+            funding_source=funding[m],
+        )
 
     def routes_into_care(self, rng, person, starts, ages, nursing) -> None:
         """Older people reach a care home from support at home, from an interim stay, or directly."""
@@ -240,26 +354,53 @@ class Sim:
         # from support at home: the community package ends the day before, with a review recording the move
         h = np.flatnonzero(home)
         c_start = starts[h] - np.maximum(30, rng.exponential(1.5 * YEAR, len(h))).astype(np.int64)
-        self.add_services(person=person[h], client_type=SERVICE_USER, service_type=LT_COM, support_setting=COMMUNITY,
-                          delivery_mechanism=self.mechanism(rng, ages[h] - (starts[h] - c_start) / YEAR,
-                                                            np.zeros(len(h), bool)),
-                          start=c_start, end=starts[h] - 1, funding_source=FUNDING_COM.draw(rng, len(h)))
+        self.add_services(
+            person=person[h],
+            client_type=SERVICE_USER,
+            service_type=LT_COM,
+            support_setting=COMMUNITY,
+            delivery_mechanism=self.mechanism(rng, ages[h] - (starts[h] - c_start) / YEAR, np.zeros(len(h), bool)),
+            start=c_start,
+            end=starts[h] - 1,
+            funding_source=FUNDING_COM.draw(rng, len(h)),
+        )
         self.pathway(rng, person[h], c_start, "com65", 130)
-        self.extra_reviews.append(pd.DataFrame({
-            "person": person[h], "review_date": np.maximum(c_start + 1, starts[h] - rng.integers(0, 15, len(h))),
-            "review_type": UNPLANNED, "review_outcome": R_MOVED, "setting": COMMUNITY}))
+        self.extra_reviews.append(
+            pd.DataFrame(
+                {
+                    "person": person[h],
+                    "review_date": np.maximum(c_start + 1, starts[h] - rng.integers(0, 15, len(h))),
+                    "review_type": UNPLANNED,
+                    "review_outcome": R_MOVED,
+                    "setting": COMMUNITY,
+                }
+            )
+        )
         # from an interim (short-term) stay in the same home, after a hospital stay
         i = np.flatnonzero(interim)
         s_start = starts[i] - rng.integers(14, 57, len(i))
-        self.add_services(person=person[i], client_type=SERVICE_USER, service_type=ST_OTHER,
-                          support_setting=np.where(nursing[i], NURSING, RESIDENTIAL).astype(object),
-                          delivery_mechanism=COMMISSIONED, start=s_start, end=starts[i] - 1, funding_source=COUNCIL)
+        self.add_services(
+            person=person[i],
+            client_type=SERVICE_USER,
+            service_type=ST_OTHER,
+            support_setting=np.where(nursing[i], NURSING, RESIDENTIAL).astype(object),
+            delivery_mechanism=COMMISSIONED,
+            start=s_start,
+            end=starts[i] - 1,
+            funding_source=COUNCIL,
+        )
         asked = s_start - rng.integers(0, 3, len(i))
-        self.new_requests(person[i], asked, np.where(rng.random(len(i)) < 0.8, HOSPITAL, COMMUNITY_ROUTE).astype(object),
-                          O_STOTHER, asked)
+        self.new_requests(
+            person[i],
+            asked,
+            np.where(rng.random(len(i)) < 0.8, HOSPITAL, COMMUNITY_ROUTE).astype(object),
+            O_STOTHER,
+            asked,
+        )
         a_start = s_start + rng.integers(2, 8, len(i))
-        self.add_assessments(person[i], -1, NEEDS, a_start,
-                             np.maximum(a_start, starts[i] - 1 - rng.integers(0, 5, len(i))), A_SERVICES)
+        self.add_assessments(
+            person[i], -1, NEEDS, a_start, np.maximum(a_start, starts[i] - 1 - rng.integers(0, 5, len(i))), A_SERVICES
+        )
         # straight from a request (hospital or community), with a short wait
         d = np.flatnonzero(direct)
         self.pathway(rng, person[d], starts[d], "res65", 20)
@@ -268,8 +409,12 @@ class Sim:
     def community_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         svc = pd.concat(self.services, ignore_index=True)
         com = svc[svc["service_type"] == LT_COM]
-        return (com["person"].to_numpy(np.int64), com["start"].to_numpy(np.int64), com["end"].to_numpy(np.int64),
-                com["delivery_mechanism"].to_numpy(object))
+        return (
+            com["person"].to_numpy(np.int64),
+            com["start"].to_numpy(np.int64),
+            com["end"].to_numpy(np.int64),
+            com["delivery_mechanism"].to_numpy(object),
+        )
 
     def reablement(self) -> pd.DataFrame:
         w, rng = self.w, self.rng("reablement")
@@ -296,32 +441,55 @@ class Sim:
         nn = np.flatnonzero(new)
         asked = starts[nn] - rng.integers(0, 4, len(nn))
         route = np.where(hospital[nn], HOSPITAL, np.where(rng.random(len(nn)) < 0.7, COMMUNITY_ROUTE, DIVERSION))
-        self.new_requests(person[nn], asked, route.astype(object), O_STMAX,
-                          np.minimum(starts[nn], asked + rng.integers(0, 3, len(nn))))
+        self.new_requests(
+            person[nn],
+            asked,
+            route.astype(object),
+            O_STMAX,
+            np.minimum(starts[nn], asked + rng.integers(0, 3, len(nn))),
+        )
         # what followed, for new clients
         dead = new & (sequel == SEQ_DEATH)
         self.die(person[dead], ends[dead])
         later = new & (status == DECEASED) & (sequel != SEQ_DEATH)
-        self.die(person[later], ends[later] + 1 + (rng.random(later.sum()) * (starts[later] + 90 - ends[later])).astype(np.int64))
+        self.die(
+            person[later],
+            ends[later] + 1 + (rng.random(later.sum()) * (starts[later] + 90 - ends[later])).astype(np.int64),
+        )
         lts = np.flatnonzero(new & (sequel == SEQ_LTS))
         age_then = ages[lts] + (ends[lts] - starts[lts]) / YEAR
         c0 = ends[lts] + rng.integers(1, 11, len(lts))
         older = age_then >= 65
         c1 = np.maximum(c0 + 1 + rng.exponential(np.where(older, 0.8, 2.5) * YEAR).astype(np.int64), starts[lts] + 92)
-        self.add_services(person=person[lts], client_type=SERVICE_USER, service_type=LT_COM, support_setting=COMMUNITY,
-                          delivery_mechanism=self.mechanism(rng, age_then, np.zeros(len(lts), bool)), start=c0, end=c1,
-                          funding_source=FUNDING_COM.draw(rng, len(lts)))
+        self.add_services(
+            person=person[lts],
+            client_type=SERVICE_USER,
+            service_type=LT_COM,
+            support_setting=COMMUNITY,
+            delivery_mechanism=self.mechanism(rng, age_then, np.zeros(len(lts), bool)),
+            start=c0,
+            end=c1,
+            funding_source=FUNDING_COM.draw(rng, len(lts)),
+        )
         gone = rng.random(len(lts)) < np.where(older, 0.45, 0.1)
         self.die(person[lts][gone], c1[gone])
         a_start = np.maximum(starts[lts], ends[lts] - rng.integers(1, 8, len(lts)))
         self.add_assessments(person[lts], -1, NEEDS, a_start, np.minimum(ends[lts], c0 - 1), A_SERVICES)
         care = np.flatnonzero(new & (status == IN_CARE))
         t0 = ends[care] + 1 + (rng.random(len(care)) * (starts[care] + 85 - ends[care])).astype(np.int64)
-        self.add_services(person=person[care], client_type=SERVICE_USER, service_type=ST_OTHER,
-                          support_setting=RESIDENTIAL, delivery_mechanism=COMMISSIONED, start=t0,
-                          end=starts[care] + 91 + rng.integers(1, 30, len(care)), funding_source=COUNCIL)
-        return pd.DataFrame({"person": person, "start": starts, "end": ends, "hospital": hospital, "sequel": sequel,
-                             "status": status})
+        self.add_services(
+            person=person[care],
+            client_type=SERVICE_USER,
+            service_type=ST_OTHER,
+            support_setting=RESIDENTIAL,
+            delivery_mechanism=COMMISSIONED,
+            start=t0,
+            end=starts[care] + 91 + rng.integers(1, 30, len(care)),
+            funding_source=COUNCIL,
+        )
+        return pd.DataFrame(
+            {"person": person, "start": starts, "end": ends, "hospital": hospital, "sequel": sequel, "status": status}
+        )
 
     def short_stays(self) -> None:
         """Respite for people supported at home, and interim stays after hospital."""
@@ -339,9 +507,16 @@ class Sim:
         asked = starts[interim] - rng.integers(0, 3, len(interim))
         self.new_requests(person[interim], asked, HOSPITAL, O_STOTHER, asked)
         nursing = rng.random(n) < 0.22
-        self.add_services(person=person, client_type=SERVICE_USER, service_type=ST_OTHER,
-                          support_setting=np.where(nursing, NURSING, RESIDENTIAL).astype(object),
-                          delivery_mechanism=COMMISSIONED, start=starts, end=ends, funding_source=COUNCIL)
+        self.add_services(
+            person=person,
+            client_type=SERVICE_USER,
+            service_type=ST_OTHER,
+            support_setting=np.where(nursing, NURSING, RESIDENTIAL).astype(object),
+            delivery_mechanism=COMMISSIONED,
+            start=starts,
+            end=ends,
+            funding_source=COUNCIL,
+        )
 
     # -- carers ---------------------------------------------------------------------------------
     def carers(self) -> None:
@@ -361,24 +536,38 @@ class Sim:
         one_off = rng.random(m) < 0.6
         length = np.where(dp, np.where(one_off, 0, rng.integers(90, 366, m)), rng.integers(14, 181, m))
         managed = rng.random(m) < 0.05
-        self.add_services(person=person[idx], client_type=CARER,
-                          service_type=np.where(dp, CARER_DP, CARER_CCS).astype(object), support_setting=COMMUNITY,
-                          delivery_mechanism=np.where(dp, DP, np.where(managed, MPB, COMMISSIONED)).astype(object),
-                          start=start, end=start + length, funding_source=COUNCIL)
+        self.add_services(
+            person=person[idx],
+            client_type=CARER,
+            service_type=np.where(dp, CARER_DP, CARER_CCS).astype(object),
+            support_setting=COMMUNITY,
+            delivery_mechanism=np.where(dp, DP, np.where(managed, MPB, COMMISSIONED)).astype(object),
+            start=start,
+            end=start + length,
+            funding_source=COUNCIL,
+        )
         firsts = k == 0
         self.pathway(rng, person[idx][firsts], start[firsts], "carer", 30, CARER_ASSESS)
         again = np.flatnonzero(~firsts)
         done = start[again] - rng.integers(0, 15, len(again))
-        self.add_assessments(person[idx][again], -1, CARER_ASSESS, done - rng.integers(1, 21, len(again)), done,
-                             A_SERVICES)
+        self.add_assessments(
+            person[idx][again], -1, CARER_ASSESS, done - rng.integers(1, 21, len(again)), done, A_SERVICES
+        )
         # information and advice: from a request resolved at the first contact
         begin = _arrivals(rng, 1850 * self.f, w.h0 - 1460, w.h1, 0.0, 0.0, ref=w.end)
         q = len(begin)
         who = self.add_people(rng, begin, _ages(rng, "carer", q), "", 0.68)
         self.new_requests(who, begin, COMMUNITY_ROUTE, O_UNIVERSAL, begin)
-        self.add_services(person=who, client_type=CARER, service_type=CARER_INFO, support_setting=COMMUNITY,
-                          delivery_mechanism=NA, start=begin, end=begin + rng.exponential(800, q).astype(np.int64),
-                          funding_source=COUNCIL)
+        self.add_services(
+            person=who,
+            client_type=CARER,
+            service_type=CARER_INFO,
+            support_setting=COMMUNITY,
+            delivery_mechanism=NA,
+            start=begin,
+            end=begin + rng.exponential(800, q).astype(np.int64),
+            funding_source=COUNCIL,
+        )
 
     # -- the front door ---------------------------------------------------------------------------
     def contacts(self) -> None:
@@ -400,8 +589,11 @@ class Sim:
         # a quarter are from people already known (supported at home or in a home)
         svc = pd.concat(self.services, ignore_index=True)
         users = svc[svc["client_type"] == SERVICE_USER]
-        known = np.where(rng.random(n) < 0.25, _pick_active(rng, users["start"].to_numpy(np.int64),
-                                                           users["end"].to_numpy(np.int64), dates, dates), -1)
+        known = np.where(
+            rng.random(n) < 0.25,
+            _pick_active(rng, users["start"].to_numpy(np.int64), users["end"].to_numpy(np.int64), dates, dates),
+            -1,
+        )
         person = np.empty(n, dtype=np.int64)
         person[known >= 0] = users["person"].to_numpy(np.int64)[known[known >= 0]]
         fresh = np.flatnonzero(known < 0)
@@ -411,15 +603,28 @@ class Sim:
         a = np.flatnonzero(outcome == O_ASSESS)
         wait = np.minimum(rng.exponential(175 * self.ch["wait"], len(a)), 365).astype(np.int64)
         start = decided[a] + wait
-        self.add_assessments(person[a], keys[a], NEEDS, start, start + rng.integers(1, 41, len(a)),
-                             CONTACT_ASSESSMENT.draw(rng, len(a)), decided[a])
+        self.add_assessments(
+            person[a],
+            keys[a],
+            NEEDS,
+            start,
+            start + rng.integers(1, 41, len(a)),
+            CONTACT_ASSESSMENT.draw(rng, len(a)),
+            decided[a],
+        )
         # reassessments of people already supported (no new request)
         r_dates = _arrivals(rng, 90 * 12 * self.f, w.start - 60, w.h1, 0.0, 0.0, ref=w.end)
         lts = users[users["service_type"].str.startswith("Long Term Support")]
         hit = _pick_active(rng, lts["start"].to_numpy(np.int64), lts["end"].to_numpy(np.int64), r_dates, r_dates)
         r_dates = r_dates[hit >= 0]
-        self.add_assessments(lts["person"].to_numpy(np.int64)[hit[hit >= 0]], -1, REASSESS, r_dates,
-                             r_dates + rng.integers(1, 31, len(r_dates)), REASSESSMENT.draw(rng, len(r_dates)))
+        self.add_assessments(
+            lts["person"].to_numpy(np.int64)[hit[hit >= 0]],
+            -1,
+            REASSESS,
+            r_dates,
+            r_dates + rng.integers(1, 31, len(r_dates)),
+            REASSESSMENT.draw(rng, len(r_dates)),
+        )
 
     # -- censor at the extract date -------------------------------------------------------------
     def extracts(self):
@@ -485,51 +690,114 @@ class Sim:
         req_id = ids("RQ", len(req))
         ids_by_key = pd.Series(req_id, index=req["rkey"].to_numpy())
         pending = req["outcome_date"].to_numpy() > w.end
-        yield finish("requests", pd.DataFrame({
-            "request_id": req_id, "person": req["person"].to_numpy(), "la_code": self.la,
-            "request_date": _iso(req["request_date"]), "route_of_access": req["route_of_access"].to_numpy(),
-            "request_outcome": np.where(pending, "", req["request_outcome"]).astype(object),
-            "outcome_date": _iso(np.where(pending, OPEN, req["outcome_date"]))}))
+        yield finish(
+            "requests",
+            pd.DataFrame(
+                {
+                    "request_id": req_id,
+                    "person": req["person"].to_numpy(),
+                    "la_code": self.la,
+                    "request_date": _iso(req["request_date"]),
+                    "route_of_access": req["route_of_access"].to_numpy(),
+                    "request_outcome": np.where(pending, "", req["request_outcome"]).astype(object),
+                    "outcome_date": _iso(np.where(pending, OPEN, req["outcome_date"])),
+                }
+            ),
+        )
         del req, req_id
         done = asm["completion"].to_numpy() <= w.end
-        yield finish("assessments", pd.DataFrame({
-            "assessment_id": ids("AS", len(asm)), "person": asm["person"].to_numpy(), "la_code": self.la,
-            "request_id": ids_by_key.reindex(asm["rkey"].to_numpy()).fillna("").to_numpy(dtype=object),
-            "assessment_type": asm["assessment_type"].to_numpy(), "start_date": _iso(asm["start"]),
-            "completion_date": _iso(np.where(done, asm["completion"], OPEN)),
-            "assessment_outcome": np.where(done, asm["assessment_outcome"], "").astype(object)}))
+        yield finish(
+            "assessments",
+            pd.DataFrame(
+                {
+                    "assessment_id": ids("AS", len(asm)),
+                    "person": asm["person"].to_numpy(),
+                    "la_code": self.la,
+                    "request_id": ids_by_key.reindex(asm["rkey"].to_numpy()).fillna("").to_numpy(dtype=object),
+                    "assessment_type": asm["assessment_type"].to_numpy(),
+                    "start_date": _iso(asm["start"]),
+                    "completion_date": _iso(np.where(done, asm["completion"], OPEN)),
+                    "assessment_outcome": np.where(done, asm["assessment_outcome"], "").astype(object),
+                }
+            ),
+        )
         del asm, ids_by_key
         ended = svc["end"].to_numpy() <= w.end
-        yield finish("services", pd.DataFrame({
-            "service_id": ids("SV", len(svc)), "person": svc["person"].to_numpy(),
-            "la_code": self.la, "client_type": svc["client_type"].to_numpy(),
-            "service_type": svc["service_type"].to_numpy(), "support_setting": svc["support_setting"].to_numpy(),
-            "delivery_mechanism": svc["delivery_mechanism"].to_numpy(), "start_date": _iso(svc["start"]),
-            "end_date": _iso(np.where(ended, svc["end"], OPEN)), "funding_source": svc["funding_source"].to_numpy()}))
+        yield finish(
+            "services",
+            pd.DataFrame(
+                {
+                    "service_id": ids("SV", len(svc)),
+                    "person": svc["person"].to_numpy(),
+                    "la_code": self.la,
+                    "client_type": svc["client_type"].to_numpy(),
+                    "service_type": svc["service_type"].to_numpy(),
+                    "support_setting": svc["support_setting"].to_numpy(),
+                    "delivery_mechanism": svc["delivery_mechanism"].to_numpy(),
+                    "start_date": _iso(svc["start"]),
+                    "end_date": _iso(np.where(ended, svc["end"], OPEN)),
+                    "funding_source": svc["funding_source"].to_numpy(),
+                }
+            ),
+        )
         del svc
         closed = episodes["end"].to_numpy() <= w.end
         # the status 91 days after discharge from hospital into reablement (ASCOF 2B(1)): known once
         # 91 days have passed since the episode started, so October-December discharges are in a year-end extract
         followed = closed & (episodes["start"].to_numpy() + 91 <= w.extract)
-        yield finish("reablement", pd.DataFrame({
-            "episode_id": ids("RB", len(episodes)), "person": episodes["person"].to_numpy(),
-            "la_code": self.la, "start_date": _iso(episodes["start"]),
-            "end_date": _iso(np.where(closed, episodes["end"], OPEN)),
-            "hospital_discharge": np.where(episodes["hospital"], "true", "false").astype(object),
-            "sequel": np.where(closed, episodes["sequel"], "").astype(object),
-            "status_at_91_days": np.where(followed, episodes["status"], "").astype(object)}))
-        yield finish("reviews", pd.DataFrame({
-            "review_id": ids("RV", len(reviews)), "person": reviews["person"].to_numpy(),
-            "la_code": self.la, "review_date": _iso(reviews["review_date"]),
-            "review_type": reviews["review_type"].to_numpy(), "review_outcome": reviews["review_outcome"].to_numpy()}))
+        yield finish(
+            "reablement",
+            pd.DataFrame(
+                {
+                    "episode_id": ids("RB", len(episodes)),
+                    "person": episodes["person"].to_numpy(),
+                    "la_code": self.la,
+                    "start_date": _iso(episodes["start"]),
+                    "end_date": _iso(np.where(closed, episodes["end"], OPEN)),
+                    "hospital_discharge": np.where(episodes["hospital"], "true", "false").astype(object),
+                    "sequel": np.where(closed, episodes["sequel"], "").astype(object),
+                    "status_at_91_days": np.where(followed, episodes["status"], "").astype(object),
+                }
+            ),
+        )
+        yield finish(
+            "reviews",
+            pd.DataFrame(
+                {
+                    "review_id": ids("RV", len(reviews)),
+                    "person": reviews["person"].to_numpy(),
+                    "la_code": self.la,
+                    "review_date": _iso(reviews["review_date"]),
+                    "review_type": reviews["review_type"].to_numpy(),
+                    "review_outcome": reviews["review_outcome"].to_numpy(),
+                }
+            ),
+        )
         del reviews
-        yield finish("client_status", pd.DataFrame({
-            "person": status["person"].to_numpy(), "la_code": self.la, "as_at_date": _iso(status["as_at"]),
-            "employment_status": status["employment_status"].to_numpy(),
-            "accommodation_status": status["accommodation_status"].to_numpy()}))
-        yield finish("holding_list", pd.DataFrame({
-            "snapshot_date": _iso(holding["snapshot"]), "person": holding["person"].to_numpy(), "la_code": self.la,
-            "team": holding["team"].to_numpy(), "waiting_since": _iso(holding["waiting_since"])}))
+        yield finish(
+            "client_status",
+            pd.DataFrame(
+                {
+                    "person": status["person"].to_numpy(),
+                    "la_code": self.la,
+                    "as_at_date": _iso(status["as_at"]),
+                    "employment_status": status["employment_status"].to_numpy(),
+                    "accommodation_status": status["accommodation_status"].to_numpy(),
+                }
+            ),
+        )
+        yield finish(
+            "holding_list",
+            pd.DataFrame(
+                {
+                    "snapshot_date": _iso(holding["snapshot"]),
+                    "person": holding["person"].to_numpy(),
+                    "la_code": self.la,
+                    "team": holding["team"].to_numpy(),
+                    "waiting_since": _iso(holding["waiting_since"]),
+                }
+            ),
+        )
         del holding
 
         # people: everyone who appears in an extract, with deaths up to the extract date
@@ -537,10 +805,20 @@ class Sim:
         people = {k: np.concatenate([chunk[k] for chunk in self.people]) for k in self.people[0]}
         dod = np.where(dod <= w.end, dod, OPEN)
         order = seen[np.argsort(numbers[seen], kind="stable")]
-        yield "people", pd.DataFrame({
-            "person_id": pid[order], "la_code": self.la, "date_of_birth": _iso(people["dob"][order]),
-            "gender": people["gender"][order], "ethnicity": people["ethnicity"][order],
-            "primary_support_reason": people["psr"][order], "date_of_death": _iso(dod[order])})
+        yield (
+            "people",
+            pd.DataFrame(
+                {
+                    "person_id": pid[order],
+                    "la_code": self.la,
+                    "date_of_birth": _iso(people["dob"][order]),
+                    "gender": people["gender"][order],
+                    "ethnicity": people["ethnicity"][order],
+                    "primary_support_reason": people["psr"][order],
+                    "date_of_death": _iso(dod[order]),
+                }
+            ),
+        )
 
     def reviews(self, svc: pd.DataFrame) -> pd.DataFrame:
         """Planned reviews near each anniversary of long-term support, unplanned ones between."""
@@ -560,17 +838,29 @@ class Sim:
         # and the first review of a new package, six to eight weeks after it starts (for some)
         first = s + rng.integers(42, 57, len(s))
         early = (first >= w.start) & (first <= e) & (rng.random(len(s)) < 0.3)
-        planned = pd.DataFrame({"person": np.concatenate([person[row][keep], person[early]]),
-                                "review_date": np.concatenate([day[keep], first[early]]), "review_type": PLANNED,
-                                "review_outcome": REVIEW_PLANNED.draw(rng, int(keep.sum() + early.sum())),
-                                "setting": np.concatenate([setting[row][keep], setting[early]])})
+        planned = pd.DataFrame(
+            {
+                "person": np.concatenate([person[row][keep], person[early]]),
+                "review_date": np.concatenate([day[keep], first[early]]),
+                "review_type": PLANNED,
+                "review_outcome": REVIEW_PLANNED.draw(rng, int(keep.sum() + early.sum())),
+                "setting": np.concatenate([setting[row][keep], setting[early]]),
+            }
+        )
         lo = np.maximum(s, w.start)
         span = np.maximum(0, e - lo)
         extra = rng.poisson(0.14 * span / YEAR)
         row = np.repeat(np.arange(len(s)), extra)
         day = lo[row] + (rng.random(len(row)) * (span[row] + 1)).astype(np.int64)
-        unplanned = pd.DataFrame({"person": person[row], "review_date": day, "review_type": UNPLANNED,
-                                  "review_outcome": REVIEW_UNPLANNED.draw(rng, len(row)), "setting": setting[row]})
+        unplanned = pd.DataFrame(
+            {
+                "person": person[row],
+                "review_date": day,
+                "review_type": UNPLANNED,
+                "review_outcome": REVIEW_UNPLANNED.draw(rng, len(row)),
+                "setting": setting[row],
+            }
+        )
         moved = pd.concat(self.extra_reviews, ignore_index=True) if self.extra_reviews else planned.iloc[:0]
         allr = pd.concat([planned, unplanned, moved], ignore_index=True)
         allr = allr[(allr["review_date"] >= w.start) & (allr["review_date"] <= w.end)]
@@ -586,12 +876,21 @@ class Sim:
         s = lts["start"].to_numpy(np.int64)
         baseline = np.where(s >= w.start, s, s + ((w.start - s) // 365) * 365)
         within = baseline <= lts["end"].to_numpy(np.int64)
-        rows = pd.concat([
-            pd.DataFrame({"person": lts["person"].to_numpy(np.int64)[within], "as_at": baseline[within],
-                          "setting": lts["support_setting"].to_numpy(object)[within]}),
-            reviews.loc[np.isin(psr[reviews["person"].to_numpy(np.int64)], [LD, MH]), ["person", "review_date", "setting"]]
-            .rename(columns={"review_date": "as_at"}),
-        ], ignore_index=True)
+        rows = pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "person": lts["person"].to_numpy(np.int64)[within],
+                        "as_at": baseline[within],
+                        "setting": lts["support_setting"].to_numpy(object)[within],
+                    }
+                ),
+                reviews.loc[
+                    np.isin(psr[reviews["person"].to_numpy(np.int64)], [LD, MH]), ["person", "review_date", "setting"]
+                ].rename(columns={"review_date": "as_at"}),
+            ],
+            ignore_index=True,
+        )
         rows = rows[rows["as_at"] <= w.end].drop_duplicates(["person", "as_at"], keep="first")
         rows = rows.sort_values(["as_at", "person"], kind="stable").reset_index(drop=True)
         n = len(rows)
@@ -605,21 +904,34 @@ class Sim:
         seeking = np.where(ld, 0.05, 0.12)
         unknown = 0.09
         hours = rng.choice(len(PAID), n, p=[0.3, 0.6, 0.1])
-        employment = np.where(u < paid, np.array(PAID, dtype=object)[hours],
-                              np.where(u < paid + seeking, _code(K.EMPLOYMENT_STATUS, "Unemployed and seeking work"),
-                                       np.where(u > 1 - unknown, _code(K.EMPLOYMENT_STATUS, "Unknown"), NOT_PAID)))
+        employment = np.where(
+            u < paid,
+            np.array(PAID, dtype=object)[hours],
+            np.where(
+                u < paid + seeking,
+                _code(K.EMPLOYMENT_STATUS, "Unemployed and seeking work"),
+                np.where(u > 1 - unknown, _code(K.EMPLOYMENT_STATUS, "Unknown"), NOT_PAID),
+            ),
+        )
         ld_person = psr[people] == LD
-        usual_a = np.where(ld_person, ACCOMMODATION_LD.draw(rng, len(people)),
-                           ACCOMMODATION_MH.draw(rng, len(people)))[first]
+        usual_a = np.where(ld_person, ACCOMMODATION_LD.draw(rng, len(people)), ACCOMMODATION_MH.draw(rng, len(people)))[
+            first
+        ]
         changed = np.where(ld, ACCOMMODATION_LD.draw(rng, n), ACCOMMODATION_MH.draw(rng, n))
         accommodation = np.where(rng.random(n) < 0.06, changed, usual_a)
         setting = rows["setting"].to_numpy(object)
-        accommodation = np.where(setting == RESIDENTIAL, CARE_HOME,
-                                 np.where(setting == NURSING, NURSING_HOME, accommodation))
+        accommodation = np.where(
+            setting == RESIDENTIAL, CARE_HOME, np.where(setting == NURSING, NURSING_HOME, accommodation)
+        )
         employment = np.where(setting == COMMUNITY, employment, NOT_PAID)
-        return pd.DataFrame({"person": who, "as_at": rows["as_at"].to_numpy(np.int64),
-                             "employment_status": employment.astype(object),
-                             "accommodation_status": accommodation.astype(object)})
+        return pd.DataFrame(
+            {
+                "person": who,
+                "as_at": rows["as_at"].to_numpy(np.int64),
+                "employment_status": employment.astype(object),
+                "accommodation_status": accommodation.astype(object),
+            }
+        )
 
     def holding_list(self, asm: pd.DataFrame) -> pd.DataFrame:
         """At each month end, the people decided to need an assessment and not yet allocated one."""
@@ -632,8 +944,13 @@ class Sim:
         count = np.maximum(0, i1 - i0)
         row = np.repeat(np.arange(len(since)), count)
         snap = i0[row] + np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
-        frame = pd.DataFrame({"snapshot": w.month_ends[snap], "person": waiting["person"].to_numpy(np.int64)[row],
-                              "waiting_since": since[row]})
+        frame = pd.DataFrame(
+            {
+                "snapshot": w.month_ends[snap],
+                "person": waiting["person"].to_numpy(np.int64)[row],
+                "waiting_since": since[row],
+            }
+        )
         frame = frame.sort_values(["snapshot", "waiting_since", "person"], kind="stable")
         frame = frame.drop_duplicates(["snapshot", "person"], keep="first").reset_index(drop=True)
         teams = np.array(TEAMS.get(self.la, TEAMS[None]), dtype=object)
@@ -655,18 +972,30 @@ class Sim:
         winter = np.select([np.isin(month_no, [12, 1, 2]), np.isin(month_no, [11, 3])], [1.22, 1.08], 0.94)
         years_back = (w.month_ends - w.end) / YEAR
         frames = []
-        for org, base, growth, knob in (("NHS", 1400, 0.04, "dtoc_nhs"), ("Social Care", 740, 0.12, "dtoc_sc"),
-                                        ("Both", 60, 0.05, "dtoc_sc")):
+        for org, base, growth, knob in (
+            ("NHS", 1400, 0.04, "dtoc_nhs"),
+            ("Social Care", 740, 0.12, "dtoc_sc"),
+            ("Both", 60, 0.05, "dtoc_sc"),
+        ):
             reasons, rshare = _mix(K.DTOC_REASON, DTOC_REASONS[org])
             total = base * self.f * self.ch[knob] * winter * (1 + growth) ** years_back
             total *= rng.lognormal(0, 0.06, len(total))
             lam = total[:, None, None] * pshare[None, :, None] * rshare[None, None, :]
             days = rng.poisson(lam)
             m, pr, rs = np.nonzero(days)
-            frames.append(pd.DataFrame({
-                "period": w.months[m].astype(str), "la_code": self.la, "provider_code": codes[pr],
-                "acute_or_non_acute": acute[pr], "responsible_org": _code(K.RESPONSIBLE_ORG, org),
-                "reason_code": reasons[rs], "delayed_days": days[m, pr, rs]}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "period": w.months[m].astype(str),
+                        "la_code": self.la,
+                        "provider_code": codes[pr],
+                        "acute_or_non_acute": acute[pr],
+                        "responsible_org": _code(K.RESPONSIBLE_ORG, org),
+                        "reason_code": reasons[rs],
+                        "delayed_days": days[m, pr, rs],
+                    }
+                )
+            )
         frame = pd.concat(frames, ignore_index=True)
         order = {r: i for i, r in enumerate(K.RESPONSIBLE_ORG)}
         frame["_o"] = frame["responsible_org"].map(order)
@@ -682,12 +1011,18 @@ class Sim:
         ages = np.arange(91)
         shape = np.select(
             [ages < 18, ages < 25, ages < 41, ages < 65, ages < 90],
-            [9550.0, 9000.0, 9800.0, 12000.0 - (ages - 41) * 20.0, 12500.0 * np.exp(-(ages - 65) / 17.0)], 0.0)
+            [9550.0, 9000.0, 9800.0, 12000.0 - (ages - 41) * 20.0, 12500.0 * np.exp(-(ages - 65) / 17.0)],
+            0.0,
+        )
         shape[90] = 9000.0
         # cohorts of different sizes (baby booms, students leaving), the same shape every year for a council
         wobble = np.convolve(self.rng("population").normal(0, 0.05, 95), np.ones(5) / 5, mode="valid")[:91]
         shape *= 1 + wobble + 0.04 * np.sin(ages / 9.0)
-        bands = [(ages < 18, 171_900, 0.004), ((ages >= 18) & (ages < 65), 507_180, 0.003), (ages >= 65, 213_765, 0.021)]
+        bands = [
+            (ages < 18, 171_900, 0.004),
+            ((ages >= 18) & (ages < 65), 507_180, 0.003),
+            (ages >= 65, 213_765, 0.021),
+        ]
         pop = np.zeros((len(years), 91))
         for mask, total, growth in bands:
             pop[:, mask] = shape[mask] / shape[mask].sum() * total * self.f * (1 + growth) ** (years[:, None] - 2016)
@@ -695,18 +1030,35 @@ class Sim:
         y_idx, a_idx = np.meshgrid(np.arange(len(years)), ages, indexing="ij")
         frames = []
         for sex, share in (("Male", male), ("Female", 1 - male)):
-            frames.append(pd.DataFrame({"la_code": self.la, "year": years[y_idx.ravel()], "sex": sex,
-                                        "age": ages[a_idx.ravel()],
-                                        "population": np.round(pop * share[None, :]).astype(np.int64).ravel()}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "la_code": self.la,
+                        "year": years[y_idx.ravel()],
+                        "sex": sex,
+                        "age": ages[a_idx.ravel()],
+                        "population": np.round(pop * share[None, :]).astype(np.int64).ravel(),
+                    }
+                )
+            )
         frame = pd.concat(frames, ignore_index=True)
-        return frame.sort_values(["year", "sex", "age"], kind="stable", ascending=[True, False, True]).reset_index(drop=True)
+        return frame.sort_values(["year", "sex", "age"], kind="stable", ascending=[True, False, True]).reset_index(
+            drop=True
+        )
 
 
-TEAMS = {"E10000020": ["Norwich", "North", "South", "East", "West"],
-         None: ["North", "South", "East", "West", "Central"]}
+TEAMS = {
+    "E10000020": ["Norwich", "North", "South", "East", "West"],
+    None: ["North", "South", "East", "West", "Central"],
+}
 PROVIDERS = {  # (provider code, acute or non-acute, share of the council's delays)
-    "E10000020": [("RM1", "Acute", 0.44), ("RCX", "Acute", 0.2), ("RGP", "Acute", 0.14),
-                  ("RY3", "Non-acute", 0.14), ("RMY", "Non-acute", 0.08)],
+    "E10000020": [
+        ("RM1", "Acute", 0.44),
+        ("RCX", "Acute", 0.2),
+        ("RGP", "Acute", 0.14),
+        ("RY3", "Non-acute", 0.14),
+        ("RMY", "Non-acute", 0.08),
+    ],
 }
 DTOC_REASONS = {
     "NHS": {"A": 20, "B": 4, "C": 30, "D(i)": 4, "D(ii)": 4, "E": 6, "F": 5, "G": 19, "H": 2, "I": 6},

@@ -1,4 +1,5 @@
 """Day numbers, the window of months a sample covers, and seasonal arrival streams."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,7 +35,9 @@ class Window:
             raise ValueError(f"end_month must be YYYY-MM, got {end_month!r}") from exc
         self.months = np.arange(last - (12 * years - 1), last + 1)  # datetime64[M]
         self.month_starts = ((self.months.astype("datetime64[D]") - EPOCH) // np.timedelta64(1, "D")).astype(np.int64)
-        self.month_ends = (((self.months + 1).astype("datetime64[D]") - EPOCH) // np.timedelta64(1, "D")).astype(np.int64) - 1
+        self.month_ends = (((self.months + 1).astype("datetime64[D]") - EPOCH) // np.timedelta64(1, "D")).astype(
+            np.int64
+        ) - 1
         self.start, self.end = int(self.month_starts[0]), int(self.month_ends[-1])
         self.extract = self.end + 1
         self.h0 = self.start - 730  # simulated from two years before the window ...

@@ -1,5 +1,6 @@
 """CLD ingestion: raw.cld exactly as agreed (CLD_RAW.md), privacy at the door, loose headers,
 additive submissions, and every bad-input case of cld.md with a clear message and nothing lost."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,11 +54,14 @@ def table(con, sql="select * from raw.cld order by _source_file, _row_number") -
 
 # --- the raw table -----------------------------------------------------------------------------
 
+
 def test_raw_cld_exists_empty_with_exactly_the_agreed_columns(env):
     _, con = env
     ensure_raw_schema(con)
-    got = con.execute("select column_name, data_type from information_schema.columns "
-                      "where table_schema = 'raw' and table_name = 'cld' order by ordinal_position").fetchall()
+    got = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'raw' and table_name = 'cld' order by ordinal_position"
+    ).fetchall()
     agreed = [tuple(c.split()) for c in AGREED.replace("\n", " ").split(", ")]
     assert got == [(n, DB_TYPES[t]) for n, t in agreed]
     assert count(con) == 0
@@ -65,14 +69,38 @@ def test_raw_cld_exists_empty_with_exactly_the_agreed_columns(env):
 
 def test_round_trip_keeps_fields_and_bookkeeping_and_reduces_identifiers(env):
     settings, con = env
-    first = row(Postcode="NR1 2AB", GP_Practice_Code="D82001", GP_Practice_Name="The Surgery",
-                First_Name="Alice", Last_Name="Smith", Dementia="Yes", Unit_Cost="123.45",
-                Adult_1_Linked_Person_ID="P2")
-    second = row(LA_Code="", LA_Person_Unique_Identifier="P2", NHS_Number="", Date_of_Birth="12/11/1940",
-                 Date_of_Death="01/03/2024", Event_Type="Request", Event_End_Date="2024-01-04", Event_Outcome="NFA: Other",
-                 Request_Route_of_Access="Community or other route", Service_Type="", Service_Component="",
-                 Delivery_Mechanism="", Postcode="nr12ab", GP_Practice_Code="D82001", GP_Practice_Name="The Surgery",
-                 First_Name="Bob", Last_Name="Jones", Dementia="", Unit_Cost="", Adult_1_Linked_Person_ID="")
+    first = row(
+        Postcode="NR1 2AB",
+        GP_Practice_Code="D82001",
+        GP_Practice_Name="The Surgery",
+        First_Name="Alice",
+        Last_Name="Smith",
+        Dementia="Yes",
+        Unit_Cost="123.45",
+        Adult_1_Linked_Person_ID="P2",
+    )
+    second = row(
+        LA_Code="",
+        LA_Person_Unique_Identifier="P2",
+        NHS_Number="",
+        Date_of_Birth="12/11/1940",
+        Date_of_Death="01/03/2024",
+        Event_Type="Request",
+        Event_End_Date="2024-01-04",
+        Event_Outcome="NFA: Other",
+        Request_Route_of_Access="Community or other route",
+        Service_Type="",
+        Service_Component="",
+        Delivery_Mechanism="",
+        Postcode="nr12ab",
+        GP_Practice_Code="D82001",
+        GP_Practice_Name="The Surgery",
+        First_Name="Bob",
+        Last_Name="Jones",
+        Dementia="",
+        Unit_Cost="",
+        Adult_1_Linked_Person_ID="",
+    )
     path = write(settings.landing, f"cld_{LA}_20240715.csv", [first, second])
     [outcome] = load_cld(con, settings)
     assert outcome.status == "loaded" and outcome.rows_read == 2
@@ -98,13 +126,16 @@ def test_ids_take_the_liquid_logic_pseudonym_and_nhs_numbers_a_national_one(env)
     (settings.landing / "liquidlogic").mkdir()
     (settings.landing / "liquidlogic" / "people_20240701.csv").write_text(
         "person_id,la_code,date_of_birth,gender,ethnicity,primary_support_reason,date_of_death\n"
-        f"P1,{LA},1950-05-17,Female,White,Sensory Support,\n")
+        f"P1,{LA},1950-05-17,Female,White,Sensory Support,\n"
+    )
     load_feed(con, settings, "people")
     write(settings.landing, f"cld_{LA}_20240715.csv", [row(NHS_Number="943 476 5919")])
     write(settings.landing, "cld_E10000024_20240716.csv", [row(LA_Code="E10000024", NHS_Number="943-476-5919")])
     load_cld(con, settings)
     person = count(con, "select person_id from raw.people")
-    ids = con.execute("select la_code, la_person_unique_identifier, nhs_number from raw.cld order by la_code").fetchall()
+    ids = con.execute(
+        "select la_code, la_person_unique_identifier, nhs_number from raw.cld order by la_code"
+    ).fetchall()
     assert ids[0][1] == person  # the same person in the same council: one pseudonym across feeds
     assert ids[1][1] != person  # another council's P1 is another person
     assert ids[0][2] == ids[1][2] != ids[0][1]  # an NHS number is national; spaces do not matter
@@ -112,13 +143,26 @@ def test_ids_take_the_liquid_logic_pseudonym_and_nhs_numbers_a_national_one(env)
 
 def test_never_stored_fields_and_values_are_nowhere_in_the_warehouse(env):
     settings, con = env
-    write(settings.landing, f"cld_{LA}_20240715.csv",
-          [row(First_Name="Alice", Last_Name="Zebedee", GP_Practice_Name="Riverside Surgery", Postcode="NR1 2AB")])
+    write(
+        settings.landing,
+        f"cld_{LA}_20240715.csv",
+        [row(First_Name="Alice", Last_Name="Zebedee", GP_Practice_Name="Riverside Surgery", Postcode="NR1 2AB")],
+    )
     load_cld(con, settings)
-    secret = ["Alice", "Zebedee", "Riverside Surgery", "NR1 2AB", "NR12AB", "943 476 5919", "9434765919",
-              "1950-05-17", "P1"]
-    columns = con.execute("select table_name, column_name from information_schema.columns "
-                          "where table_schema = 'raw'").fetchall()
+    secret = [
+        "Alice",
+        "Zebedee",
+        "Riverside Surgery",
+        "NR1 2AB",
+        "NR12AB",
+        "943 476 5919",
+        "9434765919",
+        "1950-05-17",
+        "P1",
+    ]
+    columns = con.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'raw'"
+    ).fetchall()
     names = {c for _, c in columns}
     assert not names & {"first_name", "last_name", "gp_practice_name", "postcode"}
     for t, c in columns:
@@ -129,13 +173,17 @@ def test_never_stored_fields_and_values_are_nowhere_in_the_warehouse(env):
 
 # --- loose headers, dates, mapping -----------------------------------------------------------------
 
+
 def test_headers_match_loosely_in_any_order_with_bom_unknown_columns_and_uk_dates(env):
     settings, con = env
     header = list(reversed(REQUIRED)) + ["Something Else", "Postcode"]
     rename = {h: h.replace("_", " ").upper() for h in REQUIRED[:10]}  # "LA CODE", "NHS NUMBER", ...
     rename["Event_Type"] = "event type"
-    record = row(Reporting_Period_Start_Date="01/07/2023", Reporting_Period_End_Date="30/06/2024",
-                 **{"Something Else": "ignored", "Postcode": "PE30 1AA"})
+    record = row(
+        Reporting_Period_Start_Date="01/07/2023",
+        Reporting_Period_End_Date="30/06/2024",
+        **{"Something Else": "ignored", "Postcode": "PE30 1AA"},
+    )
     write(settings.landing, f"cld_{LA}_20240715.csv", [record], header=header, rename=rename, bom=True)
     [outcome] = load_cld(con, settings)
     assert outcome.status == "loaded"
@@ -147,10 +195,15 @@ def test_headers_match_loosely_in_any_order_with_bom_unknown_columns_and_uk_date
 def test_a_mapping_file_renames_a_council_s_own_column_names(env):
     settings, con = env
     (settings.landing / "cld").mkdir()
-    (settings.landing / "cld" / "cld.mapping.yml").write_text("Client ID: LA_Person_Unique_Identifier\n"
-                                                              "Kind of event: Event_Type\n")
-    write(settings.landing, f"cld_{LA}_20240715.csv", [row()],
-          rename={"LA_Person_Unique_Identifier": "Client ID", "Event_Type": "Kind of event"})
+    (settings.landing / "cld" / "cld.mapping.yml").write_text(
+        "Client ID: LA_Person_Unique_Identifier\nKind of event: Event_Type\n"
+    )
+    write(
+        settings.landing,
+        f"cld_{LA}_20240715.csv",
+        [row()],
+        rename={"LA_Person_Unique_Identifier": "Client ID", "Event_Type": "Kind of event"},
+    )
     [outcome] = load_cld(con, settings)
     assert outcome.status == "loaded"
     assert count(con, "select event_type from raw.cld") == "Service"
@@ -158,6 +211,7 @@ def test_a_mapping_file_renames_a_council_s_own_column_names(env):
 
 
 # --- additive submissions --------------------------------------------------------------------------
+
 
 def test_every_submission_is_kept_resubmissions_included_and_the_same_file_loads_once(env):
     settings, con = env
@@ -168,10 +222,14 @@ def test_every_submission_is_kept_resubmissions_included_and_the_same_file_loads
     outcomes = load_cld(con, settings)
     assert [o.status for o in outcomes] == ["unchanged", "loaded", "loaded"]
     assert count(con) == 10
-    got = con.execute("select _source_file, _submitted_at, count(*), any_value(event_outcome) from raw.cld "
-                      "group by all order by 2").fetchall()
-    assert [(g[1], g[2]) for g in got] == [(dt.datetime(2024, 7, 15), 3), (dt.datetime(2024, 7, 15, 14, 30), 3),
-                                           (dt.datetime(2024, 10, 15), 4)]
+    got = con.execute(
+        "select _source_file, _submitted_at, count(*), any_value(event_outcome) from raw.cld group by all order by 2"
+    ).fetchall()
+    assert [(g[1], g[2]) for g in got] == [
+        (dt.datetime(2024, 7, 15), 3),
+        (dt.datetime(2024, 7, 15, 14, 30), 3),
+        (dt.datetime(2024, 10, 15), 4),
+    ]
     assert got[1][3] == "NFA: Support ended as planned" and got[0][3] == "Continuation of support or services"
     assert [o.status for o in load_cld(con, settings)] == ["unchanged"] * 3
     assert count(con) == 10
@@ -179,6 +237,7 @@ def test_every_submission_is_kept_resubmissions_included_and_the_same_file_loads
 
 
 # --- bad input ---------------------------------------------------------------------------------------
+
 
 def _bad_case(env, name, records, expect: list[str], keep: bool = False, **kw):
     """A good submission first, then the bad one: refused whole, with a clear reason; nothing lost.
@@ -204,8 +263,15 @@ def _bad_case(env, name, records, expect: list[str], keep: bool = False, **kw):
         assert piece in message, message
     assert {p: fingerprint(p) for p in (good, bad)} == before  # raw files untouched
     assert count(con) == 2 and count(con, "select count(distinct _source_file) from raw.cld") == 1  # last good kept
-    assert count(con, "select status from raw._load_log where file = ? order by loaded_at desc limit 1"
-                 .replace("?", repr(str(bad)))) == "quarantined"
+    assert (
+        count(
+            con,
+            "select status from raw._load_log where file = ? order by loaded_at desc limit 1".replace(
+                "?", repr(str(bad))
+            ),
+        )
+        == "quarantined"
+    )
     reason = settings.quarantine_path / "cld" / f"{bad.name}.reason.txt"
     assert reason.read_text().startswith(message + " [sha256 ")  # the reason and the file's hash ...
     assert not (settings.quarantine_path / "cld" / bad.name).exists()  # ... never a copy of person-level rows
@@ -214,8 +280,13 @@ def _bad_case(env, name, records, expect: list[str], keep: bool = False, **kw):
 
 def test_a_missing_required_column_quarantines_the_file(env):
     header = [h for h in REQUIRED if h != "Event_Type"]
-    _bad_case(env, f"cld_{LA}_20240715.csv", [row()], [":1:Event_Type:", "required CLD column 'Event_Type' is missing"],
-              header=header)
+    _bad_case(
+        env,
+        f"cld_{LA}_20240715.csv",
+        [row()],
+        [":1:Event_Type:", "required CLD column 'Event_Type' is missing"],
+        header=header,
+    )
 
 
 def test_several_missing_columns_are_all_named(env):
@@ -227,8 +298,9 @@ def test_several_missing_columns_are_all_named(env):
 def test_la_code_rows_that_disagree_with_the_file_name_quarantine_it(env):
     records = rows(3)
     records[2]["LA_Code"] = "E10000024"
-    _bad_case(env, f"cld_{LA}_20240715.csv", records,
-              [":4:LA_Code:", "'E10000024'", f"({LA})", "one council's submission"])
+    _bad_case(
+        env, f"cld_{LA}_20240715.csv", records, [":4:LA_Code:", "'E10000024'", f"({LA})", "one council's submission"]
+    )
 
 
 def test_a_file_name_without_an_ons_council_code_is_quarantined(env):
@@ -271,15 +343,20 @@ def test_an_empty_submission_is_quarantined(env, zero_bytes):
     if zero_bytes:
         _bad_case(env, f"cld_{LA}_20240715.csv", None, ["empty"])
     else:
-        _bad_case(env, f"cld_{LA}_20240715.csv", [], [":2:0:", "no data rows", "not a valid submission"],
-                  header=REQUIRED)
+        _bad_case(
+            env, f"cld_{LA}_20240715.csv", [], [":2:0:", "no data rows", "not a valid submission"], header=REQUIRED
+        )
 
 
 def test_a_submission_for_a_future_quarter_is_quarantined(env):
     records = rows(2)
     records[1]["Reporting_Period_End_Date"] = "2024-09-30"
-    _bad_case(env, f"cld_{LA}_20240715.csv", records,
-              [":3:Reporting_Period_End_Date:", "2024-09-30", "after the submission date 2024-07-15", "future quarter"])
+    _bad_case(
+        env,
+        f"cld_{LA}_20240715.csv",
+        records,
+        [":3:Reporting_Period_End_Date:", "2024-09-30", "after the submission date 2024-07-15", "future quarter"],
+    )
 
 
 def test_a_period_ending_after_today_is_quarantined_even_in_a_future_dated_file(env):
@@ -318,6 +395,7 @@ def test_no_cld_folder_is_a_note_not_a_failure(env):
 
 # --- vitalsigns check -----------------------------------------------------------------------------------
 
+
 def test_vitalsigns_check_reports_every_cld_problem_as_file_row_column(env, capsys, monkeypatch):
     from dagster_project.cli import main
 
@@ -339,6 +417,7 @@ def test_vitalsigns_check_reports_every_cld_problem_as_file_row_column(env, caps
 
 
 # --- privacy of the quarantine ------------------------------------------------------------------------
+
 
 def test_a_quarantine_reason_never_holds_a_person_s_values(env):
     settings, con = env
@@ -373,6 +452,7 @@ def test_the_same_bytes_under_another_submission_s_name_are_another_submission(e
 
 # --- the Dagster asset ----------------------------------------------------------------------------------
 
+
 def _materialise(settings, monkeypatch):
     import dagster as dg
 
@@ -381,9 +461,11 @@ def _materialise(settings, monkeypatch):
 
     monkeypatch.setenv("VITALSIGNS_SAMPLE", "1")
     [asset] = [a for a in feed_assets if a.key == dg.AssetKey(["raw", "cld"])]
-    result = dg.materialize([asset], resources={"warehouse": WarehouseResource(landing=str(settings.landing),
-                                                                               home=str(settings.home))},
-                            raise_on_error=False)
+    result = dg.materialize(
+        [asset],
+        resources={"warehouse": WarehouseResource(landing=str(settings.landing), home=str(settings.home))},
+        raise_on_error=False,
+    )
     [check] = result.get_asset_check_evaluations()
     return result, check
 
@@ -409,8 +491,7 @@ def test_the_asset_loads_and_its_load_ok_check_fails_on_a_quarantine_and_warns_o
 
 def test_a_column_given_twice_under_loose_spellings_quarantines_the_file(env):
     header = REQUIRED + ["LA Code"]
-    _bad_case(env, f"cld_{LA}_20240715.csv", [row(**{"LA Code": LA})], [":1:la_code:", "appears twice"],
-              header=header)
+    _bad_case(env, f"cld_{LA}_20240715.csv", [row(**{"LA Code": LA})], [":1:la_code:", "appears twice"], header=header)
 
 
 def test_a_broken_mapping_file_quarantines_new_submissions_with_the_mapping_s_reason(env):
@@ -464,13 +545,30 @@ def test_a_header_with_a_trailing_comma_loads_its_columns(env):
 
 
 def test_the_same_column_twice_is_named_plainly(env):
-    _bad_case(env, f"cld_{LA}_20240715.csv", [row()], [":1:gender:", "appears twice in the header"],
-              header=REQUIRED + ["Gender"])
+    _bad_case(
+        env,
+        f"cld_{LA}_20240715.csv",
+        [row()],
+        [":1:gender:", "appears twice in the header"],
+        header=REQUIRED + ["Gender"],
+    )
 
 
-@pytest.mark.parametrize("postcode, district", [
-    ("NR1 2AB", "NR1"), ("nr12ab", "NR1"), ("SW1A 1AA", "SW1A"), ("EC1A1BB", "EC1A"), ("B1 1AA", "B1"),
-    ("  PE30 1AA ", "PE30"), ("NR1", "NR1"), ("unknown", None), ("12345", None), ("", None)])
+@pytest.mark.parametrize(
+    "postcode, district",
+    [
+        ("NR1 2AB", "NR1"),
+        ("nr12ab", "NR1"),
+        ("SW1A 1AA", "SW1A"),
+        ("EC1A1BB", "EC1A"),
+        ("B1 1AA", "B1"),
+        ("  PE30 1AA ", "PE30"),
+        ("NR1", "NR1"),
+        ("unknown", None),
+        ("12345", None),
+        ("", None),
+    ],
+)
 def test_a_postcode_is_kept_as_its_district_or_not_at_all(postcode, district):
     value = "null" if not postcode else f"'{postcode}'"
     sql = cld_ingest._district_sql(f"nullif(trim({value}), '')")

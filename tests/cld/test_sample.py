@@ -1,5 +1,6 @@
 """The sample's CLD submissions: deterministic, quarterly rolling 12-month files with a resubmission,
 Release 1 spellings and invalid values DHSC's tables know, loadable, with plausible measures."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,11 @@ def dates(col: pd.Series) -> pd.Series:
 
 def mapping_tables() -> dict[str, set[str]]:
     """Raw values DHSC's mapping tables know, as shipped (dbt seeds) or as specified."""
-    for folder in (REPO / "dbt" / "seeds" / "cld_mappings", REPO.parent.parent / "shared" / "spec" / "cld_mappings",
-                   Path("/work/shared/spec/cld_mappings")):
+    for folder in (
+        REPO / "dbt" / "seeds" / "cld_mappings",
+        REPO.parent.parent / "shared" / "spec" / "cld_mappings",
+        Path("/work/shared/spec/cld_mappings"),
+    ):
         if folder.is_dir():
             break
     else:
@@ -69,8 +73,9 @@ def test_same_arguments_give_byte_identical_files_and_another_seed_other_data(sa
     for a in files(out, NORFOLK.la_code):
         assert a.read_bytes() == (tmp_path / "cld" / a.name).read_bytes(), a.name
     S.write_council(tmp_path / "other", 6, 0, NORFOLK, 0.05, *SPAN)
-    assert [p.name for p in files(tmp_path / "other")] != [p.name for p in files(out, NORFOLK.la_code)] or \
-        files(tmp_path / "other")[0].read_bytes() != files(out, NORFOLK.la_code)[0].read_bytes()
+    assert [p.name for p in files(tmp_path / "other")] != [p.name for p in files(out, NORFOLK.la_code)] or files(
+        tmp_path / "other"
+    )[0].read_bytes() != files(out, NORFOLK.la_code)[0].read_bytes()
 
 
 def test_quarterly_rolling_twelve_month_files_submitted_about_a_month_later_and_one_resubmission(sample):
@@ -99,7 +104,9 @@ def test_a_resubmission_changes_some_outcomes_of_the_same_events(sample):
     out, _ = sample
     re_file = [p for p in files(out, NORFOLK.la_code) if C.FILE_NAME.match(p.name).group("time")][0]
     end = read(re_file)["reporting_period_end_date"].iloc[0]
-    original = [p for p in files(out, NORFOLK.la_code) if p != re_file and read(p)["reporting_period_end_date"].iloc[0] == end]
+    original = [
+        p for p in files(out, NORFOLK.la_code) if p != re_file and read(p)["reporting_period_end_date"].iloc[0] == end
+    ]
     a, b = read(original[0]), read(re_file)
     assert len(a) == len(b) and (a["event_reference"] == b["event_reference"]).all()
     changed = (a["event_outcome"] != b["event_outcome"]).sum()
@@ -110,10 +117,12 @@ def test_a_resubmission_changes_some_outcomes_of_the_same_events(sample):
 def test_release_1_spellings_before_april_2025_known_invalid_values_and_every_value_mapped(sample):
     out, _ = sample
     known = mapping_tables()
-    early = pd.concat([read(p) for p in files(out) if read(p)["reporting_period_end_date"].iloc[0] in
-                       ("2024-03-31", "31/03/2024")])
-    late = pd.concat([read(p) for p in files(out) if read(p)["reporting_period_end_date"].iloc[0] in
-                      ("2025-06-30", "30/06/2025")])
+    early = pd.concat(
+        [read(p) for p in files(out) if read(p)["reporting_period_end_date"].iloc[0] in ("2024-03-31", "31/03/2024")]
+    )
+    late = pd.concat(
+        [read(p) for p in files(out) if read(p)["reporting_period_end_date"].iloc[0] in ("2025-06-30", "30/06/2025")]
+    )
     r1 = {v for spellings in S.RELEASE_1.values() for v in spellings.values()}
     assert early.isin(r1).any(axis=None) and not late.isin(r1).any(axis=None)
     new_invalid = {"F", "British"}  # values no mapping table knows: DHSC's "NEW INVALID ... FOUND"
@@ -167,8 +176,13 @@ def test_every_file_loads_without_a_quarantine(sample, tmp_path, monkeypatch):
         outcomes = load_cld(con, settings)
         assert {o.status for o in outcomes} == {"loaded"}
         assert con.execute("select count(*) from raw.cld").fetchall()[0][0] == sum(rows.values())
-        assert con.execute("select count(*) from raw.cld where date_of_birth is null or event_start_date is null "
-                           "or postcode_district is null").fetchall()[0][0] == 0
+        assert (
+            con.execute(
+                "select count(*) from raw.cld where date_of_birth is null or event_start_date is null "
+                "or postcode_district is null"
+            ).fetchall()[0][0]
+            == 0
+        )
 
 
 def test_measures_come_out_plausible(tmp_path):
@@ -191,13 +205,15 @@ def test_measures_come_out_plausible(tmp_path):
           and not exists (select 1 from a y where y.pid = x.pid and y.s < x.s and (y.e is null or x.s - y.e < 365))
     """).fetchall()[0]
     population = 0.5 * NORFOLK.size
-    assert 500 < adm[0] / (213_765 * 1.021 ** 8 * population) * 1e5 < 750  # 2C per 100,000 65+
-    assert 8 < adm[1] / (507_180 * 1.003 ** 8 * population) * 1e5 < 25  # 2B per 100,000 18-64
+    assert 500 < adm[0] / (213_765 * 1.021**8 * population) * 1e5 < 750  # 2C per 100,000 65+
+    assert 8 < adm[1] / (507_180 * 1.003**8 * population) * 1e5 < 25  # 2B per 100,000 18-64
     reablement = con.execute(f"""
         with m as (select la_person_unique_identifier pid, event_start_date::date s, event_end_date::date e,
-                          event_outcome o from c where service_type = '{S.ST_MAX}' and event_end_date::date between {fs} and {fe}),
+                          event_outcome o from c where service_type = '{S.ST_MAX}'
+                          and event_end_date::date between {fs} and {fe}),
              q as (select m.*, exists (select 1 from c l where l.la_person_unique_identifier = m.pid
-                          and l.service_type like 'Long term%' and l.event_start_date::date - m.e between 0 and 7) lts from m)
+                          and l.service_type like 'Long term%'
+                          and l.event_start_date::date - m.e between 0 and 7) lts from m)
         select count(*) filter (where not lts and o like 'NFA%' and o <> '{S.NFA_DECEASED}'),
                count(*) filter (where lts or (o like 'NFA%' and o <> '{S.NFA_DECEASED}')) from q""").fetchall()[0]
     assert 0.70 < reablement[0] / reablement[1] < 0.88  # 2A

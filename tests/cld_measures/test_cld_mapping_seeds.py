@@ -1,5 +1,6 @@
 """The CLD mapping seeds are the spec's tables, byte for byte (cld.md: "ship them as dbt seeds and
 keep them identical"). Skipped where the shared spec is not mounted (e.g. a fresh clone)."""
+
 from __future__ import annotations
 
 from pathlib import Path

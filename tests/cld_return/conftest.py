@@ -1,5 +1,6 @@
 """Samples through the CLD era (clean and --dirty) shared by the CLD-return tests, and a helper that
 writes a hand-made Liquid Logic landing folder (one council, a few people) for exact checks."""
+
 from __future__ import annotations
 
 import csv

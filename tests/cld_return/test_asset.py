@@ -1,5 +1,6 @@
 """The quarter-partitioned asset: it materialises a return per council, and the build jobs leave it out
 (it writes person-identifiable files, so only on demand)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,9 +23,12 @@ def test_quarters_run_from_2023_q1_to_the_last_ended_quarter():
 
 
 def test_the_asset_writes_one_return_per_council(era_sample, tmp_path):
-    result = dg.materialize([cld_return], partition_key=PERIOD,
-                            resources={"warehouse": WarehouseResource(landing=str(era_sample), home=str(tmp_path))},
-                            run_config={"ops": {"exports__cld_return": {"config": {"ascof": False}}}})
+    result = dg.materialize(
+        [cld_return],
+        partition_key=PERIOD,
+        resources={"warehouse": WarehouseResource(landing=str(era_sample), home=str(tmp_path))},
+        run_config={"ops": {"exports__cld_return": {"config": {"ascof": False}}}},
+    )
     assert result.success
     for c in COUNCILS[:2]:
         assert (tmp_path / "exports" / c.la_code / f"cld_return_{c.la_code}_{PERIOD}.csv").exists()

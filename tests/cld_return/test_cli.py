@@ -1,4 +1,5 @@
 """`vitalsigns cld-return`: what it prints, and one clear line for a wrong council, period or landing."""
+
 from __future__ import annotations
 
 from dagster_project import cli
@@ -7,16 +8,39 @@ from .conftest import LA, PERIOD, write_landing
 
 
 def _landing(tmp_path):
-    return write_landing(tmp_path / "landing", {
-        "people": [dict(person_id="P1", gender="Female", date_of_birth="1950-01-01")],
-        "reviews": [dict(review_id="V1", person_id="P1", review_date="2025-01-15", review_type="Planned",
-                         review_outcome="No change in support")]})
+    return write_landing(
+        tmp_path / "landing",
+        {
+            "people": [dict(person_id="P1", gender="Female", date_of_birth="1950-01-01")],
+            "reviews": [
+                dict(
+                    review_id="V1",
+                    person_id="P1",
+                    review_date="2025-01-15",
+                    review_type="Planned",
+                    review_outcome="No change in support",
+                )
+            ],
+        },
+    )
 
 
 def test_prints_the_files_and_the_findings(tmp_path, capsys):
     landing = _landing(tmp_path)
-    code = cli.main(["cld-return", "--la", LA, "--period", PERIOD, "--landing", str(landing),
-                     "--home", str(tmp_path / "home"), "--no-ascof"])
+    code = cli.main(
+        [
+            "cld-return",
+            "--la",
+            LA,
+            "--period",
+            PERIOD,
+            "--landing",
+            str(landing),
+            "--home",
+            str(tmp_path / "home"),
+            "--no-ascof",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert f"exports/{LA}/cld_return_{LA}_{PERIOD}.csv (1 rows)" in out

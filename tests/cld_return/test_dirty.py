@@ -1,6 +1,7 @@
 """The validation report lists exactly the invalid values `vitalsigns sample --dirty` plants in the
 Liquid Logic feeds (those that reach the return), found here independently from the contract's code
 lists; the accepted variants it also plants (odd case, spacing, en dashes, DD/MM/YYYY) are not listed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,12 +15,19 @@ from dagster_project.cld_return.validate import validate
 
 from .conftest import LA, PERIOD
 
-EVENT_CODES = {"requests": ["route_of_access", "request_outcome"],
-               "assessments": ["assessment_type", "assessment_outcome"],
-               "services": ["client_type", "service_type", "delivery_mechanism", "funding_source"],
-               "reablement": ["sequel"], "reviews": ["review_type", "review_outcome"]}
-DATE_PAIRS = {"requests": ("request_date", "outcome_date"), "assessments": ("start_date", "completion_date"),
-              "services": ("start_date", "end_date"), "reablement": ("start_date", "end_date")}
+EVENT_CODES = {
+    "requests": ["route_of_access", "request_outcome"],
+    "assessments": ["assessment_type", "assessment_outcome"],
+    "services": ["client_type", "service_type", "delivery_mechanism", "funding_source"],
+    "reablement": ["sequel"],
+    "reviews": ["review_type", "review_outcome"],
+}
+DATE_PAIRS = {
+    "requests": ("request_date", "outcome_date"),
+    "assessments": ("start_date", "completion_date"),
+    "services": ("start_date", "end_date"),
+    "reablement": ("start_date", "end_date"),
+}
 
 
 def _feed(landing, feed):
@@ -45,9 +53,11 @@ def planted(landing):
             s, e = (frame[c].map(parse_date) for c in DATE_PAIRS[feed])
             dates |= set(frame.loc[[bool(a and b and b < a) for a, b in zip(s, e)], "source"])
     people = _feed(landing, "people")
-    bad_people = _unknown("people", "gender", people.gender) | _unknown(
-        "people", "primary_support_reason", people.primary_support_reason) | people.date_of_birth.map(
-        lambda d: (parse_date(d) or dt.date.min) > dt.date(2025, 3, 31))
+    bad_people = (
+        _unknown("people", "gender", people.gender)
+        | _unknown("people", "primary_support_reason", people.primary_support_reason)
+        | people.date_of_birth.map(lambda d: (parse_date(d) or dt.date.min) > dt.date(2025, 3, 31))
+    )
     return codes, dates, set(people.loc[bad_people, "person_id"])
 
 

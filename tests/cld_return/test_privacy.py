@@ -1,6 +1,7 @@
 """The return is person-identifiable: owner-only files under <home>/exports only, nothing else
 written, no identifier in the reports about it, and the Liquid Logic NHS-number column never
 reaches the warehouse."""
+
 from __future__ import annotations
 
 import os
@@ -20,13 +21,33 @@ NHS = "9434765919"
 
 @pytest.fixture()
 def landing(tmp_path):
-    return write_landing(tmp_path / "landing", {
-        "people": [dict(person_id="PERSON-7731", date_of_birth="1950-05-17", gender="Female", ethnicity="White British",
-                        primary_support_reason="Learning Disability Support", nhs_number=NHS)],
-        "services": [dict(service_id="S1", person_id="PERSON-7731", client_type="Service User",
-                          service_type="Long Term Support: Community", delivery_mechanism="Direct Payment",
-                          start_date="2024-06-01", funding_source="Council")]},
-        extra_people_columns=("nhs_number",))
+    return write_landing(
+        tmp_path / "landing",
+        {
+            "people": [
+                dict(
+                    person_id="PERSON-7731",
+                    date_of_birth="1950-05-17",
+                    gender="Female",
+                    ethnicity="White British",
+                    primary_support_reason="Learning Disability Support",
+                    nhs_number=NHS,
+                )
+            ],
+            "services": [
+                dict(
+                    service_id="S1",
+                    person_id="PERSON-7731",
+                    client_type="Service User",
+                    service_type="Long Term Support: Community",
+                    delivery_mechanism="Direct Payment",
+                    start_date="2024-06-01",
+                    funding_source="Council",
+                )
+            ],
+        },
+        extra_people_columns=("nhs_number",),
+    )
 
 
 def test_files_are_owner_only_even_with_a_permissive_umask(landing, tmp_path):
@@ -72,6 +93,8 @@ def test_the_nhs_number_column_never_reaches_the_warehouse(landing, tmp_path):
             cols = [c[0] for c in con.execute(f'describe "{schema}"."{table}"').fetchall()]
             assert (schema, table) != ("raw", "people") or "nhs_number" not in cols  # not a contract column
             for col in cols:
-                hit = con.execute(f'select count(*) from "{schema}"."{table}" where cast("{col}" as varchar) '
-                                  f"in (?, ?)", [NHS, "PERSON-7731"]).fetchone()[0]
+                hit = con.execute(
+                    f'select count(*) from "{schema}"."{table}" where cast("{col}" as varchar) in (?, ?)',
+                    [NHS, "PERSON-7731"],
+                ).fetchone()[0]
                 assert hit == 0, (schema, table, col)

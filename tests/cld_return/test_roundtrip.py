@@ -1,6 +1,7 @@
 """The round trip: the sample's returns pass the project's own CLD ingestion with 0 structural
 errors, the revised ASCOF is built from one, and each figure is set beside the Liquid Logic feeds'
 own (agreeing, or with the difference explained)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,8 +26,9 @@ def _fake_warehouse(home: Path, values: dict[str, float]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.ascof (la_code varchar, indicator_code varchar, financial_year varchar, "
-                    "value double)")
+        con.execute(
+            "create table marts.ascof (la_code varchar, indicator_code varchar, financial_year varchar, value double)"
+        )
         for code, v in values.items():
             con.execute("insert into marts.ascof values (?, ?, '2024/25', ?)", [LA, code, v])
 
@@ -54,7 +56,7 @@ def test_the_revised_ascof_is_built_from_the_return(with_ascof):
     table = out.round_trip.ascof.set_index("indicator")
     assert set(table.index) == MEASURES
     assert table.return_value.notna().all(), table[table.return_value.isna()]
-    assert (table.loc["CLD_2A", "numerator"] <= table.loc["CLD_2A", "denominator"])
+    assert table.loc["CLD_2A", "numerator"] <= table.loc["CLD_2A", "denominator"]
 
 
 def test_every_pair_agrees_or_the_difference_is_explained(with_ascof):
@@ -73,6 +75,7 @@ def test_every_pair_agrees_or_the_difference_is_explained(with_ascof):
 def test_without_a_built_warehouse_the_report_says_so(era_sample, tmp_path):
     # the module fixture's first run had no warehouse: re-run cheaply via the comparison function
     from dagster_project.cld_return.roundtrip import direct_figures
+
     assert direct_figures(tmp_path / "none.duckdb", LA, "2024/25") is None
 
 
@@ -89,15 +92,25 @@ def test_the_2e_ld_difference_counts_the_clients_dhsc_presumes_at_home():
     from dagster_project.cld_return.build import COLUMNS, Period, Return
     from dagster_project.cld_return.roundtrip import _differences, explain
 
-    base = {c: "" for c in COLUMNS} | {"Primary_Support_Reason": "Learning disability support",
-                                       "Client_Type": "Service user", "Service_Type": "Long term support: Community"}
-    rows = pd.DataFrame([base | {"LA_Person_Unique_Identifier": "A", "Accommodation_Status": "Unknown"},
-                         base | {"LA_Person_Unique_Identifier": "B", "Accommodation_Status": ""},
-                         base | {"LA_Person_Unique_Identifier": "C", "Accommodation_Status": "Shared Lives scheme"},
-                         base | {"LA_Person_Unique_Identifier": "D", "Accommodation_Status": "Unknown",
-                                 "Service_Type": "Long term support: Nursing care"}])[COLUMNS]
-    ret = Return(LA, Period.parse(PERIOD), rows,
-                 pd.Series(["x"] * 4))
+    base = {c: "" for c in COLUMNS} | {
+        "Primary_Support_Reason": "Learning disability support",
+        "Client_Type": "Service user",
+        "Service_Type": "Long term support: Community",
+    }
+    rows = pd.DataFrame(
+        [
+            base | {"LA_Person_Unique_Identifier": "A", "Accommodation_Status": "Unknown"},
+            base | {"LA_Person_Unique_Identifier": "B", "Accommodation_Status": ""},
+            base | {"LA_Person_Unique_Identifier": "C", "Accommodation_Status": "Shared Lives scheme"},
+            base
+            | {
+                "LA_Person_Unique_Identifier": "D",
+                "Accommodation_Status": "Unknown",
+                "Service_Type": "Long term support: Nursing care",
+            },
+        ]
+    )[COLUMNS]
+    ret = Return(LA, Period.parse(PERIOD), rows, pd.Series(["x"] * 4))
     note = explain("CLD_2E_LD", 75.0, 25.0, ret, _differences(), 3, 4)
     assert note.startswith("differs by +50.0: Old 1G counts a client whose accommodation is Unknown as not at home")
     assert "Here 2 such client(s)" in note and "about 25.0 against 25.0" in note

@@ -4,37 +4,55 @@ The fast tests run the real command line (`main(["build", ...])`, the real insta
 summary) over a small stand-in job whose assets sit in the pipeline's groups, so the output's
 shape is tested in seconds; the slow one builds a tiny sample for real.
 """
-from __future__ import annotations
 
-import sys
+from __future__ import annotations
 
 import dagster as dg
 import pytest
 
-from dagster_project.constants import (ALL_ASSETS_JOB, INGESTION, INTERMEDIATE, MARTS, PUBLISHING, REPORT_MONTHS, REPORTS,
-                                       REPORTS_JOB, STAGING)
+from dagster_project.constants import (
+    ALL_ASSETS_JOB,
+    INGESTION,
+    INTERMEDIATE,
+    MARTS,
+    PUBLISHING,
+    REPORT_MONTHS,
+    REPORTS,
+    REPORTS_JOB,
+    STAGING,
+)
 
 
 def stand_in_definitions(fail_publish: bool = False):
-    @dg.asset(key=["raw", "people"], group_name=INGESTION,
-              check_specs=[dg.AssetCheckSpec("load_ok", asset=dg.AssetKey(["raw", "people"]))])
+    @dg.asset(
+        key=["raw", "people"],
+        group_name=INGESTION,
+        check_specs=[dg.AssetCheckSpec("load_ok", asset=dg.AssetKey(["raw", "people"]))],
+    )
     def people(context):
         context.log.info("DEBUG-NOISE from an asset")
-        yield dg.MaterializeResult(metadata={"dagster/row_count": 1200, "files_loaded_now": 1, "files_unchanged": 0,
-                                             "rows_rejected_now": 7})
+        yield dg.MaterializeResult(
+            metadata={"dagster/row_count": 1200, "files_loaded_now": 1, "files_unchanged": 0, "rows_rejected_now": 7}
+        )
         yield dg.AssetCheckResult(check_name="load_ok", passed=True)
 
     @dg.asset(key=["raw", "dtoc"], group_name=INGESTION)
     def dtoc():
-        return dg.MaterializeResult(metadata={"dagster/row_count": 300, "files_loaded_now": 0, "files_unchanged": 1,
-                                              "rows_rejected_now": 0})
+        return dg.MaterializeResult(
+            metadata={"dagster/row_count": 300, "files_loaded_now": 0, "files_unchanged": 1, "rows_rejected_now": 0}
+        )
 
-    @dg.multi_asset(specs=[dg.AssetSpec(["staging", "stg_people"], group_name=STAGING, deps=[people, dtoc]),
-                           dg.AssetSpec(["intermediate", "int_x"], group_name=INTERMEDIATE,
-                                        deps=[dg.AssetKey(["staging", "stg_people"])]),
-                           dg.AssetSpec(["marts", "ascof"], group_name=MARTS, deps=[dg.AssetKey(["intermediate", "int_x"])])],
-                    check_specs=[dg.AssetCheckSpec("not_null", asset=dg.AssetKey(["marts", "ascof"]))],
-                    name="warehouse_models")
+    @dg.multi_asset(
+        specs=[
+            dg.AssetSpec(["staging", "stg_people"], group_name=STAGING, deps=[people, dtoc]),
+            dg.AssetSpec(
+                ["intermediate", "int_x"], group_name=INTERMEDIATE, deps=[dg.AssetKey(["staging", "stg_people"])]
+            ),
+            dg.AssetSpec(["marts", "ascof"], group_name=MARTS, deps=[dg.AssetKey(["intermediate", "int_x"])]),
+        ],
+        check_specs=[dg.AssetCheckSpec("not_null", asset=dg.AssetKey(["marts", "ascof"]))],
+        name="warehouse_models",
+    )
     def models():
         print("1 of 3 START sql table model staging.stg_people ... [RUN]")  # as dagster-dbt echoes dbt
         for key in (["staging", "stg_people"], ["intermediate", "int_x"], ["marts", "ascof"]):
@@ -45,7 +63,9 @@ def stand_in_definitions(fail_publish: bool = False):
     def published():
         if fail_publish:
             raise dg.Failure(description="not published because a load failed: raw/people: bad file")
-        return dg.MaterializeResult(metadata={"latest_month_by_council": dg.MetadataValue.json({"E10000020": "2017-03"})})
+        return dg.MaterializeResult(
+            metadata={"latest_month_by_council": dg.MetadataValue.json({"E10000020": "2017-03"})}
+        )
 
     # reports are partitioned by month and run as their own job after a publication, as in jobs.py
     months = dg.DynamicPartitionsDefinition(name=REPORT_MONTHS)
@@ -67,6 +87,7 @@ def stand_in(monkeypatch, tmp_path):
     def use(fail_publish=False):
         monkeypatch.setattr(definitions, "make_definitions", lambda settings: stand_in_definitions(fail_publish))
         monkeypatch.setattr(runner, "full_refresh_run_config", lambda full_refresh: {})
+
     landing = tmp_path / "landing"
     (landing / "dtoc").mkdir(parents=True)
     return use, landing, tmp_path / "home"
@@ -120,8 +141,9 @@ def test_a_failed_stage_is_named_and_the_exit_code_is_1(stand_in, capfd):
 def test_a_real_build_of_a_tiny_sample_prints_a_few_lines(tmp_path, capfd, monkeypatch):
     from dagster_project.cli import main
 
-    assert main(["sample", "--out", str(tmp_path / "landing"), "--councils", "1", "--years", "1",
-                 "--scale", "0.05"]) == 0
+    assert (
+        main(["sample", "--out", str(tmp_path / "landing"), "--councils", "1", "--years", "1", "--scale", "0.05"]) == 0
+    )
     code, out, err = run_build(capfd, tmp_path / "landing", tmp_path / "home")
     assert code == 0, out + err
     lines = (out + err).splitlines()

@@ -1,5 +1,6 @@
 """`vitalsigns check`: a per-file verdict, grouped problems with the bad value and what is allowed,
 the salt status, and a non-zero exit for a landing folder with nothing to check."""
+
 from __future__ import annotations
 
 import csv
@@ -57,8 +58,12 @@ def test_a_clean_folder_gives_one_summary_line_per_file_and_exit_0(landing, caps
     write(landing, "dtoc/dtoc_20170401.csv", [DTOC, *dtoc()])
     code, out = run(capsys, landing)
     assert code == 0, out
-    assert summary_line(out, "people_20170401.csv").split()[:4] == ["people", "liquidlogic/people_20170401.csv",
-                                                                    "30", "0"]
+    assert summary_line(out, "people_20170401.csv").split()[:4] == [
+        "people",
+        "liquidlogic/people_20170401.csv",
+        "30",
+        "0",
+    ]
     assert summary_line(out, "dtoc_20170401.csv").endswith("would load")
     assert "salt: ok: VITALSIGNS_SALT is set" in out
     assert "a-long-enough-secret" not in out  # never printed
@@ -67,15 +72,19 @@ def test_a_clean_folder_gives_one_summary_line_per_file_and_exit_0(landing, caps
 
 def test_many_rows_with_one_bad_code_are_one_line_with_the_value_count_rows_and_allowed_codes(landing, capsys):
     # 500 of 10,000 rows (exactly the 5% threshold: still loads) carry the same bad code
-    write(landing, "liquidlogic/people_20170401.csv",
-          [PEOPLE, *people(10_000, gender=lambda i: "Mail" if i % 20 == 0 else "Male")])
+    write(
+        landing,
+        "liquidlogic/people_20170401.csv",
+        [PEOPLE, *people(10_000, gender=lambda i: "Mail" if i % 20 == 0 else "Male")],
+    )
     code, out = run(capsys, landing)
     assert code == 1
     lines = [ln for ln in out.splitlines() if ":gender:" in ln]
     assert len(lines) == 1, lines
     assert lines[0].endswith(
         "people_20170401.csv:21:gender: unknown code in gender: 'Mail' in 500 rows (21, 41, 61, 81, 101, ...); "
-        "allowed: Male | Female | Other | Unknown (case, spacing and dashes may differ)")
+        "allowed: Male | Female | Other | Unknown (case, spacing and dashes may differ)"
+    )
     assert "would load without 500 rejected row(s) (5.00%)" in summary_line(out, "people_20170401.csv")
     assert len(out.splitlines()) < 30
 
@@ -92,8 +101,11 @@ def test_many_rows_with_one_bad_code_are_one_line_with_the_value_count_rows_and_
 
 
 def test_too_many_rejected_rows_is_a_quarantine_verdict_with_the_reason(landing, capsys):
-    write(landing, "liquidlogic/people_20170401.csv",
-          [PEOPLE, *people(100, gender=lambda i: "Mail" if i % 10 == 0 else "Male")])
+    write(
+        landing,
+        "liquidlogic/people_20170401.csv",
+        [PEOPLE, *people(100, gender=lambda i: "Mail" if i % 10 == 0 else "Male")],
+    )
     code, out = run(capsys, landing)
     assert code == 1
     line = summary_line(out, "people_20170401.csv")
@@ -106,7 +118,8 @@ def test_a_whole_file_error_is_a_quarantine_with_row_column_and_what_is_expected
     assert code == 1
     assert "dtoc_20170401.csv:5:delayed_days: 'lots' is not a number" in out
     assert summary_line(out, "dtoc_20170401.csv").endswith(
-        "would quarantine: row 5, column delayed_days: 'lots' is not a number")
+        "would quarantine: row 5, column delayed_days: 'lots' is not a number"
+    )
 
 
 def test_a_rule_on_an_aggregate_feed_shows_the_bad_value(landing, capsys):
@@ -157,6 +170,7 @@ def test_a_landing_folder_that_does_not_exist_is_exit_2(tmp_path, capsys):
 
 # --- the salt ----------------------------------------------------------------------------------------
 
+
 def test_no_salt_with_person_level_files_is_an_error_that_says_what_to_do(landing, capsys, monkeypatch):
     monkeypatch.delenv("VITALSIGNS_SALT")
     write(landing, "liquidlogic/people_20170401.csv", [PEOPLE, *people(3)])
@@ -201,12 +215,19 @@ def test_a_sample_folder_needs_no_salt_and_a_short_salt_is_a_warning(landing, ca
 
 # --- mapping and commentary --------------------------------------------------------------------------
 
+
 def test_a_mapping_that_does_not_fit_the_file_is_noted(landing, capsys):
-    write(landing, "dtoc/dtoc_20170401.csv", [DTOC.replace("delayed_days", "Days Delayed") + ",Notes",
-                                              *[r + ",x" for r in dtoc()]])
+    write(
+        landing,
+        "dtoc/dtoc_20170401.csv",
+        [DTOC.replace("delayed_days", "Days Delayed") + ",Notes", *[r + ",x" for r in dtoc()]],
+    )
     write(landing, "dtoc/dtoc.mapping.yml", ["Delayed Days: delayed_days", "Provider: provider_code"])
     code, out = run(capsys, landing)
-    assert "dtoc_20170401.csv:0:0: note: dtoc.mapping.yml names column(s) not in this file's header: delayed_days, provider" in out
+    assert (
+        "dtoc_20170401.csv:0:0: note: dtoc.mapping.yml names column(s) "
+        "not in this file's header: delayed_days, provider" in out
+    )
     assert "column(s) not in the dtoc contract, ignored: days_delayed, notes" in out
     assert "required column 'delayed_days' is missing" in out and code == 1
     write(landing, "dtoc/dtoc.mapping.yml", ["Days Delayed: delayed_days"])
@@ -217,11 +238,16 @@ def test_a_mapping_that_does_not_fit_the_file_is_noted(landing, capsys):
 
 def test_commentary_headings_that_match_no_section_are_warned(landing, capsys):
     write(landing, "dtoc/dtoc_20170401.csv", [DTOC, *dtoc()])
-    write(landing, "commentary/VS_01/2017-03.md", ["# Why is this important?", "Because.",
-                                                    "# What explains current performance", "Winter."])
+    write(
+        landing,
+        "commentary/VS_01/2017-03.md",
+        ["# Why is this important?", "Because.", "# What explains current performance", "Winter."],
+    )
     code, out = run(capsys, landing)
-    assert ("2017-03.md:0:0: warning: heading(s) 'What explains current performance' are not report-card sections: "
-            "the text runs on inside the section before") in out
+    assert (
+        "2017-03.md:0:0: warning: heading(s) 'What explains current performance' are not report-card sections: "
+        "the text runs on inside the section before"
+    ) in out
     write(landing, "commentary/VS_01/2017-03.md", ["Why is this important? Because."])
     code, out = run(capsys, landing)
     assert "2017-03.md:0:0: warning: no report-card section heading, so none of the text appears" in out

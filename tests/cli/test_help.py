@@ -1,4 +1,5 @@
 """`--help` gives every option with its default, the exit codes, examples and the environment."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,17 +14,48 @@ def help_text(capsys, *command: str) -> str:
     return " ".join(capsys.readouterr().out.split())  # argparse wraps lines
 
 
-@pytest.mark.parametrize("command,expected", [
-    ("sample", ["--councils N number of councils (default: 1)", "--years N years of history (default: 2)",
-                "(default: 1.0)", "(default: 42)", "--dirty add data-quality noise (bad codes, duplicates, ...) "
-                "(default: off)", "--end-month is the old spelling (default: 2017-03)", "(default 2023-06)", "(default 2025-03"]),
-    ("build", ["(default: $VITALSIGNS_LANDING, else data/landing)", "(default: $VITALSIGNS_HOME, else data)",
-               "(default: VITALSIGNS_PERIOD, else each council's latest month with data)", "default: only each council's last 24 month ends)",
-               "exit codes:", "VITALSIGNS_SALT", "examples:"]),
-    ("ui", ["--port N port (default: 3000)", "(default: $VITALSIGNS_LANDING, else data/landing)"]),
-    ("check", ["(default: $VITALSIGNS_LANDING, else data/landing)", "(default: none)", "exit codes:",
-               "2 nothing to check", "VITALSIGNS_SALT", "example:"]),
-])
+@pytest.mark.parametrize(
+    "command,expected",
+    [
+        (
+            "sample",
+            [
+                "--councils N number of councils (default: 1)",
+                "--years N years of history (default: 2)",
+                "(default: 1.0)",
+                "(default: 42)",
+                "--dirty add data-quality noise (bad codes, duplicates, ...) (default: off)",
+                "--end-month is the old spelling (default: 2017-03)",
+                "(default 2023-06)",
+                "(default 2025-03",
+            ],
+        ),
+        (
+            "build",
+            [
+                "(default: $VITALSIGNS_LANDING, else data/landing)",
+                "(default: $VITALSIGNS_HOME, else data)",
+                "(default: VITALSIGNS_PERIOD, else each council's latest month with data)",
+                "default: only each council's last 24 month ends)",
+                "exit codes:",
+                "VITALSIGNS_SALT",
+                "examples:",
+            ],
+        ),
+        ("ui", ["--port N port (default: 3000)", "(default: $VITALSIGNS_LANDING, else data/landing)"]),
+        (
+            "check",
+            [
+                "(default: $VITALSIGNS_LANDING, else data/landing)",
+                "(default: none)",
+                "exit codes:",
+                "2 nothing to check",
+                "VITALSIGNS_SALT",
+                "example:",
+            ],
+        ),
+    ],
+)
 def test_every_option_of_every_command_shows_its_default(capsys, command, expected):
     text = help_text(capsys, command)
     for phrase in expected:

@@ -1,5 +1,6 @@
 """Shared helpers for the hostile-input suite (issue 12): a landing folder, a warehouse
 connection, and fingerprints that prove raw files and the last good data are unchanged."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +14,10 @@ from dagster_project.settings import Settings
 LA = "E10000020"
 PEOPLE_HEADER = "person_id,la_code,date_of_birth,gender,ethnicity,primary_support_reason,date_of_death"
 DTOC_HEADER = "period,la_code,provider_code,acute_or_non_acute,responsible_org,reason_code,delayed_days"
-RISK_HEADER = ("la_code,risk_id,risk_name,risk_description,tasks,progress_update,risk_owner,"
-               "current_likelihood,current_impact,prospects")
+RISK_HEADER = (
+    "la_code,risk_id,risk_name,risk_description,tasks,progress_update,risk_owner,"
+    "current_likelihood,current_impact,prospects"
+)
 
 
 def write(landing: Path, folder: str, name: str, lines: list[str]) -> Path:
@@ -36,8 +39,11 @@ def dtoc_rows(period: str = "2017-03", days: int = 10, n: int = 20) -> list[str]
 
 def tree_digest(folder: Path) -> dict[str, str]:
     """Every file under folder with its SHA-256 and mtime: the landing files must never change."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() + f"@{p.stat().st_mtime_ns}"
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() + f"@{p.stat().st_mtime_ns}"
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def raw_snapshot(con, feed: str):

@@ -1,4 +1,5 @@
 """The payloads planted in every field, and proofs that an output left them inert."""
+
 from __future__ import annotations
 
 from html.parser import HTMLParser
@@ -26,7 +27,8 @@ class _Scan(HTMLParser):
             if name.lower().startswith("on"):
                 self.problems.append(f"<{tag} {name}=...>")
             if name.lower() in ("href", "src", "action", "formaction") and (
-                    v.startswith(("javascript:", "vbscript:")) or (tag == "img" and not v.startswith("data:"))):
+                v.startswith(("javascript:", "vbscript:")) or (tag == "img" and not v.startswith("data:"))
+            ):
                 self.problems.append(f"<{tag} {name}={value}>")
         self._in_script = tag == "script"
 

@@ -1,6 +1,7 @@
 """One full build with every payload planted in every free-text and code field a landing file
 can carry (issue 12, "Done when"): every HTML, PDF and XLSX output stays inert, nothing is
 written outside the home, misnamed files and bogus councils are reported, not published."""
+
 from __future__ import annotations
 
 import csv
@@ -60,9 +61,24 @@ def hostile_build(tmp_path_factory):
     (landing / ".vitalsigns-sample").write_text("sample\n")
     _plant_register(landing / "risk_register" / "risk_register_20170331.csv")
     for md in (landing / "commentary").rglob("*.md"):
-        md.write_text(md.read_text().replace("## Action required\n", "## Action required\n" + "\n".join(
-            [PAYLOADS["script"], PAYLOADS["img"], PAYLOADS["link"], PAYLOADS["cite"], PAYLOADS["typst"],
-             "![x](/etc/passwd)", "[ok](https://example.org)", ""])))
+        md.write_text(
+            md.read_text().replace(
+                "## Action required\n",
+                "## Action required\n"
+                + "\n".join(
+                    [
+                        PAYLOADS["script"],
+                        PAYLOADS["img"],
+                        PAYLOADS["link"],
+                        PAYLOADS["cite"],
+                        PAYLOADS["typst"],
+                        "![x](/etc/passwd)",
+                        "[ok](https://example.org)",
+                        "",
+                    ]
+                ),
+            )
+        )
     # the other free-text and code fields a landing file carries
     _plant_column(landing / "reference" / "family_groups_20170401.csv", "family_group", lambda v: PAYLOADS["script"])
     _plant_column(landing / "reference" / "benchmarks_20170401.csv", "area_name", lambda v: PAYLOADS["img"] + v)
@@ -73,7 +89,8 @@ def hostile_build(tmp_path_factory):
     (landing / "dtoc" / "dtoc_20171345.csv").write_text(header + f"\n2017-03,{LA},RCX,Acute,Social Care,A,34965\n")
     extra = [f"2017-03,{LA},RP{i:02d},Acute,NHS,A,1" for i in range(40)]
     (landing / "dtoc" / "dtoc_20170415.csv").write_text(
-        "\n".join([header, *extra, f"2017-03,{LA},RZZ,Acute,Social Care,B,1000000000"]) + "\n")
+        "\n".join([header, *extra, f"2017-03,{LA},RZZ,Acute,Social Care,B,1000000000"]) + "\n"
+    )
     (landing / "dtoc" / "notes.txt").write_text("not an extract\n")
     (landing / "extras").mkdir()
     (landing / "extras" / "people_20170401.csv").write_text("person_id\n")
@@ -115,8 +132,10 @@ def test_every_html_report_is_inert(hostile_build):
         html = path.read_text()
         assert html_problems(html) == [], path.name
     summary = (settings.reports_path / LA / "2017-03" / "risk_register_summary.html").read_text()
-    assert "&lt;script&gt;alert(&quot;vs-script&quot;)&lt;/script&gt;" in summary or \
-        '&lt;script&gt;alert("vs-script")&lt;/script&gt;' in summary
+    assert (
+        "&lt;script&gt;alert(&quot;vs-script&quot;)&lt;/script&gt;" in summary
+        or '&lt;script&gt;alert("vs-script")&lt;/script&gt;' in summary
+    )
     assert "@SUM(1)" in summary and "=1+1" in summary
     committee = (settings.reports_path / LA / "2017-03" / "committee_report.html").read_text()
     assert '<a href="https://example.org">ok</a>' in committee and "vs-click" in committee
@@ -140,15 +159,24 @@ def test_the_workbook_has_no_formula(hostile_build):
 
 def test_misnamed_files_unknown_folders_and_implausible_rows_are_reported_not_published(hostile_build):
     *_, outcome, settings, _ = hostile_build
-    dq = query(settings.published_path, "select file, status, message from marts.data_quality "
-                                        "where status = 'not_loaded' order by file")
+    dq = query(
+        settings.published_path,
+        "select file, status, message from marts.data_quality where status = 'not_loaded' order by file",
+    )
     assert [r[0] for r in dq] == ["dtoc_20171345.csv", "extras", "notes.txt"]
-    social_care_march = query(settings.warehouse_path, "select delayed_days, rate_per_100k from marts.dtoc_monthly "
-                                                       "where period = '2017-03' and responsible_org = 'Social Care'")
-    days = query(settings.warehouse_path, "select sum(delayed_days) from raw.dtoc where period = '2017-03' and "
-                                          "responsible_org = 'Social Care' and _source_file = 'dtoc_20170401.csv'")
+    social_care_march = query(
+        settings.warehouse_path,
+        "select delayed_days, rate_per_100k from marts.dtoc_monthly "
+        "where period = '2017-03' and responsible_org = 'Social Care'",
+    )
+    days = query(
+        settings.warehouse_path,
+        "select sum(delayed_days) from raw.dtoc where period = '2017-03' and "
+        "responsible_org = 'Social Care' and _source_file = 'dtoc_20170401.csv'",
+    )
     assert social_care_march[0][0] == days[0][0] < 34965
     assert query(settings.published_path, "select max(rate_per_100k) from marts.dtoc_monthly")[0][0] < 1000
     rejected = query(settings.warehouse_path, "select rule from raw._rejects where file like '%dtoc_20170415.csv'")
-    assert [r[0] for r in rejected] == ["delayed days for one provider in one month above 100,000 "
-                                        "(VITALSIGNS_MAX_DELAYED_DAYS)"]
+    assert [r[0] for r in rejected] == [
+        "delayed days for one provider in one month above 100,000 (VITALSIGNS_MAX_DELAYED_DAYS)"
+    ]

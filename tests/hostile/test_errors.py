@@ -1,9 +1,9 @@
 """Errors people can act on (issue 12, "Errors people can act on"): one line naming what
 happened and what to do, the right row, no traceback unless --verbose."""
+
 from __future__ import annotations
 
 import errno
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -16,19 +16,22 @@ import pytest
 from dagster_project.ingest import loader
 from dagster_project.ingest.loader import LoadFailed, load_feed
 
-from .conftest import DTOC_HEADER, LA, PEOPLE_HEADER, RISK_HEADER, dtoc_rows, people, raw_snapshot, write
+from .conftest import DTOC_HEADER, LA, PEOPLE_HEADER, dtoc_rows, people, raw_snapshot, write
 
 VS = [sys.executable, "-m", "dagster_project.cli"]
 
 
 def test_duplicated_csv_column_is_named(env):
     settings, con = env
-    write(settings.landing, "dtoc", "dtoc_20170401.csv",
-          [DTOC_HEADER + ",Delayed_Days", *[r + ",1" for r in dtoc_rows()]])
+    write(
+        settings.landing, "dtoc", "dtoc_20170401.csv", [DTOC_HEADER + ",Delayed_Days", *[r + ",1" for r in dtoc_rows()]]
+    )
     with pytest.raises(LoadFailed) as err:
         load_feed(con, settings, "dtoc")
-    assert ("dtoc_20170401.csv:1:delayed_days: column 'Delayed_Days' appears twice in the header "
-            "(columns 7 and 8): remove or rename one") in str(err.value)
+    assert (
+        "dtoc_20170401.csv:1:delayed_days: column 'Delayed_Days' appears twice in the header "
+        "(columns 7 and 8): remove or rename one"
+    ) in str(err.value)
     assert "Binder Error" not in str(err.value)
 
 
@@ -86,8 +89,9 @@ def test_encoding_error_names_its_row_not_the_header(env, bad_line):
     rows[bad_line - 2] = rows[bad_line - 2].replace("White", "Wh\xefte")
     path = settings.landing / "liquidlogic" / "people_20170401.csv"
     path.parent.mkdir(parents=True)
-    path.write_bytes("\n".join([PEOPLE_HEADER, *rows]).encode("utf-8").replace("Wh\xefte".encode("utf-8"), b"Wh\xefte")
-                     + b"\n")
+    path.write_bytes(
+        "\n".join([PEOPLE_HEADER, *rows]).encode("utf-8").replace("Wh\xefte".encode(), b"Wh\xefte") + b"\n"
+    )
     with pytest.raises(LoadFailed) as err:
         load_feed(con, settings, "people")
     assert f"people_20170401.csv:{bad_line}:0: row {bad_line} is not UTF-8 text" in str(err.value)
@@ -102,8 +106,9 @@ def test_a_failed_write_is_reported_as_itself_not_as_a_failed_rollback(env, monk
 
     def full_disk(con, *a, **kw):
         con.execute("rollback")  # DuckDB ends the transaction itself on an I/O error
-        raise duckdb.IOException('IO Error: Could not write file "/home/x/warehouse/vitalsigns.duckdb.wal": '
-                                 "No space left on device")
+        raise duckdb.IOException(
+            'IO Error: Could not write file "/home/x/warehouse/vitalsigns.duckdb.wal": No space left on device'
+        )
 
     monkeypatch.setattr(loader, "_write", full_disk)
     with pytest.raises(duckdb.IOException, match="No space left on device"):
@@ -111,15 +116,23 @@ def test_a_failed_write_is_reported_as_itself_not_as_a_failed_rollback(env, monk
     assert raw_snapshot(con, "dtoc") == []
 
 
-@pytest.mark.parametrize("error,expected", [
-    (OSError(errno.ENOSPC, "No space left on device", "/srv/vs/warehouse/x.duckdb"),
-     "the disk is full (writing /srv/vs/warehouse/x.duckdb)"),
-    ('IO Error: Could not write file "/srv/vs/published/.v.tmp": No space left on device', "the disk is full"),
-    (OSError(errno.EROFS, "Read-only file system", "/srv/vs/dagster"), "cannot write /srv/vs/dagster: the home"),
-    (PermissionError(errno.EACCES, "Permission denied", "/srv/vs"), "is read-only or belongs to someone else"),
-    ('IO Error: The file "/srv/vs/warehouse/vitalsigns.duckdb" exists, but it is not a valid DuckDB database file!',
-     "mv /srv/vs/warehouse/vitalsigns.duckdb /srv/vs/warehouse/vitalsigns.duckdb.damaged"),
-])
+@pytest.mark.parametrize(
+    "error,expected",
+    [
+        (
+            OSError(errno.ENOSPC, "No space left on device", "/srv/vs/warehouse/x.duckdb"),
+            "the disk is full (writing /srv/vs/warehouse/x.duckdb)",
+        ),
+        ('IO Error: Could not write file "/srv/vs/published/.v.tmp": No space left on device', "the disk is full"),
+        (OSError(errno.EROFS, "Read-only file system", "/srv/vs/dagster"), "cannot write /srv/vs/dagster: the home"),
+        (PermissionError(errno.EACCES, "Permission denied", "/srv/vs"), "is read-only or belongs to someone else"),
+        (
+            'IO Error: The file "/srv/vs/warehouse/vitalsigns.duckdb" exists, '
+            "but it is not a valid DuckDB database file!",
+            "mv /srv/vs/warehouse/vitalsigns.duckdb /srv/vs/warehouse/vitalsigns.duckdb.damaged",
+        ),
+    ],
+)
 def test_known_faults_get_one_actionable_line(error, expected):
     from dagster_project.errors import explain
 
@@ -141,8 +154,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _run(args, tmp_path):
-    return subprocess.run(VS + args, capture_output=True, text=True, timeout=300, cwd=REPO,
-                          env={"PATH": "/usr/bin:/bin", "VITALSIGNS_SAMPLE": "1", "HOME": str(tmp_path)})
+    return subprocess.run(
+        VS + args,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+        env={"PATH": "/usr/bin:/bin", "VITALSIGNS_SAMPLE": "1", "HOME": str(tmp_path)},
+    )
 
 
 @pytest.mark.parametrize("which", ["warehouse", "published"])
@@ -172,12 +191,12 @@ def test_a_home_that_cannot_be_written_stops_the_build_in_one_line(tmp_path):
     home = Path("/sys/vitalsigns-home")  # not writable even by root, unlike a chmod'ed folder
     proc = _run(["build", "--landing", str(landing), "--home", str(home)], tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert "cannot write" in proc.stderr.strip().splitlines()[-1] or \
-        "read-only" in proc.stderr.strip().splitlines()[-1]
+    assert "cannot write" in proc.stderr.strip().splitlines()[-1] or "read-only" in proc.stderr.strip().splitlines()[-1]
 
 
 def test_period_must_be_a_month(tmp_path):
-    proc = _run(["build", "--landing", str(tmp_path), "--home", str(tmp_path / "h"), "--period", "2017-03/../../x"],
-                tmp_path)
+    proc = _run(
+        ["build", "--landing", str(tmp_path), "--home", str(tmp_path / "h"), "--period", "2017-03/../../x"], tmp_path
+    )
     assert proc.returncode == 2 and "is not a month written YYYY-MM" in proc.stderr
     assert not (tmp_path / "x").exists() and not (tmp_path / "h").exists()

@@ -1,5 +1,6 @@
 """A full disk and a read-only home on real filesystems (a small tmpfs), where the machine
 allows mounting one; test_errors.py covers the same messages without mounting."""
+
 from __future__ import annotations
 
 import subprocess
@@ -27,9 +28,14 @@ def tmpfs(tmp_path):
 
 
 def _build(landing: Path, home: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dagster_project.cli", "build", "--landing", str(landing),
-                           "--home", str(home)], capture_output=True, text=True, timeout=300, cwd=REPO,
-                          env={"PATH": "/usr/bin:/bin", "VITALSIGNS_SAMPLE": "1", "HOME": str(landing.parent)})
+    return subprocess.run(
+        [sys.executable, "-m", "dagster_project.cli", "build", "--landing", str(landing), "--home", str(home)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+        env={"PATH": "/usr/bin:/bin", "VITALSIGNS_SAMPLE": "1", "HOME": str(landing.parent)},
+    )
 
 
 def test_a_full_disk_ends_in_one_line_saying_so(tmp_path, tmpfs):

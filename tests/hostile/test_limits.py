@@ -1,4 +1,5 @@
 """Limits on everything read (issue 12, failure 1 and "Limits on everything read")."""
+
 from __future__ import annotations
 
 import subprocess
@@ -7,7 +8,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import psutil
 import pytest
@@ -57,13 +57,16 @@ def bomb(tmp_path_factory) -> Path:
 
 def test_zip_bomb_is_refused_in_under_5s_and_500mb(bomb):
     assert bomb.stat().st_size < 1_000_000
-    code = ("import sys, duckdb; from pathlib import Path; "
-            "from dagster_project.ingest.reading import read_as_text, UnreadableFile\n"
-            "try:\n    read_as_text(duckdb.connect(), Path(sys.argv[1]), 't', {}, feed='risk_register')\n"
-            "except UnreadableFile as e:\n    print(e); sys.exit(3)\n")
+    code = (
+        "import sys, duckdb; from pathlib import Path; "
+        "from dagster_project.ingest.reading import read_as_text, UnreadableFile\n"
+        "try:\n    read_as_text(duckdb.connect(), Path(sys.argv[1]), 't', {}, feed='risk_register')\n"
+        "except UnreadableFile as e:\n    print(e); sys.exit(3)\n"
+    )
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-c", code, str(bomb)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(bomb)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     peak, ps = 0, psutil.Process(proc.pid)
     while proc.poll() is None:
         try:
@@ -76,7 +79,9 @@ def test_zip_bomb_is_refused_in_under_5s_and_500mb(bomb):
         time.sleep(0.02)
     out, err = proc.communicate()
     elapsed = time.monotonic() - started
-    print(f"zip bomb: refused in {elapsed:.2f}s (interpreter start and imports included), peak RSS {peak / 2**20:.0f} MiB")
+    print(
+        f"zip bomb: refused in {elapsed:.2f}s (interpreter start and imports included), peak RSS {peak / 2**20:.0f} MiB"
+    )
     assert proc.returncode == 3, (out, err[-2000:])
     assert "would expand to" in out and "VITALSIGNS_XLSX_MAX_UNCOMPRESSED_MB" in out
     assert elapsed < 5 and peak < 500 * 2**20
@@ -89,8 +94,12 @@ def test_zip_bomb_never_reaches_the_warehouse_and_check_refuses_it(env, bomb, ca
     target = settings.landing / "risk_register" / bomb.name
     target.parent.mkdir(parents=True)
     shutil.copy2(bomb, target)
-    write(settings.landing, "risk_register", "risk_register_20161231.csv",
-          [RISK_HEADER, f"{LA},RM1,Old risk,d,t,p,o,3,3,Amber"])
+    write(
+        settings.landing,
+        "risk_register",
+        "risk_register_20161231.csv",
+        [RISK_HEADER, f"{LA},RM1,Old risk,d,t,p,o,3,3,Amber"],
+    )
     before = tree_digest(settings.landing)
     with pytest.raises(LoadFailed, match="would expand to"):
         load_feed(con, settings, "risk_register")
@@ -107,14 +116,20 @@ def test_a_bomb_already_in_the_warehouse_is_removed_so_later_builds_work(env):
     """An earlier version loaded the bomb: its row stays in raw for ever (no later snapshot has
     its date) and kills every render. The next load removes it, logged, and the rest stays."""
     settings, con = env
-    write(settings.landing, "risk_register", "risk_register_20170331.csv",
-          [RISK_HEADER, f"{LA},RM1,Good risk,d,t,p,o,3,3,Amber"])
+    write(
+        settings.landing,
+        "risk_register",
+        "risk_register_20170331.csv",
+        [RISK_HEADER, f"{LA},RM1,Good risk,d,t,p,o,3,3,Amber"],
+    )
     load_feed(con, settings, "risk_register")
     good = raw_snapshot(con, "risk_register")
-    con.execute("insert into raw.risk_register (la_code, risk_id, risk_name, risk_description, current_likelihood, "
-                "current_impact, snapshot_date, _source_file, _extract_date) values "
-                f"('{LA}', 'RM9', 'Bomb', repeat('A', 40000), 3, 3, DATE '2017-02-28', 'risk_register_20170228.xlsx', "
-                "DATE '2017-02-28')")
+    con.execute(
+        "insert into raw.risk_register (la_code, risk_id, risk_name, risk_description, current_likelihood, "
+        "current_impact, snapshot_date, _source_file, _extract_date) values "
+        f"('{LA}', 'RM9', 'Bomb', repeat('A', 40000), 3, 3, DATE '2017-02-28', 'risk_register_20170228.xlsx', "
+        "DATE '2017-02-28')"
+    )
     load_feed(con, settings, "risk_register")
     assert raw_snapshot(con, "risk_register") == good
     status, message = con.execute("select status, message from raw._load_log where status = 'purged'").fetchall()[0]
@@ -123,14 +138,24 @@ def test_a_bomb_already_in_the_warehouse_is_removed_so_later_builds_work(env):
 
 def test_file_over_the_size_cap_is_refused_unread(env):
     settings, con = env
-    write(settings.landing, "liquidlogic", "people_20170401.csv", ["person_id,la_code,date_of_birth,gender,ethnicity,"
-                                                                    "primary_support_reason,date_of_death", *people(5)])
+    write(
+        settings.landing,
+        "liquidlogic",
+        "people_20170401.csv",
+        ["person_id,la_code,date_of_birth,gender,ethnicity,primary_support_reason,date_of_death", *people(5)],
+    )
     load_feed(con, settings, "people")
     good = raw_snapshot(con, "people")
-    write(settings.landing, "liquidlogic", "people_20170501.csv", ["person_id,la_code,date_of_birth,gender,ethnicity,"
-                                                                    "primary_support_reason,date_of_death", *people(5000)])
+    write(
+        settings.landing,
+        "liquidlogic",
+        "people_20170501.csv",
+        ["person_id,la_code,date_of_birth,gender,ethnicity,primary_support_reason,date_of_death", *people(5000)],
+    )
     small = with_limits(settings, per_feed=(("people", "max_file_mb", 0.05),))
-    with pytest.raises(LoadFailed, match=r"more than the 0 MB allowed for people file \(VITALSIGNS_MAX_FILE_MB_PEOPLE\)"):
+    with pytest.raises(
+        LoadFailed, match=r"more than the 0 MB allowed for people file \(VITALSIGNS_MAX_FILE_MB_PEOPLE\)"
+    ):
         load_feed(con, small, "people")
     assert raw_snapshot(con, "people") == good
 
@@ -145,8 +170,12 @@ def test_file_over_the_row_cap_is_refused(env):
 
 def test_csv_cell_over_the_length_cap_is_refused_with_its_row(env):
     settings, con = env
-    write(settings.landing, "risk_register", "risk_register_20170331.csv", [
-        RISK_HEADER, f"{LA},RM1,Fine,d,t,p,o,3,3,Amber", f"{LA},RM2,Long,{'x' * 500},t,p,o,3,3,Amber"])
+    write(
+        settings.landing,
+        "risk_register",
+        "risk_register_20170331.csv",
+        [RISK_HEADER, f"{LA},RM1,Fine,d,t,p,o,3,3,Amber", f"{LA},RM2,Long,{'x' * 500},t,p,o,3,3,Amber"],
+    )
     with pytest.raises(LoadFailed, match=r"risk_register_20170331.csv:3:risk_description: a cell of 500 characters"):
         load_feed(con, with_limits(settings, max_cell_chars=100), "risk_register")
     assert raw_snapshot(con, "risk_register") == []
@@ -155,10 +184,17 @@ def test_csv_cell_over_the_length_cap_is_refused_with_its_row(env):
 def test_limits_are_settings_with_clear_errors(monkeypatch):
     from dagster_project.settings import limits_from_env
 
-    env = {"VITALSIGNS_MAX_FILE_MB": "10", "VITALSIGNS_MAX_ROWS_DTOC": "99", "VITALSIGNS_MAX_CELL_CHARS": "5000",
-           "VITALSIGNS_XLSX_MAX_UNCOMPRESSED_MB": "3", "VITALSIGNS_MAX_DELAYED_DAYS": "5000"}
+    env = {
+        "VITALSIGNS_MAX_FILE_MB": "10",
+        "VITALSIGNS_MAX_ROWS_DTOC": "99",
+        "VITALSIGNS_MAX_CELL_CHARS": "5000",
+        "VITALSIGNS_XLSX_MAX_UNCOMPRESSED_MB": "3",
+        "VITALSIGNS_MAX_DELAYED_DAYS": "5000",
+    }
     limits = limits_from_env(env)
-    assert limits.file_bytes("people") == 10 * 2**20 and limits.rows("dtoc") == 99 and limits.rows("people") == 20_000_000
+    assert (
+        limits.file_bytes("people") == 10 * 2**20 and limits.rows("dtoc") == 99 and limits.rows("people") == 20_000_000
+    )
     assert limits.max_cell_chars == 5000 and limits.xlsx_uncompressed_bytes == 3 * 2**20
     with pytest.raises(ConfigError, match="VITALSIGNS_MAX_ROWS='lots'"):
         limits_from_env({"VITALSIGNS_MAX_ROWS": "lots"})

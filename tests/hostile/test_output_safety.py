@@ -1,6 +1,7 @@
 """Outside text is inert in every output, and no output path leaves the home (issue 12
 failures 2, 3 and 5). Fast: pandoc and typst are called directly; one end-to-end build with
 every payload planted is in test_end_to_end_hostile.py."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,9 @@ def _render(markdown: str, tmp_path: Path) -> tuple[str, str]:
     """HTML and PDF text the way the fallback renderer makes them (markdown -> html5 / typst)."""
     import typst
 
-    html = pypandoc.convert_text(markdown, "html5", format="markdown", extra_args=["--standalone",
-                                                                                   "--metadata=title:t"])
+    html = pypandoc.convert_text(
+        markdown, "html5", format="markdown", extra_args=["--standalone", "--metadata=title:t"]
+    )
     typ = tmp_path / "doc.typ"
     pypandoc.convert_text(markdown, "typst", format="markdown", outputfile=str(typ), extra_args=["--standalone"])
     typst.compile(str(typ), output=str(tmp_path / "doc.pdf"), root=str(tmp_path))
@@ -37,12 +39,10 @@ def test_escaped_text_renders_as_itself_in_html_and_pdf(name, tmp_path):
 
     payload = PAYLOADS[name]
     text = md_escape(f"Risk {payload}\nsecond line {payload}")
-    doc = "\n\n".join([f"### RM1 — {text}", f"**Description.** {text}",
-                       md_table(["Risk", "Name"], [["RM1", text]])])
+    doc = "\n\n".join([f"### RM1 — {text}", f"**Description.** {text}", md_table(["Risk", "Name"], [["RM1", text]])])
     html, pdf = _render(doc, tmp_path)
     assert html_problems(html) == []
-    assert "<script>alert" not in html and "onerror=" not in html.replace("onerror=alert", "") or \
-        "&lt;img" in html
+    assert "<script>alert" not in html and "onerror=" not in html.replace("onerror=alert", "") or "&lt;img" in html
     visible = " ".join(pdf.split())
     assert payload.replace(" ", "") in visible.replace(" ", "")  # shown as written, not interpreted
 
@@ -57,12 +57,23 @@ def test_council_text_never_becomes_a_table_column_or_heading():
 def test_commentary_is_rendered_with_raw_html_off_and_only_http_links(tmp_path):
     from dagster_project.reporting.data import safe_markdown  # new in issue 12
 
-    commentary = "\n".join([
-        "Performance improved; see [the plan](https://example.org/plan).",
-        PAYLOADS["script"], PAYLOADS["img"], PAYLOADS["link"], "<javascript:alert('vs-auto')>",
-        "![secret](/etc/passwd)", "[vs-span]{onclick=\"alert('vs-span')\"}", "",
-        "```{=html}", "<script>alert('vs-raw')</script>", "```", PAYLOADS["cite"], "$x$ <!-- vs-comment -->",
-    ])
+    commentary = "\n".join(
+        [
+            "Performance improved; see [the plan](https://example.org/plan).",
+            PAYLOADS["script"],
+            PAYLOADS["img"],
+            PAYLOADS["link"],
+            "<javascript:alert('vs-auto')>",
+            "![secret](/etc/passwd)",
+            "[vs-span]{onclick=\"alert('vs-span')\"}",
+            "",
+            "```{=html}",
+            "<script>alert('vs-raw')</script>",
+            "```",
+            PAYLOADS["cite"],
+            "$x$ <!-- vs-comment -->",
+        ]
+    )
     html, pdf = _render(safe_markdown(commentary), tmp_path)
     assert html_problems(html) == []
     assert '<a href="https://example.org/plan">the plan</a>' in " ".join(html.split())
@@ -71,8 +82,10 @@ def test_commentary_is_rendered_with_raw_html_off_and_only_http_links(tmp_path):
     assert "vs-cite" in pdf and "vs-comment" in pdf
 
 
-@pytest.mark.parametrize("tricky", ["`<b>vs</b>`{=html}", "[a](https://x.org){onclick=alert(1)}",
-                                    "`a`{.x onclick=alert(1)}", "[a]{onclick=alert(1)}"])
+@pytest.mark.parametrize(
+    "tricky",
+    ["`<b>vs</b>`{=html}", "[a](https://x.org){onclick=alert(1)}", "`a`{.x onclick=alert(1)}", "[a]{onclick=alert(1)}"],
+)
 def test_commentary_text_after_code_or_links_never_becomes_attributes(tricky, tmp_path):
     from dagster_project.reporting.data import safe_markdown  # new in issue 12
 
@@ -122,11 +135,14 @@ def _published(tmp_path: Path) -> Path:
     path = tmp_path / "published.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.indicator_values as select * from (values "
-                    "('E10000020', 'month', DATE '2017-03-31', 1.0), ('../../../../x', 'month', DATE '2017-03-31', 1.0))"
-                    " t(la_code, period_type, period_end, value)")
-        con.execute("create table marts.risk_register as select * from (values ('../../../../y'), ('E10000020')) "
-                    "t(la_code)")
+        con.execute(
+            "create table marts.indicator_values as select * from (values "
+            "('E10000020', 'month', DATE '2017-03-31', 1.0), ('../../../../x', 'month', DATE '2017-03-31', 1.0))"
+            " t(la_code, period_type, period_end, value)"
+        )
+        con.execute(
+            "create table marts.risk_register as select * from (values ('../../../../y'), ('E10000020')) t(la_code)"
+        )
     return path
 
 

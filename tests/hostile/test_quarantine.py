@@ -1,5 +1,6 @@
 """Quarantine without identifiers (issue 12): a refused person-level file leaves its reason and
 hash, never a copy of ids and dates of birth; other feeds are still copied for inspection."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +14,12 @@ from .conftest import DTOC_HEADER, LA, PEOPLE_HEADER, people, tree_digest, write
 
 def test_person_level_file_is_not_copied_into_quarantine(env):
     settings, con = env
-    bad = write(settings.landing, "liquidlogic", "people_20170401.csv",
-                [PEOPLE_HEADER, *people(3), f'P9,{LA},1950-01-01,"unterminated'])
+    bad = write(
+        settings.landing,
+        "liquidlogic",
+        "people_20170401.csv",
+        [PEOPLE_HEADER, *people(3), f'P9,{LA},1950-01-01,"unterminated'],
+    )
     before = tree_digest(settings.landing)
     with pytest.raises(LoadFailed):
         load_feed(con, settings, "people")

@@ -1,4 +1,5 @@
 """Every rule of extracts.md "What happens to bad input", each fed a bad file."""
+
 from __future__ import annotations
 
 import hashlib
@@ -52,8 +53,9 @@ def test_raw_files_are_never_modified_and_loads_are_logged(env):
         load_feed(con, settings, "people")
     assert {p: digest(p) for p in (good, bad)} == before
     assert good.exists() and bad.exists()
-    log = con.execute("select file, rows_read, rows_accepted, rows_rejected, status from raw._load_log "
-                      "order by loaded_at").fetchall()
+    log = con.execute(
+        "select file, rows_read, rows_accepted, rows_rejected, status from raw._load_log order by loaded_at"
+    ).fetchall()
     assert [r[4] for r in log] == ["loaded", "quarantined"]
     assert log[0][1:4] == (10, 10, 0)
 
@@ -73,8 +75,12 @@ def test_unparseable_file_is_quarantined_whole_and_last_good_data_kept(env):
     settings, con = env
     write(settings.landing, "liquidlogic", "people_20170401.csv", [PEOPLE_HEADER, *person_rows(10)])
     load_feed(con, settings, "people")
-    write(settings.landing, "liquidlogic", "people_20170501.csv",
-          [PEOPLE_HEADER, *person_rows(3, 100), 'P9,E10000020,1950-01-01,"unterminated'])
+    write(
+        settings.landing,
+        "liquidlogic",
+        "people_20170501.csv",
+        [PEOPLE_HEADER, *person_rows(3, 100), 'P9,E10000020,1950-01-01,"unterminated'],
+    )
     with pytest.raises(LoadFailed) as err:
         load_feed(con, settings, "people")
     assert "people_20170501.csv" in str(err.value)
@@ -87,8 +93,7 @@ def test_unparseable_file_is_quarantined_whole_and_last_good_data_kept(env):
 
 def test_missing_required_column_names_file_row_and_column(env):
     settings, con = env
-    write(settings.landing, "liquidlogic", "people_20170401.csv",
-          ["person_id,la_code,gender", f"P1,{LA},Female"])
+    write(settings.landing, "liquidlogic", "people_20170401.csv", ["person_id,la_code,gender", f"P1,{LA},Female"])
     with pytest.raises(LoadFailed) as err:
         load_feed(con, settings, "people")
     assert "people_20170401.csv:1:date_of_birth: required column 'date_of_birth' is missing" in str(err.value)
@@ -96,11 +101,16 @@ def test_missing_required_column_names_file_row_and_column(env):
 
 def test_wrong_type_quarantines_with_row_and_column(env):
     settings, con = env
-    write(settings.landing, "dtoc", "dtoc_20170401.csv", [
-        "period,la_code,provider_code,acute_or_non_acute,responsible_org,reason_code,delayed_days",
-        f"2017-01,{LA},RM1,Acute,NHS,A,10",
-        f"2017-01,{LA},RM1,Acute,Social Care,B,ten",
-    ])
+    write(
+        settings.landing,
+        "dtoc",
+        "dtoc_20170401.csv",
+        [
+            "period,la_code,provider_code,acute_or_non_acute,responsible_org,reason_code,delayed_days",
+            f"2017-01,{LA},RM1,Acute,NHS,A,10",
+            f"2017-01,{LA},RM1,Acute,Social Care,B,ten",
+        ],
+    )
     with pytest.raises(LoadFailed) as err:
         load_feed(con, settings, "dtoc")
     assert "dtoc_20170401.csv:3:delayed_days: 'ten' is not a number" in str(err.value)
@@ -109,38 +119,77 @@ def test_wrong_type_quarantines_with_row_and_column(env):
 
 def test_person_level_type_errors_do_not_echo_the_value(env):
     settings, con = env
-    write(settings.landing, "liquidlogic", "people_20170401.csv",
-          [PEOPLE_HEADER, f"P1,{LA},31/31/1950,Female,,Sensory Support,"])
+    write(
+        settings.landing,
+        "liquidlogic",
+        "people_20170401.csv",
+        [PEOPLE_HEADER, f"P1,{LA},31/31/1950,Female,,Sensory Support,"],
+    )
     with pytest.raises(LoadFailed) as err:
         load_feed(con, settings, "people")
     assert ":2:date_of_birth:" in str(err.value) and "31/31/1950" not in str(err.value)
 
 
-@pytest.mark.parametrize("feed,folder,header,bad_row,rule", [
-    ("people", "liquidlogic", PEOPLE_HEADER, f"PX,{LA},1950-01-01,Martian,,Sensory Support,",
-     "unknown code in gender"),
-    ("services", "liquidlogic",
-     "service_id,person_id,la_code,client_type,service_type,support_setting,delivery_mechanism,start_date,end_date,funding_source",
-     f"SX,P1,{LA},Service User,Long Term Support: Community,Community,Direct Payment,2016-05-01,2016-04-01,Council",
-     "end before start"),
-    ("people", "liquidlogic", PEOPLE_HEADER, f"PX,{LA},2999-01-01,Female,,Sensory Support,",
-     "date of birth in the future"),
-    ("people", "liquidlogic", PEOPLE_HEADER, f"P1,{LA},1950-01-01,Female,,Sensory Support,",
-     "duplicate key (la_code, person_id)"),
-    ("dtoc", "dtoc", "period,la_code,provider_code,acute_or_non_acute,responsible_org,reason_code,delayed_days",
-     f"2017-02,{LA},RM1,Acute,NHS,A,-3", "negative delayed days"),
-    ("risk_register", "risk_register",
-     "la_code,risk_id,risk_name,original_likelihood,original_impact,current_likelihood,current_impact,"
-     "target_likelihood,target_impact,prospects",
-     f"{LA},RMX,Bad risk,6,3,3,3,1,1,Amber", "original likelihood outside 1-5"),
-])
+@pytest.mark.parametrize(
+    "feed,folder,header,bad_row,rule",
+    [
+        (
+            "people",
+            "liquidlogic",
+            PEOPLE_HEADER,
+            f"PX,{LA},1950-01-01,Martian,,Sensory Support,",
+            "unknown code in gender",
+        ),
+        (
+            "services",
+            "liquidlogic",
+            "service_id,person_id,la_code,client_type,service_type,support_setting,delivery_mechanism,start_date,end_date,funding_source",
+            (
+                f"SX,P1,{LA},Service User,Long Term Support: Community,Community,Direct Payment,"
+                "2016-05-01,2016-04-01,Council"
+            ),
+            "end before start",
+        ),
+        (
+            "people",
+            "liquidlogic",
+            PEOPLE_HEADER,
+            f"PX,{LA},2999-01-01,Female,,Sensory Support,",
+            "date of birth in the future",
+        ),
+        (
+            "people",
+            "liquidlogic",
+            PEOPLE_HEADER,
+            f"P1,{LA},1950-01-01,Female,,Sensory Support,",
+            "duplicate key (la_code, person_id)",
+        ),
+        (
+            "dtoc",
+            "dtoc",
+            "period,la_code,provider_code,acute_or_non_acute,responsible_org,reason_code,delayed_days",
+            f"2017-02,{LA},RM1,Acute,NHS,A,-3",
+            "negative delayed days",
+        ),
+        (
+            "risk_register",
+            "risk_register",
+            "la_code,risk_id,risk_name,original_likelihood,original_impact,current_likelihood,current_impact,"
+            "target_likelihood,target_impact,prospects",
+            f"{LA},RMX,Bad risk,6,3,3,3,1,1,Amber",
+            "original likelihood outside 1-5",
+        ),
+    ],
+)
 def test_rule_breaking_rows_are_rejected_individually(env, feed, folder, header, bad_row, rule):
     settings = Settings(landing=env[0].landing, home=env[0].home, sample_data=True, reject_threshold=0.5)
     con = env[1]
     good = {
         "people": person_rows(5),
-        "services": [f"S{i},P{i},{LA},Service User,Long Term Support: Community,Community,Direct Payment,"
-                     "2016-01-01,,Council" for i in range(5)],
+        "services": [
+            f"S{i},P{i},{LA},Service User,Long Term Support: Community,Community,Direct Payment,2016-01-01,,Council"
+            for i in range(5)
+        ],
         "dtoc": [f"2017-01,{LA},RM{i},Acute,NHS,A,{i}" for i in range(5)],
         "risk_register": [f"{LA},RM{i},Risk {i},3,3,3,3,1,1,Green" for i in range(5)],
     }[feed]
@@ -180,36 +229,55 @@ def test_a_sharply_shrinking_extract_fails_unless_confirmed(env):
 def test_council_formats_are_accepted(env):
     """UTF-8 BOM, Windows line endings, DD/MM/YYYY dates, Y/N booleans, codes in odd case or with an en dash."""
     settings, con = env
-    write(settings.landing, "liquidlogic", "reablement_20170401.csv", [
-        "episode_id,person_id,la_code,start_date,end_date,hospital_discharge,sequel,status_at_91_days",
-        f"E1,P1,{LA},01/10/2016,2016-10-20,Y,ongoing low level  support,at home",
-        f"E2,P2,{LA},2016-10-01,20/10/2016,No,No Services Provided \u2013 No identified needs,Not known",
-    ], newline="\r\n", bom=True)
+    write(
+        settings.landing,
+        "liquidlogic",
+        "reablement_20170401.csv",
+        [
+            "episode_id,person_id,la_code,start_date,end_date,hospital_discharge,sequel,status_at_91_days",
+            f"E1,P1,{LA},01/10/2016,2016-10-20,Y,ongoing low level  support,at home",
+            f"E2,P2,{LA},2016-10-01,20/10/2016,No,No Services Provided \u2013 No identified needs,Not known",
+        ],
+        newline="\r\n",
+        bom=True,
+    )
     (outcome,) = load_feed(con, settings, "reablement")
     assert outcome.rows_accepted == 2, outcome.rejects
-    rows = con.execute("select start_date::varchar, hospital_discharge, sequel, status_at_91_days "
-                       "from raw.reablement order by start_date, sequel").fetchall()
+    rows = con.execute(
+        "select start_date::varchar, hospital_discharge, sequel, status_at_91_days "
+        "from raw.reablement order by start_date, sequel"
+    ).fetchall()
     assert rows[0] == ("2016-10-01", False, "No Services Provided - No identified needs", "Not known")
     assert rows[1] == ("2016-10-01", True, "Ongoing Low Level Support", "At home")
 
 
 def test_column_mapping_file_is_applied_before_validation(env):
     settings, con = env
-    write(settings.landing, "liquidlogic", "people_20170401.csv", [
-        "LAS Person ID,LA,DOB,Sex,Ethnic Origin,PSR,Died",
-        f"P1,{LA},1950-01-01,Male,White,Social Support,",
-    ])
+    write(
+        settings.landing,
+        "liquidlogic",
+        "people_20170401.csv",
+        [
+            "LAS Person ID,LA,DOB,Sex,Ethnic Origin,PSR,Died",
+            f"P1,{LA},1950-01-01,Male,White,Social Support,",
+        ],
+    )
     (settings.landing / "liquidlogic" / "people.mapping.yml").write_text(
         "LAS Person ID: person_id\nLA: la_code\nDOB: date_of_birth\nSex: gender\n"
-        "Ethnic Origin: ethnicity\nPSR: primary_support_reason\nDied: date_of_death\n")
+        "Ethnic Origin: ethnicity\nPSR: primary_support_reason\nDied: date_of_death\n"
+    )
     (outcome,) = load_feed(con, settings, "people")
     assert outcome.rows_accepted == 1
 
 
 def test_header_only_file_is_valid_and_reported(env):
     settings, con = env
-    write(settings.landing, "liquidlogic", "reviews_20170401.csv",
-          ["review_id,person_id,la_code,review_date,review_type,review_outcome"])
+    write(
+        settings.landing,
+        "liquidlogic",
+        "reviews_20170401.csv",
+        ["review_id,person_id,la_code,review_date,review_type,review_outcome"],
+    )
     (outcome,) = load_feed(con, settings, "reviews")
     assert outcome.status == "empty"
     assert count(con, "select count(*) from raw._load_log where status = 'empty'") == 1
@@ -243,13 +311,66 @@ def test_risk_register_xlsx_with_merged_cells_and_uk_dates(env):
     settings, con = env
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["la_code", "risk_id", "risk_name", "area", "date_entered", "original_likelihood", "original_impact",
-               "current_likelihood", "current_impact", "target_likelihood", "target_impact", "target_date",
-               "prospects", "risk_owner", "review_date", "current_score"])
-    ws.append([LA, "RM14079", "Failure to meet the long term needs of Norfolk citizens", "Adult Social Care",
-               "11/10/2012", 5, 5, 4, 5, 2, 4, "31/03/2030", "Amber", "James Bullion", "31/05/2017", 20])
-    ws.append([None, "RM0207", "Failure to meet the needs of Norfolk citizens", None,
-               "01/04/2011", 3, 4, 3, 4, 2, 4, "31/03/2018", "Amber", "James Bullion", "31/05/2017", 16])
+    ws.append(
+        [
+            "la_code",
+            "risk_id",
+            "risk_name",
+            "area",
+            "date_entered",
+            "original_likelihood",
+            "original_impact",
+            "current_likelihood",
+            "current_impact",
+            "target_likelihood",
+            "target_impact",
+            "target_date",
+            "prospects",
+            "risk_owner",
+            "review_date",
+            "current_score",
+        ]
+    )
+    ws.append(
+        [
+            LA,
+            "RM14079",
+            "Failure to meet the long term needs of Norfolk citizens",
+            "Adult Social Care",
+            "11/10/2012",
+            5,
+            5,
+            4,
+            5,
+            2,
+            4,
+            "31/03/2030",
+            "Amber",
+            "James Bullion",
+            "31/05/2017",
+            20,
+        ]
+    )
+    ws.append(
+        [
+            None,
+            "RM0207",
+            "Failure to meet the needs of Norfolk citizens",
+            None,
+            "01/04/2011",
+            3,
+            4,
+            3,
+            4,
+            2,
+            4,
+            "31/03/2018",
+            "Amber",
+            "James Bullion",
+            "31/05/2017",
+            16,
+        ]
+    )
     ws.append([None] * 16)  # a blank row, as spreadsheets have
     ws.merge_cells("A2:A3")  # la_code merged over both risks
     ws.merge_cells("D2:D3")
@@ -258,8 +379,10 @@ def test_risk_register_xlsx_with_merged_cells_and_uk_dates(env):
     wb.save(path)
     (outcome,) = load_feed(con, settings, "risk_register")
     assert outcome.rows_accepted == 2, outcome.rejects
-    rows = con.execute("select risk_id, la_code, area, target_date::varchar, current_score, snapshot_date::varchar "
-                       "from raw.risk_register order by risk_id").fetchall()
+    rows = con.execute(
+        "select risk_id, la_code, area, target_date::varchar, current_score, snapshot_date::varchar "
+        "from raw.risk_register order by risk_id"
+    ).fetchall()
     assert rows[0] == ("RM0207", LA, "Adult Social Care", "2018-03-31", 16, "2017-05-31")
     assert rows[1][:5] == ("RM14079", LA, "Adult Social Care", "2030-03-31", 20)
 
@@ -267,13 +390,18 @@ def test_risk_register_xlsx_with_merged_cells_and_uk_dates(env):
 def test_risk_register_problems_are_reported_as_file_row_column(env):
     settings = Settings(landing=env[0].landing, home=env[0].home, sample_data=True, reject_threshold=0.9)
     con = env[1]
-    write(settings.landing, "risk_register", "risk_register_20170531.csv", [
-        "la_code,risk_id,risk_name,current_likelihood,current_impact,prospects",
-        f"{LA},RM1,Fine,3,4,Amber",
-        f"{LA},RM1,Duplicate,3,4,Amber",
-        f"{LA},,No id,3,4,Amber",
-        f"{LA},RM2,Impact too big,3,7,Red",
-    ])
+    write(
+        settings.landing,
+        "risk_register",
+        "risk_register_20170531.csv",
+        [
+            "la_code,risk_id,risk_name,current_likelihood,current_impact,prospects",
+            f"{LA},RM1,Fine,3,4,Amber",
+            f"{LA},RM1,Duplicate,3,4,Amber",
+            f"{LA},,No id,3,4,Amber",
+            f"{LA},RM2,Impact too big,3,7,Red",
+        ],
+    )
     (outcome,) = load_feed(con, settings, "risk_register")
     lines = {r.line(outcome.file).split(str(settings.landing))[-1] for r in outcome.rejects}
     assert "/risk_register/risk_register_20170531.csv:3:risk_id: duplicate key (la_code, risk_id)" in lines
@@ -285,9 +413,15 @@ def test_risk_register_without_la_code_is_loaded_as_sent(env):
     """The load only loads the file: the council of a register without la_code is inferred in dbt
     (stg_risk_register, unit-tested there), not by the loader querying other feeds' tables."""
     settings, con = env
-    write(settings.landing, "risk_register", "risk_register_20170531.csv", [
-        "risk_id,risk_name,current_likelihood,current_impact", "RM1,One,3,4", "RM2,Two,2,2"])
+    write(
+        settings.landing,
+        "risk_register",
+        "risk_register_20170531.csv",
+        ["risk_id,risk_name,current_likelihood,current_impact", "RM1,One,3,4", "RM2,Two,2,2"],
+    )
     (outcome,) = load_feed(con, settings, "risk_register")  # no other feed loaded: no council to infer
     assert outcome.status == "loaded", outcome.message
     assert con.execute("select risk_id, la_code from raw.risk_register order by 1").fetchall() == [
-        ("RM1", None), ("RM2", None)]
+        ("RM1", None),
+        ("RM2", None),
+    ]

@@ -1,4 +1,5 @@
 """Norfolk's exception lists (measures.md) from its dashboard figures and targets."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,12 @@ def scenario(request, tmp_path_factory):
 
 
 def _exceptions(warehouse, report):
-    return query(warehouse, "select indicator_code, rag, reasons, value, target from marts.exceptions "
-                            "where la_code = ? and strftime(period_end, '%Y-%m') = ?", [dash.LA, report])
+    return query(
+        warehouse,
+        "select indicator_code, rag, reasons, value, target from marts.exceptions "
+        "where la_code = ? and strftime(period_end, '%Y-%m') = ?",
+        [dash.LA, report],
+    )
 
 
 def test_exception_list_matches_the_committee_report(scenario):
@@ -32,7 +37,7 @@ def test_exception_list_matches_the_committee_report(scenario):
 
 def test_every_exception_is_off_target_and_says_so(scenario):
     dashboard, warehouse = scenario
-    for code, rag, reasons, value, target in _exceptions(warehouse, dashboard["report"]):
+    for code, rag, reasons, _value, _target in _exceptions(warehouse, dashboard["report"]):
         assert rag == "R", code
         assert "off target" in reasons
 
@@ -41,9 +46,12 @@ def test_reablement_91_days_is_green_in_march(scenario):
     dashboard, warehouse = scenario
     if dashboard["report"] != "2017-03":
         pytest.skip("seed 002 states the 91-day rating for March 2017 only")
-    (rag, value) = query(warehouse, "select rag, display_value from marts.indicator_values where la_code = ? "
-                                    "and indicator_code = 'VS_HOME_91_DAYS' and period_end = '2017-03-31'",
-                         [dash.LA])[0]
+    (rag, value) = query(
+        warehouse,
+        "select rag, display_value from marts.indicator_values where la_code = ? "
+        "and indicator_code = 'VS_HOME_91_DAYS' and period_end = '2017-03-31'",
+        [dash.LA],
+    )[0]
     assert (rag, value) == ("G", 94.2)
 
 

@@ -1,4 +1,5 @@
 """The optional failure hook: a command and a webhook get a short summary of what failed."""
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,11 @@ def test_a_failed_cli_build_calls_the_hook_and_exits_1(tmp_path, monkeypatch, ca
 
     out = tmp_path / "summary.txt"
     monkeypatch.setenv("VITALSIGNS_FAILURE_COMMAND", f"cat > {out}")
-    monkeypatch.setattr(build_runner, "run_everything",
-                        lambda settings, instance=None, **kw: BuildOutcome(False, ["asset raw/dtoc: bad file"]))
+    monkeypatch.setattr(
+        build_runner,
+        "run_everything",
+        lambda settings, instance=None, **kw: BuildOutcome(False, ["asset raw/dtoc: bad file"]),
+    )
     (tmp_path / "landing").mkdir()
     code = cli.main(["build", "--landing", str(tmp_path / "landing"), "--home", str(tmp_path / "home")])
     assert code == 1
@@ -67,8 +71,9 @@ def test_cli_build_passes_full_refresh_through(tmp_path, monkeypatch, flag, expe
     from dagster_project import build_runner, cli
 
     seen = {}
-    monkeypatch.setattr(build_runner, "run_everything",
-                        lambda settings, instance=None, **kw: seen.update(kw) or BuildOutcome(True))
+    monkeypatch.setattr(
+        build_runner, "run_everything", lambda settings, instance=None, **kw: seen.update(kw) or BuildOutcome(True)
+    )
     (tmp_path / "landing").mkdir()
     assert cli.main(["build", "--landing", str(tmp_path / "landing"), "--home", str(tmp_path / "home"), *flag]) == 0
     assert seen["full_refresh"] is expected

@@ -1,4 +1,5 @@
 """CLD settings reach dbt: VITALSIGNS_CLD_* validated in Settings and passed to every dbt build as vars."""
+
 from __future__ import annotations
 
 import contextlib
@@ -23,16 +24,26 @@ def test_cld_settings_from_the_environment(monkeypatch):
     monkeypatch.setenv("VITALSIGNS_CLD_POPULATION_YEAR_OFFSET", "-1")
     monkeypatch.setenv("VITALSIGNS_CLD_POPULATION_FIXED_YEAR", "2024")
     monkeypatch.setenv("VITALSIGNS_REPORT_DATE", "2017-05-31")
-    assert Settings.from_env().dbt_vars() == {"cld_as_of": "2025-02-01", "cld_population_year_offset": -1,
-                                              "cld_population_fixed_year": 2024, "report_date": "2017-05-31"}
+    assert Settings.from_env().dbt_vars() == {
+        "cld_as_of": "2025-02-01",
+        "cld_population_year_offset": -1,
+        "cld_population_fixed_year": 2024,
+        "report_date": "2017-05-31",
+    }
 
 
-@pytest.mark.parametrize("name, value", [
-    ("VITALSIGNS_CLD_AS_OF", "2025-02-30"), ("VITALSIGNS_CLD_AS_OF", "1/2/2025"),
-    ("VITALSIGNS_REPORT_DATE", "31/05/2017"), ("VITALSIGNS_REPORT_DATE", "2017-05-31' or 1=1 --"),
-    ("VITALSIGNS_CLD_AS_OF", "2025-01-01' or 1=1 --"),
-    ("VITALSIGNS_CLD_POPULATION_YEAR_OFFSET", "one"), ("VITALSIGNS_CLD_POPULATION_FIXED_YEAR", "24"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("VITALSIGNS_CLD_AS_OF", "2025-02-30"),
+        ("VITALSIGNS_CLD_AS_OF", "1/2/2025"),
+        ("VITALSIGNS_REPORT_DATE", "31/05/2017"),
+        ("VITALSIGNS_REPORT_DATE", "2017-05-31' or 1=1 --"),
+        ("VITALSIGNS_CLD_AS_OF", "2025-01-01' or 1=1 --"),
+        ("VITALSIGNS_CLD_POPULATION_YEAR_OFFSET", "one"),
+        ("VITALSIGNS_CLD_POPULATION_FIXED_YEAR", "24"),
+    ],
+)
 def test_a_bad_cld_setting_is_a_one_line_config_error(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):

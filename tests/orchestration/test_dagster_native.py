@@ -2,6 +2,7 @@
 read once, nothing writes the environment or runs at import, commentary is an observed asset the
 sensor watches, reports are partitioned by month, every feed and the published database have a
 freshness policy, and the two private dagster-dbt overrides still override something."""
+
 from __future__ import annotations
 
 import inspect
@@ -24,30 +25,41 @@ PACKAGE = ROOT / "dagster_project"
 def test_no_module_writes_the_environment():
     """Settings travel as resource fields; a child process gets its own env mapping."""
     writes = re.compile(r"os\.environ\[[^]]+\]\s*=|os\.environ\.(setdefault|update|pop|clear)\(|os\.putenv\(")
-    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in PACKAGE.rglob("*.py")
-                 for n, line in enumerate(p.read_text().splitlines(), 1) if writes.search(line)]
+    offenders = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in PACKAGE.rglob("*.py")
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if writes.search(line)
+    ]
     assert offenders == []
 
 
 def test_only_settings_reads_vitalsigns_variables():
     """One place reads VITALSIGNS_*: settings.py (the resources say which EnvVar a secret comes from)."""
     reads = re.compile(r"environ(\.get)?\(?\[?[\"']VITALSIGNS_|getenv\([\"']VITALSIGNS_")
-    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in PACKAGE.rglob("*.py") if p.name != "settings.py"
-                 for n, line in enumerate(p.read_text().splitlines(), 1) if reads.search(line)]
+    offenders = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in PACKAGE.rglob("*.py")
+        if p.name != "settings.py"
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if reads.search(line)
+    ]
     assert offenders == []
 
 
 def test_importing_the_code_location_runs_nothing(tmp_path):
     """No dbt parse (no subprocess) and no settings read when the module is imported."""
-    code = ("import subprocess\n"
-            "real = subprocess.Popen.__init__\n"
-            "def refuse(self, args, *a, **k):\n"
-            "    if 'dbt' in repr(args): raise SystemExit('dbt ran at import: ' + repr(args)[:200])\n"
-            "    real(self, args, *a, **k)\n"
-            "subprocess.Popen.__init__ = refuse\n"
-            "import os; os.environ['VITALSIGNS_PROTECTION_INTERVAL'] = 'not a number'\n"
-            "import dagster_project.definitions as d\n"
-            "print(type(d.defs).__name__)\n")
+    code = (
+        "import subprocess\n"
+        "real = subprocess.Popen.__init__\n"
+        "def refuse(self, args, *a, **k):\n"
+        "    if 'dbt' in repr(args): raise SystemExit('dbt ran at import: ' + repr(args)[:200])\n"
+        "    real(self, args, *a, **k)\n"
+        "subprocess.Popen.__init__ = refuse\n"
+        "import os; os.environ['VITALSIGNS_PROTECTION_INTERVAL'] = 'not a number'\n"
+        "import dagster_project.definitions as d\n"
+        "print(type(d.defs).__name__)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "LazyDefinitions" in out.stdout
@@ -110,8 +122,11 @@ def test_the_dbt_profile_gets_the_warehouse_as_vars_not_the_environment(tmp_path
     from dagster_project.dbt_runtime import profile_vars
 
     settings = Settings(landing=tmp_path, home=tmp_path, dbt_threads=3)
-    assert profile_vars(settings) == {"warehouse_path": str(tmp_path / "warehouse" / "vitalsigns.duckdb"),
-                                      "dbt_threads": 3, "duckdb_memory_limit": "2GB"}
+    assert profile_vars(settings) == {
+        "warehouse_path": str(tmp_path / "warehouse" / "vitalsigns.duckdb"),
+        "dbt_threads": 3,
+        "duckdb_memory_limit": "2GB",
+    }
     profile = (ROOT / "dbt" / "profiles.yml").read_text()
     for name in profile_vars(settings):
         assert f"var('{name}'" in profile
@@ -130,7 +145,9 @@ def test_the_private_dagster_dbt_overrides_still_override_something():
         assert f"self.{name}" in cli_source, f"DbtCliResource.cli no longer uses {name}"
         assert name in DbtCoreCliResource.__dict__
     parent = inspect.signature(DbtCliResource._initialize_dbt_core_adapter)
-    assert list(parent.parameters) == list(inspect.signature(DbtCoreCliResource._initialize_dbt_core_adapter).parameters)
+    assert list(parent.parameters) == list(
+        inspect.signature(DbtCoreCliResource._initialize_dbt_core_adapter).parameters
+    )
     assert isinstance(DbtCliResource.__dict__["_cli_version"], type(DbtCoreCliResource.__dict__["_cli_version"]))
 
 
@@ -175,8 +192,10 @@ def test_every_feed_and_the_published_database_have_a_freshness_policy(definitio
     dtoc = definitions.get_assets_def(dg.AssetKey(["raw", "dtoc"])).specs_by_key[dg.AssetKey(["raw", "dtoc"])]
     assert dtoc.freshness_policy.fail_window.to_timedelta() == CADENCE["dtoc"][2]
     people = dg.AssetKey(["raw", "people"])
-    assert (definitions.get_assets_def(people).specs_by_key[people].freshness_policy.fail_window.to_timedelta()
-            < dtoc.freshness_policy.fail_window.to_timedelta())
+    assert (
+        definitions.get_assets_def(people).specs_by_key[people].freshness_policy.fail_window.to_timedelta()
+        < dtoc.freshness_policy.fail_window.to_timedelta()
+    )
 
 
 def _age(path, seconds):
@@ -231,7 +250,9 @@ def test_report_runs_render_each_councils_latest_month_or_the_period():
     assert one.partition_key == "2017-03" and not one.run_config
     split = report_requests({"E10000020": "2017-03", "E06000001": "2017-02"}, None, "r")
     assert sorted((r.partition_key, r.run_config["ops"]["committee_report"]["config"]["council"]) for r in split) == [
-        ("2017-02", "E06000001"), ("2017-03", "E10000020")]
+        ("2017-02", "E06000001"),
+        ("2017-03", "E10000020"),
+    ]
     [period] = report_requests({"E10000020": "2017-03"}, "2016-11", "r")
     assert period.partition_key == "2016-11"
 
@@ -249,8 +270,15 @@ def test_every_setting_is_documented():
     assert names and sorted(n for n in names if n not in doc) == []
 
 
-@pytest.mark.parametrize("flag, env, expected", [([], None, None), (["--period", "2016-11"], None, "2016-11"),
-                                                  ([], "2017-01", "2017-01"), (["--period", "2016-11"], "2017-01", "2016-11")])
+@pytest.mark.parametrize(
+    "flag, env, expected",
+    [
+        ([], None, None),
+        (["--period", "2016-11"], None, "2016-11"),
+        ([], "2017-01", "2017-01"),
+        (["--period", "2016-11"], "2017-01", "2016-11"),
+    ],
+)
 def test_build_period_reaches_the_build_as_a_setting_not_the_environment(tmp_path, monkeypatch, flag, env, expected):
     from dagster_project import build_runner, cli
     from dagster_project.build_runner import BuildOutcome
@@ -258,8 +286,11 @@ def test_build_period_reaches_the_build_as_a_setting_not_the_environment(tmp_pat
     if env:
         monkeypatch.setenv("VITALSIGNS_PERIOD", env)
     seen = {}
-    monkeypatch.setattr(build_runner, "run_everything",
-                        lambda settings, instance=None, **kw: seen.update(period=settings.period) or BuildOutcome(True))
+    monkeypatch.setattr(
+        build_runner,
+        "run_everything",
+        lambda settings, instance=None, **kw: seen.update(period=settings.period) or BuildOutcome(True),
+    )
     (tmp_path / "landing").mkdir()
     before = dict(os.environ)
     assert cli.main(["build", "--landing", str(tmp_path / "landing"), "--home", str(tmp_path / "home"), *flag]) == 0
@@ -296,11 +327,17 @@ def test_table_models_get_row_counts_after_dbt_exits_and_views_do_not(tmp_path):
     with duckdb.connect(str(db)) as con:
         con.execute("create schema marts; create table marts.t as select * from range(7)")
         con.execute("create schema staging; create view staging.v as select 1 as x")
-    manifest = _manifest(tmp_path, {
-        "model.p.t": {"schema": "marts", "alias": "t", "config": {"materialized": "table"}},
-        "model.p.v": {"schema": "staging", "alias": "v", "config": {"materialized": "view"}}})
-    events = [dg.Output(None, "t", metadata={"unique_id": "model.p.t"}),
-              dg.Output(None, "v", metadata={"unique_id": "model.p.v"})]
+    manifest = _manifest(
+        tmp_path,
+        {
+            "model.p.t": {"schema": "marts", "alias": "t", "config": {"materialized": "table"}},
+            "model.p.v": {"schema": "staging", "alias": "v", "config": {"materialized": "view"}},
+        },
+    )
+    events = [
+        dg.Output(None, "t", metadata={"unique_id": "model.p.t"}),
+        dg.Output(None, "v", metadata={"unique_id": "model.p.v"}),
+    ]
     out = list(with_row_counts(iter(events), db, manifest))
     assert out[0].metadata["dagster/row_count"].value == 7
     assert "dagster/row_count" not in out[1].metadata
@@ -314,8 +351,9 @@ def test_a_failed_dbt_run_still_reports_what_it_built_then_fails(tmp_path):
     db = tmp_path / "wh.duckdb"
     with duckdb.connect(str(db)) as con:
         con.execute("create schema marts; create table marts.t as select * from range(3)")
-    manifest = _manifest(tmp_path, {"model.p.t": {"schema": "marts", "alias": "t",
-                                                  "config": {"materialized": "incremental"}}})
+    manifest = _manifest(
+        tmp_path, {"model.p.t": {"schema": "marts", "alias": "t", "config": {"materialized": "incremental"}}}
+    )
 
     def dbt_events():
         yield dg.Output(None, "t", metadata={"unique_id": "model.p.t"})

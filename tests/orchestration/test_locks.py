@@ -1,4 +1,5 @@
 """One writer at a time: a second build fails clearly instead of fighting over the warehouse."""
+
 from __future__ import annotations
 
 import multiprocessing as mp

@@ -1,4 +1,5 @@
 """The landing sensor: new or changed content triggers, identical re-copies and half-copied files do not."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """The Dagster UI for real: serve the code location, load the asset graph in headless Chromium,
 check the groups and the schedule are there, and launch one materialisation through GraphQL."""
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,11 @@ def _free_port() -> int:
 
 
 def gql(port: int, query: str, variables: dict | None = None) -> dict:
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/graphql",
-                                 data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=30) as resp:
         body = json.loads(resp.read())
     assert "errors" not in body, body["errors"]
@@ -48,13 +51,20 @@ def ui(tmp_path_factory):
     env = {**os.environ, "VITALSIGNS_LANDING": str(landing), "VITALSIGNS_HOME": str(root / "home")}
     env.pop("DAGSTER_HOME", None)
     log = open(root / "ui.log", "w")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "vitalsigns"), "ui", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "vitalsigns"), "ui", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
-            data = gql(port, "{ repositoriesOrError { ... on RepositoryConnection { nodes { name "
-                             "location { name } } } } }")
+            data = gql(
+                port, "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }"
+            )
             if data["repositoriesOrError"]["nodes"]:
                 break
         except Exception:
@@ -82,10 +92,15 @@ def test_asset_groups_and_schedule_are_served(ui):
     assert GROUPS <= groups
     described = [n for n in data["assetNodes"] if n["groupName"] in {"ingestion", "publishing", "reports"}]
     assert all(n["description"] for n in described)
-    repos = gql(port, "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } "
-                      "schedules { name cronSchedule executionTimezone } sensors { name } } } } }")
+    repos = gql(
+        port,
+        "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } "
+        "schedules { name cronSchedule executionTimezone } sensors { name } } } } }",
+    )
     repo = repos["repositoriesOrError"]["nodes"][0]
-    assert {"name": "nightly_build", "cronSchedule": "0 2 * * *", "executionTimezone": "Europe/London"} in repo["schedules"]
+    assert {"name": "nightly_build", "cronSchedule": "0 2 * * *", "executionTimezone": "Europe/London"} in repo[
+        "schedules"
+    ]
     assert {"name": "landing_sensor"} in repo["sensors"]
 
 
@@ -93,7 +108,9 @@ def test_one_materialisation_launched_through_graphql_succeeds(ui):
     port, _ = ui
     repo = gql(port, "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }")
     node = repo["repositoriesOrError"]["nodes"][0]
-    result = gql(port, """
+    result = gql(
+        port,
+        """
         mutation Launch($params: ExecutionParams!) {
           launchRun(executionParams: $params) {
             __typename
@@ -102,18 +119,28 @@ def test_one_materialisation_launched_through_graphql_succeeds(ui):
             ... on InvalidSubsetError { message }
             ... on RunConfigValidationInvalid { errors { message } }
           }
-        }""", {"params": {
-        "selector": {"repositoryLocationName": node["location"]["name"], "repositoryName": node["name"],
-                     "jobName": "__ASSET_JOB", "assetSelection": [{"path": ["raw", "family_groups"]}]},
-        "runConfigData": {}}})
+        }""",
+        {
+            "params": {
+                "selector": {
+                    "repositoryLocationName": node["location"]["name"],
+                    "repositoryName": node["name"],
+                    "jobName": "__ASSET_JOB",
+                    "assetSelection": [{"path": ["raw", "family_groups"]}],
+                },
+                "runConfigData": {},
+            }
+        },
+    )
     launched = result["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
     run_id = launched["run"]["runId"]
     status = None
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
-        status = gql(port, "query R($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }",
-                     {"id": run_id})["runOrError"]["status"]
+        status = gql(port, "query R($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }", {"id": run_id})[
+            "runOrError"
+        ]["status"]
         if status in ("SUCCESS", "FAILURE", "CANCELED"):
             break
         time.sleep(2)
@@ -126,9 +153,19 @@ def test_asset_graph_renders_in_headless_chromium(ui):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     shot = Path(os.environ.get("VITALSIGNS_SCREENSHOT_DIR", root)) / "asset_graph.png"
     shot.parent.mkdir(parents=True, exist_ok=True)
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={root / 'chrome'}", "--window-size=1600,1000", "--virtual-time-budget=20000"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={root / 'chrome'}",
+        "--window-size=1600,1000",
+        "--virtual-time-budget=20000",
+    ]
     gql(port, "mutation { setNuxSeen }")  # the first-visit community pop-up would cover the graph
     url = f"http://127.0.0.1:{port}/asset-groups"
     dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)

@@ -1,6 +1,7 @@
 """The revised ASCOF (`ascof_cld`) in the published database: suppressed with everything else,
 its Total rows one cell with the CLD_* indicators, and its breakdowns audited through the relations
 between them (issue 13). Hand-made tables; the recovery check is a small LP written here."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,39 +12,169 @@ from dagster_project.publish import disclosure
 from dagster_project.publish.disclosure import audit
 from dagster_project.publish.suppression import protect
 
-CATALOGUE = pd.DataFrame([
-    ("CLD_2A", "2A", "%", "cld", "bigger", 1, 0.05, "financial_year"),
-    ("CLD_2B", "2B", "per 100k", "cld", "smaller", 1, 0.05, "financial_year"),
-], columns=["indicator_code", "ascof_ref", "unit", "kind", "polarity", "decimals", "tolerance",
-            "dashboard_period_type"])
+CATALOGUE = pd.DataFrame(
+    [
+        ("CLD_2A", "2A", "%", "cld", "bigger", 1, 0.05, "financial_year"),
+        ("CLD_2B", "2B", "per 100k", "cld", "smaller", 1, 0.05, "financial_year"),
+    ],
+    columns=[
+        "indicator_code",
+        "ascof_ref",
+        "unit",
+        "kind",
+        "polarity",
+        "decimals",
+        "tolerance",
+        "dashboard_period_type",
+    ],
+)
 FY, END = "2024/25", pd.Timestamp("2025-03-31")
-CLD_COLUMNS = ["la_code", "financial_year", "measure", "part", "breakdown", "numerator", "denominator", "value",
-               "dhsc_value", "difference", "suppressed", "indicator_code"]
+CLD_COLUMNS = [
+    "la_code",
+    "financial_year",
+    "measure",
+    "part",
+    "breakdown",
+    "numerator",
+    "denominator",
+    "value",
+    "dhsc_value",
+    "difference",
+    "suppressed",
+    "indicator_code",
+]
 
 
 def tables(a18: int, a65: int, total: int, dens=(20, 50, 70)) -> dict[str, pd.DataFrame]:
     """2A by age band and in total (unknown ages count in Total only), 2B, as the marts have them."""
     d18, d65, dt = dens
-    cld = pd.DataFrame([
-        ("L", FY, "ASCOF 2A", "", "18 to 64", a18, d18, 100 * a18 / d18, None, None, False, None),
-        ("L", FY, "ASCOF 2A", "", "65 and above", a65, d65, 100 * a65 / d65, None, None, False, None),
-        ("L", FY, "ASCOF 2A", "", "Total", total, dt, 100 * total / dt, 60.0, 100 * total / dt - 60, False, "CLD_2A"),
-        ("L", FY, "ASCOF 2B", "", "18 to 64", 12, 400000, 3.0, 2.9, 0.1, False, "CLD_2B"),
-    ], columns=CLD_COLUMNS).astype({"numerator": float, "denominator": float})
-    iv = pd.DataFrame([
-        ("L", "CLD_2A", "financial_year", END, FY, float(total), float(dt), 100 * total / dt, None, None, None,
-         None, None, None, None, False, "computed", None, None),
-        ("L", "CLD_2B", "financial_year", END, FY, 12.0, 400000.0, 3.0, None, None, None, None, None, None, None,
-         False, "computed", None, None),
-    ], columns=["la_code", "indicator_code", "period_type", "period_end", "financial_year", "numerator",
-                "denominator", "value", "display_value", "target", "target_source", "rag", "direction_prev",
-                "direction_yoy", "watch", "is_override", "value_source", "value_note", "population_note"])
-    ascof = pd.DataFrame([
-        ("L", FY, "2A", "CLD_2A", float(total), float(dt), 100 * total / dt, None, None, None, None, None, None,
-         None, False),
-    ], columns=["la_code", "financial_year", "ascof_code", "indicator_code", "numerator", "denominator", "value",
-                "target", "rag", "direction_of_travel", "previous_year_value", "family_group_rank",
-                "england_quartile", "family_group_avg", "is_override"])
+    cld = pd.DataFrame(
+        [
+            ("L", FY, "ASCOF 2A", "", "18 to 64", a18, d18, 100 * a18 / d18, None, None, False, None),
+            ("L", FY, "ASCOF 2A", "", "65 and above", a65, d65, 100 * a65 / d65, None, None, False, None),
+            (
+                "L",
+                FY,
+                "ASCOF 2A",
+                "",
+                "Total",
+                total,
+                dt,
+                100 * total / dt,
+                60.0,
+                100 * total / dt - 60,
+                False,
+                "CLD_2A",
+            ),
+            ("L", FY, "ASCOF 2B", "", "18 to 64", 12, 400000, 3.0, 2.9, 0.1, False, "CLD_2B"),
+        ],
+        columns=CLD_COLUMNS,
+    ).astype({"numerator": float, "denominator": float})
+    iv = pd.DataFrame(
+        [
+            (
+                "L",
+                "CLD_2A",
+                "financial_year",
+                END,
+                FY,
+                float(total),
+                float(dt),
+                100 * total / dt,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                False,
+                "computed",
+                None,
+                None,
+            ),
+            (
+                "L",
+                "CLD_2B",
+                "financial_year",
+                END,
+                FY,
+                12.0,
+                400000.0,
+                3.0,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                False,
+                "computed",
+                None,
+                None,
+            ),
+        ],
+        columns=[
+            "la_code",
+            "indicator_code",
+            "period_type",
+            "period_end",
+            "financial_year",
+            "numerator",
+            "denominator",
+            "value",
+            "display_value",
+            "target",
+            "target_source",
+            "rag",
+            "direction_prev",
+            "direction_yoy",
+            "watch",
+            "is_override",
+            "value_source",
+            "value_note",
+            "population_note",
+        ],
+    )
+    ascof = pd.DataFrame(
+        [
+            (
+                "L",
+                FY,
+                "2A",
+                "CLD_2A",
+                float(total),
+                float(dt),
+                100 * total / dt,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                False,
+            ),
+        ],
+        columns=[
+            "la_code",
+            "financial_year",
+            "ascof_code",
+            "indicator_code",
+            "numerator",
+            "denominator",
+            "value",
+            "target",
+            "rag",
+            "direction_of_travel",
+            "previous_year_value",
+            "family_group_rank",
+            "england_quartile",
+            "family_group_avg",
+            "is_override",
+        ],
+    )
     return {"indicator_values": iv.assign(suppressed=False), "ascof": ascof.assign(suppressed=False), "ascof_cld": cld}
 
 
@@ -86,8 +217,10 @@ def test_the_audit_bounds_a_band_through_the_total():
     result = audit(t, CATALOGUE, threshold=4, interval=3)
     assert not result.passed
     narrowed = {b.target: (b.low, b.high) for b in result.narrowed}
-    assert narrowed == {"L ascof_cld:ASCOF 2A//18 to 64.num 2025-03": (1, 3),
-                        "complement of L ascof_cld:ASCOF 2A//18 to 64.num 2025-03": (17, 19)}, narrowed
+    assert narrowed == {
+        "L ascof_cld:ASCOF 2A//18 to 64.num 2025-03": (1, 3),
+        "complement of L ascof_cld:ASCOF 2A//18 to 64.num 2025-03": (17, 19),
+    }, narrowed
 
 
 def test_a_small_total_is_hidden_in_every_table_that_shows_it():
@@ -103,9 +236,13 @@ def test_a_small_total_is_hidden_in_every_table_that_shows_it():
 
 def test_a_total_row_and_its_indicator_are_one_cell():
     m = disclosure.build_model(tables(10, 30, 45), CATALOGUE, 4)
-    forms = {(a.table, a.column): a.form for a in m.appearances
-             if a.column == "numerator" and a.table in ("indicator_values", "ascof", "ascof_cld")
-             and "CLD_2A" in a.form[1][0]}
+    forms = {
+        (a.table, a.column): a.form
+        for a in m.appearances
+        if a.column == "numerator"
+        and a.table in ("indicator_values", "ascof", "ascof_cld")
+        and "CLD_2A" in a.form[1][0]
+    }
     assert len(forms) == 3 and len(set(forms.values())) == 1, forms
 
 

@@ -14,11 +14,11 @@ count in `indicator_values` and `ascof`; age bands and sexes are disjoint parts 
 learning-disability 2E is part of 2E; direct payments are part of self-directed support, over one
 denominator.
 """
+
 from __future__ import annotations
 
 import math
 import os
-from collections import defaultdict
 
 import duckdb
 import numpy as np
@@ -26,18 +26,27 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from dagster_project.sample import generate
 from dagster_project.build_runner import run_everything
+from dagster_project.sample import generate
 from tests.conftest import sample_settings
 
 pytestmark = pytest.mark.slow
 
-SAME = {("2A1", "n"): "adm1864", ("VS_ADMISSIONS_18_64", "n"): "adm1864",
-        ("2A2", "n"): "adm65", ("VS_ADMISSIONS_65_PLUS", "n"): "adm65",
-        ("VS_ENQUIRIES_RESOLVED", "d"): "req", ("RC_REQUESTS_TO_ASSESSMENT", "d"): "req",
-        ("VS_ASSESSMENT_INFO_ONLY", "d"): "ass", ("RC_ASSESSMENTS_TO_SERVICES", "d"): "ass"}
-ORGS = {"2C1": ["NHS", "Social Care", "Both"], "2C2": ["Social Care", "Both"],
-        "VS_DTOC_SOCIAL_CARE": ["Social Care", "Both"]}
+SAME = {
+    ("2A1", "n"): "adm1864",
+    ("VS_ADMISSIONS_18_64", "n"): "adm1864",
+    ("2A2", "n"): "adm65",
+    ("VS_ADMISSIONS_65_PLUS", "n"): "adm65",
+    ("VS_ENQUIRIES_RESOLVED", "d"): "req",
+    ("RC_REQUESTS_TO_ASSESSMENT", "d"): "req",
+    ("VS_ASSESSMENT_INFO_ONLY", "d"): "ass",
+    ("RC_ASSESSMENTS_TO_SERVICES", "d"): "ass",
+}
+ORGS = {
+    "2C1": ["NHS", "Social Care", "Both"],
+    "2C2": ["Social Care", "Both"],
+    "VS_DTOC_SOCIAL_CARE": ["Social Care", "Both"],
+}
 SPAN = {"month": 1, "quarter": 3, "financial_year": 12, "rolling_12m": 12}
 
 
@@ -114,8 +123,12 @@ def published(tmp_path_factory):
         os.environ.pop("VITALSIGNS_SAMPLE", None)
     assert outcome.success, outcome.failures
     with duckdb.connect(str(settings.published_path), read_only=True) as con:
-        names = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
         return {n: con.execute(f"select * from marts.{n}").df() for n in names}
 
 
@@ -162,8 +175,11 @@ def attack(t: dict) -> Attack:
         a.observe(f"admissions_rolling_12m {r.age_band} {pd.Timestamp(r.period_end).date()}", n, r.admissions_12m)
     for r in t["dtoc_monthly"].itertuples():
         m = month_no(str(r.period) + "-01")
-        a.observe(f"dtoc_monthly {r.period} {r.responsible_org}", (a.v(r.la_code, "dtoc", r.responsible_org, m),),
-                  r.delayed_days)
+        a.observe(
+            f"dtoc_monthly {r.period} {r.responsible_org}",
+            (a.v(r.la_code, "dtoc", r.responsible_org, m),),
+            r.delayed_days,
+        )
         if not pd.isna(r.rate_per_100k):
             days = r.rate_per_100k * r.days_in_month * r.population_18_plus / 100000
             a.eq.append(({a.v(r.la_code, "dtoc", r.responsible_org, m): 1.0}, round(days)))
@@ -231,10 +247,12 @@ def test_no_hidden_count_can_be_narrowed_below_the_protection_interval(published
 
 
 def test_no_count_from_one_to_four_is_published(published):
-    counts = [published["indicator_values"][["numerator", "denominator"]],
-              published["ascof"][["numerator", "denominator"]],
-              published["admissions_rolling_12m"][["admissions_12m"]],
-              published["dtoc_monthly"][["delayed_days"]]]
+    counts = [
+        published["indicator_values"][["numerator", "denominator"]],
+        published["ascof"][["numerator", "denominator"]],
+        published["admissions_rolling_12m"][["admissions_12m"]],
+        published["dtoc_monthly"][["delayed_days"]],
+    ]
     small = sum(int(((c >= 1) & (c <= 4)).sum().sum()) for c in counts)
     iv = published["indicator_values"]
     cat = published["indicator_catalogue"].set_index("indicator_code")["unit"]

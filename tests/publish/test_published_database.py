@@ -1,5 +1,6 @@
 """The published database: atomic swap, readers never blocked or shown half a build,
 a failed build leaves yesterday's file byte-identical, nothing person-level gets out."""
+
 from __future__ import annotations
 
 import hashlib
@@ -39,7 +40,8 @@ def test_a_failed_build_leaves_the_previous_file_byte_identical(site, monkeypatc
     monkeypatch.setattr(database, "build_tables", broken)
     (site.landing / "dtoc" / "dtoc_20170501.csv").write_text(
         "period,la_code,provider_code,acute_or_non_acute,responsible_org,reason_code,delayed_days\n"
-        "2017-04,E10000020,R00A,Acute,Social Care,A,37\n")
+        "2017-04,E10000020,R00A,Acute,Social Care,A,37\n"
+    )
     outcome, _ = build(site.landing, site.home)
     assert not outcome.success
     assert any("published/vitalsigns" in f and "simulated failure" in f for f in outcome.failures), outcome.failures
@@ -103,7 +105,9 @@ def test_the_disclosure_audit_check_fails_the_run_on_a_recoverable_file(site):
 
 def test_pseudonymised_ids_in_any_column_are_caught():
     frame = pd.DataFrame({"code": ["a1b2c3d4e5f6a7b8c9d0e1f2"]})
-    assert database.person_level_problems([database.PublishedTable("t", frame)]) == ["t.code: holds pseudonymised person ids"]
+    assert database.person_level_problems([database.PublishedTable("t", frame)]) == [
+        "t.code: holds pseudonymised person ids"
+    ]
 
 
 def _reader(path, stop, results, errors, latencies):
@@ -111,8 +115,12 @@ def _reader(path, stop, results, errors, latencies):
         started = time.perf_counter()
         try:
             with duckdb.connect(str(path), read_only=True) as con:
-                n, total = con.execute("select count(*), sum(coalesce(numerator, 0)) from marts.indicator_values").fetchall()[0]
-                tables = con.execute("select count(*) from information_schema.tables where table_schema = 'marts'").fetchall()[0][0]
+                n, total = con.execute(
+                    "select count(*), sum(coalesce(numerator, 0)) from marts.indicator_values"
+                ).fetchall()[0]
+                tables = con.execute(
+                    "select count(*) from information_schema.tables where table_schema = 'marts'"
+                ).fetchall()[0][0]
             results.append((n, total, tables))
         except Exception as exc:  # any error at all is a failure of the swap
             errors.append(repr(exc))
@@ -129,7 +137,8 @@ def test_readers_in_a_loop_during_a_build_get_only_complete_answers(site, capsys
 
     (site.landing / "dtoc" / "dtoc_20170601.csv").write_text(
         "period,la_code,provider_code,acute_or_non_acute,responsible_org,reason_code,delayed_days\n"
-        "2017-05,E10000020,R00A,Acute,Social Care,A,41\n")
+        "2017-05,E10000020,R00A,Acute,Social Care,A,41\n"
+    )
     stop, busy = threading.Event(), []
     t = threading.Thread(target=_reader, args=(site.published_path, stop, results, errors, busy))
     t.start()
@@ -147,19 +156,27 @@ def test_readers_in_a_loop_during_a_build_get_only_complete_answers(site, capsys
 
     def pct(xs, p):
         return sorted(xs)[int(p * (len(xs) - 1))] * 1000
+
     with capsys.disabled():
-        print(f"\nreader latency idle p50 {pct(idle, .5):.1f} ms p95 {pct(idle, .95):.1f} ms; "
-              f"during build p50 {pct(busy, .5):.1f} ms p95 {pct(busy, .95):.1f} ms ({len(busy)} queries)")
+        print(
+            f"\nreader latency idle p50 {pct(idle, 0.5):.1f} ms p95 {pct(idle, 0.95):.1f} ms; "
+            f"during build p50 {pct(busy, 0.5):.1f} ms p95 {pct(busy, 0.95):.1f} ms ({len(busy)} queries)"
+        )
 
 
 # --- what is published, and with which types ----------------------------------------------------
+
 
 def test_the_published_tables_are_the_dbt_exposure(site):
     from dagster_project.publish.exposures import published_tables
 
     with duckdb.connect(str(site.published_path), read_only=True) as con:
-        tables = {r[0] for r in con.execute("select table_name from information_schema.tables "
-                                            "where table_schema = 'marts'").fetchall()}
+        tables = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
     assert tables == set(published_tables()) | {database.AUDIT_TABLE}
     assert "dashboard" in tables
 
@@ -167,8 +184,9 @@ def test_the_published_tables_are_the_dbt_exposure(site):
 def test_no_published_column_is_typed_null_and_types_are_the_warehouse_ones(site):
     """ODBC clients mishandle DuckDB's NULL type (a pandas column with no value gets it)."""
     with duckdb.connect(str(site.published_path), read_only=True) as con:
-        published = con.execute("select table_name, column_name, data_type from information_schema.columns "
-                                "where table_schema = 'marts'").fetchall()
+        published = con.execute(
+            "select table_name, column_name, data_type from information_schema.columns where table_schema = 'marts'"
+        ).fetchall()
     assert not [(t, c) for t, c, typ in published if "NULL" in typ.upper()]
     with duckdb.connect(str(site.warehouse_path), read_only=True) as wh:
         for t, c, typ in published:
@@ -199,8 +217,10 @@ def test_the_published_dashboard_is_the_suppressed_indicator_values_at_its_keys(
     with duckdb.connect(str(site.published_path), read_only=True) as con:
         dash = con.execute("select * from marts.dashboard").df()
         iv = con.execute("select * from marts.indicator_values").df()
-        one = con.execute("select count(*) from (select la_code, indicator_code from marts.dashboard "
-                          "group by all having count(distinct period_type) > 1)").fetchone()[0]
+        one = con.execute(
+            "select count(*) from (select la_code, indicator_code from marts.dashboard "
+            "group by all having count(distinct period_type) > 1)"
+        ).fetchone()[0]
     assert len(dash) and one == 0
     keys = ["la_code", "indicator_code", "period_type", "period_end"]
     joined = dash.merge(iv, on=keys, suffixes=("", "_iv"), validate="one_to_one")

@@ -6,6 +6,7 @@ Hand-made tables. The recovery checks use `months_bounds`, a small LP written he
 months of one series (not the production audit), so a test fails if the method lets a count
 through even when the audit agrees with the method.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,19 +17,40 @@ from scipy.optimize import linprog
 from dagster_project.publish.disclosure import audit
 from dagster_project.publish.suppression import is_small, protect
 
-CATALOGUE = pd.DataFrame([
-    # indicator_code, unit, kind, polarity, decimals, tolerance, dashboard_period_type
-    ("RC_REVIEWS_COMPLETED", "count", "event", "bigger", 0, 0.05, "month"),
-    ("VS_HOME_91_DAYS", "%", "event", "bigger", 1, 0.05, "rolling_12m"),
-    ("VS_ADMISSIONS_18_64", "per 100k", "event", "smaller", 1, 0.05, "rolling_12m"),
-    ("2C2", "per 100k", "smaller", "smaller", 1, 0.05, "month"),
-    ("VS_CQC_GOOD", "%", "supplied", "bigger", 1, 0.05, "month"),
-], columns=["indicator_code", "unit", "kind", "polarity", "decimals", "tolerance", "dashboard_period_type"])
+CATALOGUE = pd.DataFrame(
+    [
+        # indicator_code, unit, kind, polarity, decimals, tolerance, dashboard_period_type
+        ("RC_REVIEWS_COMPLETED", "count", "event", "bigger", 0, 0.05, "month"),
+        ("VS_HOME_91_DAYS", "%", "event", "bigger", 1, 0.05, "rolling_12m"),
+        ("VS_ADMISSIONS_18_64", "per 100k", "event", "smaller", 1, 0.05, "rolling_12m"),
+        ("2C2", "per 100k", "smaller", "smaller", 1, 0.05, "month"),
+        ("VS_CQC_GOOD", "%", "supplied", "bigger", 1, 0.05, "month"),
+    ],
+    columns=["indicator_code", "unit", "kind", "polarity", "decimals", "tolerance", "dashboard_period_type"],
+)
 CATALOGUE.loc[CATALOGUE["indicator_code"] == "2C2", "kind"] = "dtoc"
 
-IV_COLUMNS = ["la_code", "indicator_code", "period_type", "period_end", "financial_year", "numerator",
-              "denominator", "value", "display_value", "target", "target_source", "rag", "direction_prev",
-              "direction_yoy", "watch", "is_override", "value_source", "value_note", "population_note"]
+IV_COLUMNS = [
+    "la_code",
+    "indicator_code",
+    "period_type",
+    "period_end",
+    "financial_year",
+    "numerator",
+    "denominator",
+    "value",
+    "display_value",
+    "target",
+    "target_source",
+    "rag",
+    "direction_prev",
+    "direction_yoy",
+    "watch",
+    "is_override",
+    "value_source",
+    "value_note",
+    "population_note",
+]
 MONTHS = pd.date_range("2015-04-30", periods=24, freq="ME")
 
 
@@ -52,19 +74,45 @@ def series(nums, dens=None, code="RC_REVIEWS_COMPLETED", la="L", pop=None, targe
     for i in range(len(nums)):
         end = MONTHS[i]
         for pt, first in _windows(i):
-            n = float(sum(nums[first:i + 1]))
-            d = float(sum(dens[first:i + 1])) if dens is not None else pop
+            n = float(sum(nums[first : i + 1]))
+            d = float(sum(dens[first : i + 1])) if dens is not None else pop
             value = n if unit == "count" else (100 * n / d if unit == "%" else 100000 * n / d)
             fy = f"{end.year - (end.month < 4)}/{str(end.year - (end.month < 4) + 1)[2:]}"
-            rows.append([la, code, pt, end, fy, n, d, value, round(value, 1), target, None, None, None, None,
-                         None, False, "computed", None, None])
+            rows.append(
+                [
+                    la,
+                    code,
+                    pt,
+                    end,
+                    fy,
+                    n,
+                    d,
+                    value,
+                    round(value, 1),
+                    target,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    False,
+                    "computed",
+                    None,
+                    None,
+                ]
+            )
     iv = pd.DataFrame(rows, columns=IV_COLUMNS).sort_values(["la_code", "indicator_code", "period_type", "period_end"])
     iv = iv.reset_index(drop=True)
     # direction against the previous period and the same period last year, and watch (3 deteriorations)
     for _, g in iv.groupby(["indicator_code", "period_type"]):
         prev = g["display_value"].shift(1)
-        iv.loc[g.index, "direction_prev"] = np.where(prev.isna(), None, np.where(
-            g["display_value"] == prev, "No change", np.where(g["display_value"] > prev, "Improving", "Worsening")))
+        iv.loc[g.index, "direction_prev"] = np.where(
+            prev.isna(),
+            None,
+            np.where(
+                g["display_value"] == prev, "No change", np.where(g["display_value"] > prev, "Improving", "Worsening")
+            ),
+        )
         worse = (iv.loc[g.index, "direction_prev"] == "Worsening").astype(int)
         iv.loc[g.index, "watch"] = worse.rolling(3, min_periods=3).sum().eq(3)
     return iv
@@ -86,7 +134,7 @@ def months_bounds(published: pd.DataFrame, la="L", code="RC_REVIEWS_COMPLETED", 
         i = MONTHS.get_loc(pd.Timestamp(r.period_end))
         first = dict(_windows(i))[r.period_type]
         vec = np.zeros(len(MONTHS))
-        vec[first:i + 1] = 1
+        vec[first : i + 1] = 1
         value = getattr(r, column)
         if pd.isna(value):
             if r.period_type == "month":
@@ -104,8 +152,7 @@ def months_bounds(published: pd.DataFrame, la="L", code="RC_REVIEWS_COMPLETED", 
     return out
 
 
-REVIEWS = [10, 8, 12, 9, 11, 13, 7, 9, 10, 12, 8, 11,
-           9, 3, 12, 10, 9, 11, 12, 7, 5, 10, 9, 8]  # May 2016 = 3 (small)
+REVIEWS = [10, 8, 12, 9, 11, 13, 7, 9, 10, 12, 8, 11, 9, 3, 12, 10, 9, 11, 12, 7, 5, 10, 9, 8]  # May 2016 = 3 (small)
 
 
 def test_counts_one_to_threshold_are_small_and_zero_is_not():
@@ -208,9 +255,17 @@ def test_the_same_count_in_another_table_is_hidden_there_too():
     nums[16] = 3
     iv = series(nums, code="VS_ADMISSIONS_18_64", pop=507180.0)
     rolling = iv[iv["period_type"] == "rolling_12m"]
-    adm = pd.DataFrame({"la_code": rolling["la_code"], "period_end": rolling["period_end"], "age_band": "18-64",
-                        "admissions_12m": rolling["numerator"], "population": rolling["denominator"],
-                        "rate_per_100k": rolling["value"], "population_note": None}).reset_index(drop=True)
+    adm = pd.DataFrame(
+        {
+            "la_code": rolling["la_code"],
+            "period_end": rolling["period_end"],
+            "age_band": "18-64",
+            "admissions_12m": rolling["numerator"],
+            "population": rolling["denominator"],
+            "rate_per_100k": rolling["value"],
+            "population_note": None,
+        }
+    ).reset_index(drop=True)
     out, _ = protect({"indicator_values": iv, "admissions_rolling_12m": adm}, CATALOGUE, 4, 3)
     shown_iv = out["indicator_values"].query("period_type == 'rolling_12m'").set_index("period_end")["numerator"]
     shown_adm = out["admissions_rolling_12m"].set_index("period_end")["admissions_12m"]
@@ -223,10 +278,22 @@ def _dtoc(days_both):
     rows = []
     for i, end in enumerate(MONTHS):
         for org, d in (("NHS", 100 + i), ("Social Care", 300 + i), ("Both", days_both[i])):
-            rows.append(("L", end.strftime("%Y-%m"), org, float(d), end.day, 700000.0,
-                         d / end.day / 700000.0 * 100000, None))
-    return pd.DataFrame(rows, columns=["la_code", "period", "responsible_org", "delayed_days", "days_in_month",
-                                       "population_18_plus", "rate_per_100k", "population_note"])
+            rows.append(
+                ("L", end.strftime("%Y-%m"), org, float(d), end.day, 700000.0, d / end.day / 700000.0 * 100000, None)
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "la_code",
+            "period",
+            "responsible_org",
+            "delayed_days",
+            "days_in_month",
+            "population_18_plus",
+            "rate_per_100k",
+            "population_note",
+        ],
+    )
 
 
 def test_a_small_dtoc_count_is_not_recovered_from_the_social_care_total():
@@ -240,13 +307,36 @@ def test_a_small_dtoc_count_is_not_recovered_from_the_social_care_total():
     for i, end in enumerate(MONTHS):
         for pt, first in _windows(i):
             d = sum(300 + k + both[k] for k in range(first, i + 1))
-            rows.append(["L", "2C2", pt, end, None, float(d), 700000.0, None, None, None, None, None, None, None,
-                         None, False, "computed", None, None])
+            rows.append(
+                [
+                    "L",
+                    "2C2",
+                    pt,
+                    end,
+                    None,
+                    float(d),
+                    700000.0,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    False,
+                    "computed",
+                    None,
+                    None,
+                ]
+            )
     iv = pd.DataFrame(rows, columns=IV_COLUMNS)
     for k in iv.index:  # mean monthly rate over the window
         i = MONTHS.get_loc(iv.at[k, "period_end"])
         first = dict(_windows(i))[iv.at[k, "period_type"]]
-        iv.at[k, "value"] = np.mean([(300 + j + both[j]) / MONTHS[j].day / 700000.0 * 100000 for j in range(first, i + 1)])
+        iv.at[k, "value"] = np.mean(
+            [(300 + j + both[j]) / MONTHS[j].day / 700000.0 * 100000 for j in range(first, i + 1)]
+        )
     out, _ = protect({"indicator_values": iv, "dtoc_monthly": dtoc}, CATALOGUE, 4, 3)
     d = out["dtoc_monthly"]
     assert pd.isna(d.loc[(d["period"] == "2015-11") & (d["responsible_org"] == "Both"), "delayed_days"]).all()
@@ -260,14 +350,55 @@ def test_a_small_dtoc_count_is_not_recovered_from_the_social_care_total():
 
 def test_exceptions_rest_only_on_shown_values():
     out_iv = series(REVIEWS, target=10.0)
-    exc = pd.DataFrame([
-        ("L", MONTHS[13], "RC_REVIEWS_COMPLETED", MONTHS[13], "month", 3.0, 10.0, "R", "off target", True, False,
-         False, None),
-        ("L", MONTHS[13], "RC_REVIEWS_COMPLETED", MONTHS[13], "month", 3.0, 10.0, "R",
-         "off target; affects the budget", True, False, True, None),
-    ], columns=["la_code", "period_end", "indicator_code", "value_period_end", "value_period_type", "value", "target",
-                "rag", "reasons",
-                "off_target", "deteriorating", "affects_budget", "linked_risks"])
+    exc = pd.DataFrame(
+        [
+            (
+                "L",
+                MONTHS[13],
+                "RC_REVIEWS_COMPLETED",
+                MONTHS[13],
+                "month",
+                3.0,
+                10.0,
+                "R",
+                "off target",
+                True,
+                False,
+                False,
+                None,
+            ),
+            (
+                "L",
+                MONTHS[13],
+                "RC_REVIEWS_COMPLETED",
+                MONTHS[13],
+                "month",
+                3.0,
+                10.0,
+                "R",
+                "off target; affects the budget",
+                True,
+                False,
+                True,
+                None,
+            ),
+        ],
+        columns=[
+            "la_code",
+            "period_end",
+            "indicator_code",
+            "value_period_end",
+            "value_period_type",
+            "value",
+            "target",
+            "rag",
+            "reasons",
+            "off_target",
+            "deteriorating",
+            "affects_budget",
+            "linked_risks",
+        ],
+    )
     out, _ = protect({"indicator_values": out_iv, "exceptions": exc.iloc[[0]]}, CATALOGUE, 4, 3)
     # only 'off target' (from a hidden value): the row would say the value is below 9.5, so it goes
     assert len(out["exceptions"]) == 0
@@ -284,6 +415,7 @@ def test_the_same_data_gives_the_same_publication():
 
 
 # --- the audit itself, on publications made the old way --------------------------------------------
+
 
 def _old_style(iv: pd.DataFrame, hide: list[tuple[str, int]]) -> pd.DataFrame:
     out = iv.copy()
@@ -340,16 +472,31 @@ def test_a_table_added_to_publication_is_suppressed_and_audited(monkeypatch):
     """A further numerator/denominator table (e.g. marts.ascof_cld) joins with one RatioTable entry."""
     from dagster_project.publish import disclosure
 
-    spec = disclosure.RatioTable("ascof_cld", series=("measure", "part", "breakdown"), period="financial_year",
-                                 derived=("value", "difference"))
+    spec = disclosure.RatioTable(
+        "ascof_cld", series=("measure", "part", "breakdown"), period="financial_year", derived=("value", "difference")
+    )
     monkeypatch.setattr(disclosure, "RATIO_TABLES", [spec])
     monkeypatch.setattr("dagster_project.publish.suppression.RATIO_TABLES", [spec])
-    cld = pd.DataFrame([
-        ("L", "2016/17", "1A", "a", "18-64", 3.0, 40.0, 7.5, 7.0, 0.5, False),      # small numerator
-        ("L", "2016/17", "1A", "a", "65+", 58.0, 60.0, 96.7, 96.0, 0.7, False),     # small complement (2)
-        ("L", "2016/17", "1A", "a", "all", 300.0, 400.0, 75.0, 75.0, 0.0, False),
-    ], columns=["la_code", "financial_year", "measure", "part", "breakdown", "numerator", "denominator", "value",
-                "dhsc_value", "difference", "suppressed"])
+    cld = pd.DataFrame(
+        [
+            ("L", "2016/17", "1A", "a", "18-64", 3.0, 40.0, 7.5, 7.0, 0.5, False),  # small numerator
+            ("L", "2016/17", "1A", "a", "65+", 58.0, 60.0, 96.7, 96.0, 0.7, False),  # small complement (2)
+            ("L", "2016/17", "1A", "a", "all", 300.0, 400.0, 75.0, 75.0, 0.0, False),
+        ],
+        columns=[
+            "la_code",
+            "financial_year",
+            "measure",
+            "part",
+            "breakdown",
+            "numerator",
+            "denominator",
+            "value",
+            "dhsc_value",
+            "difference",
+            "suppressed",
+        ],
+    )
     out, _ = protect({"indicator_values": series(REVIEWS), "ascof_cld": cld}, CATALOGUE, 4, 3)
     t = out["ascof_cld"]
     assert t["suppressed"].tolist() == [True, True, False]
@@ -357,8 +504,9 @@ def test_a_table_added_to_publication_is_suppressed_and_audited(monkeypatch):
     assert t.loc[1, "denominator"] == 60 and t.loc[1, "dhsc_value"] == 96.0  # DHSC's own figure is public
     result = audit(out, CATALOGUE, threshold=4, interval=3)
     assert result.passed, result.summary()
-    unprotected = audit({"indicator_values": out["indicator_values"], "ascof_cld": cld}, CATALOGUE,
-                        threshold=4, interval=3)
+    unprotected = audit(
+        {"indicator_values": out["indicator_values"], "ascof_cld": cld}, CATALOGUE, threshold=4, interval=3
+    )
     assert len(unprotected.small_published) == 2  # the 3, and the complement 60 - 58
 
 
@@ -373,9 +521,30 @@ def test_the_protection_interval_is_a_setting(monkeypatch, tmp_path):
 def test_a_supplied_proportion_with_a_small_count_is_hidden_without_error():
     # supplied rows are cells of their own, with no relation bounding their complement from below
     # (this raised OverflowError on an unbounded minimum in the sample of the end-to-end test)
-    rows = [["L", "VS_CQC_GOOD", "month", end, None, float(n), 40.0, 100 * n / 40, round(100 * n / 40, 1), None, None,
-             None, None, None, None, True, "supplied", None, None]
-            for end, n in zip(MONTHS, [30, 2, 31, 29] + [30] * 20)]
+    rows = [
+        [
+            "L",
+            "VS_CQC_GOOD",
+            "month",
+            end,
+            None,
+            float(n),
+            40.0,
+            100 * n / 40,
+            round(100 * n / 40, 1),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            True,
+            "supplied",
+            None,
+            None,
+        ]
+        for end, n in zip(MONTHS, [30, 2, 31, 29] + [30] * 20)
+    ]
     out = publish(pd.DataFrame(rows, columns=IV_COLUMNS))
     assert out["suppressed"].tolist() == [False, True] + [False] * 22
     assert audit({"indicator_values": out}, CATALOGUE, threshold=4, interval=3).passed

@@ -1,6 +1,7 @@
 """What the committee report reads for the revised ASCOF and the CLD annex: editions split, years
 chosen, and every string from outside (file names, submitted values) escaped. A tiny published
 database made here (only the tables these queries read)."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The Quarto wrapper: quarto's command line checked with a stand-in, the fallback for real."""
+
 from __future__ import annotations
 
 import os
@@ -101,14 +102,16 @@ def test_quarto_gets_the_expected_command_line(qmd, tmp_path, monkeypatch):
 
     exe, log = _stand_in(tmp_path)
     monkeypatch.setenv("QUARTO_PATH", str(exe))
-    result = render(qmd, tmp_path / "out", {"la_code": "E10000020", "period": "2017-03"}, output_name="committee_report")
+    result = render(
+        qmd, tmp_path / "out", {"la_code": "E10000020", "period": "2017-03"}, output_name="committee_report"
+    )
     assert result.renderer == "quarto"
     assert result.outputs["html"] == tmp_path / "out" / "committee_report.html"
     assert (tmp_path / "out" / "committee_report.pdf").read_text() == "rendered pdf"
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     html, pdf = calls
     assert html[:5] == ["render", html[1], "--to", "html", "--output"] and html[5] == "committee_report.html"
-    assert "--execute" in html and ["-M", "embed-resources:true"] == html[html.index("-M"):html.index("-M") + 2]
+    assert "--execute" in html and ["-M", "embed-resources:true"] == html[html.index("-M") : html.index("-M") + 2]
     for call in calls:
         pairs = {call[i + 1] for i, a in enumerate(call) if a == "-P"}
         assert pairs == {"la_code:E10000020", "period:2017-03", "renderer:quarto"}

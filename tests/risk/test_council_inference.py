@@ -1,5 +1,6 @@
 """A register without la_code takes the council of a one-council landing folder, in dbt
 (stg_risk_register); with several councils the build fails naming the empty la_code."""
+
 from __future__ import annotations
 
 import csv
@@ -30,7 +31,8 @@ def test_council_of_a_register_without_la_code(tmp_path):
 
         # a second council in the folder: the register's council can no longer be inferred
         (landing / "reference" / "family_groups_20170402.csv").write_text(
-            f"la_code,family_group\n{risks.LA},CIPFA-Norfolk\nE10000024,CIPFA-Norfolk\n")
+            f"la_code,family_group\n{risks.LA},CIPFA-Norfolk\nE10000024,CIPFA-Norfolk\n"
+        )
         outcome, _ = build(landing, tmp_path / "home")
     finally:
         os.environ.pop("VITALSIGNS_REPORT_DATE", None)

@@ -1,4 +1,5 @@
 """The risk register from seed 002: scores, bands, exceptions and the reconciliation."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,12 @@ def warehouse(tmp_path_factory):
 
 
 def test_scores_and_bands_are_computed_from_likelihood_and_impact(warehouse):
-    rows = query(warehouse, "select risk_id, original_score, current_score, target_score, band, "
-                            "reported_by_exception from marts.risk_register where la_code = ?", [risks.LA])
+    rows = query(
+        warehouse,
+        "select risk_id, original_score, current_score, target_score, band, "
+        "reported_by_exception from marts.risk_register where la_code = ?",
+        [risks.LA],
+    )
     got = {r[0]: tuple(r[1:]) for r in rows}
     assert got == risks.EXPECTED
 
@@ -39,15 +44,18 @@ def test_only_the_latest_snapshot_is_the_register(warehouse):
 
 
 def test_typed_score_that_disagrees_is_reported_not_trusted(warehouse):
-    (current, note) = query(warehouse, "select current_score, score_disagreement from marts.risk_register "
-                                       "where risk_id = 'RM14247'")[0]
+    (current, note) = query(
+        warehouse, "select current_score, score_disagreement from marts.risk_register where risk_id = 'RM14247'"
+    )[0]
     assert current == 12
     assert note == "current score typed as 13, computed 12"
 
 
 def test_changes_between_the_two_latest_snapshots(warehouse):
-    rows = query(warehouse, "select risk_id, change_type, before, after from marts.risk_register_changes "
-                            "order by change_type, risk_id")
+    rows = query(
+        warehouse,
+        "select risk_id, change_type, before, after from marts.risk_register_changes order by change_type, risk_id",
+    )
     assert rows == [
         ("RM14238", "closed", "Failure in our responsibilities towards carers", None),
         ("RM14149", "new", None, "Impact of the Care Act"),

@@ -1,11 +1,11 @@
 """The synthetic landing folder: deterministic, to the contract, clean unless asked to be dirty,
 with pathways that hang together and volumes in proportion to Norfolk."""
+
 from __future__ import annotations
 
 import re
 import time
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -19,14 +19,23 @@ WINDOW = (pd.Timestamp("2015-04-01"), pd.Timestamp("2017-03-31"))
 STAMP = "20170401"
 LL = [f.name for f in K.LIQUIDLOGIC_FEEDS]
 DATED = {  # feed: date columns
-    "people": ["date_of_birth", "date_of_death"], "requests": ["request_date", "outcome_date"],
-    "assessments": ["start_date", "completion_date"], "services": ["start_date", "end_date"],
-    "reablement": ["start_date", "end_date"], "reviews": ["review_date"], "client_status": ["as_at_date"],
+    "people": ["date_of_birth", "date_of_death"],
+    "requests": ["request_date", "outcome_date"],
+    "assessments": ["start_date", "completion_date"],
+    "services": ["start_date", "end_date"],
+    "reablement": ["start_date", "end_date"],
+    "reviews": ["review_date"],
+    "client_status": ["as_at_date"],
     "holding_list": ["snapshot_date", "waiting_since"],
 }
-ORDERED = {"requests": ("request_date", "outcome_date"), "assessments": ("start_date", "completion_date"),
-           "services": ("start_date", "end_date"), "reablement": ("start_date", "end_date"),
-           "holding_list": ("waiting_since", "snapshot_date"), "people": ("date_of_birth", "date_of_death")}
+ORDERED = {
+    "requests": ("request_date", "outcome_date"),
+    "assessments": ("start_date", "completion_date"),
+    "services": ("start_date", "end_date"),
+    "reablement": ("start_date", "end_date"),
+    "holding_list": ("waiting_since", "snapshot_date"),
+    "people": ("date_of_birth", "date_of_death"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +59,10 @@ def files(root):
 def read(root, feed: str, file_column: bool = False) -> pd.DataFrame:
     """All files of a feed; with file_column, a `_file` column says which (keys are unique per snapshot)."""
     folder = K.FEEDS[feed].folder
-    frames = [pd.read_csv(p, dtype=str, keep_default_na=False).assign(**({"_file": p.name} if file_column else {}))
-              for p in sorted((root / folder).glob(f"{feed}_*.csv"))]
+    frames = [
+        pd.read_csv(p, dtype=str, keep_default_na=False).assign(**({"_file": p.name} if file_column else {}))
+        for p in sorted((root / folder).glob(f"{feed}_*.csv"))
+    ]
     assert frames, f"no {feed} file"
     return pd.concat(frames, ignore_index=True)
 
@@ -89,6 +100,7 @@ def rule_breaks(root, feed: str) -> pd.Series:
 
 # --- determinism and layout -------------------------------------------------------------------
 
+
 def test_same_arguments_give_byte_identical_files(clean, tmp_path):
     root, counts = clean
     again = generate(tmp_path / "again", councils=2, years=YEARS, scale=SCALE, seed=SEED)
@@ -102,8 +114,9 @@ def test_same_arguments_give_byte_identical_files(clean, tmp_path):
 def test_another_seed_gives_other_data_and_council_one_does_not_depend_on_how_many(clean, tmp_path):
     root, _ = clean
     generate(tmp_path / "seed", councils=1, years=YEARS, scale=SCALE, seed=SEED + 1)
-    assert (tmp_path / "seed/liquidlogic/services_20170401.csv").read_bytes() != \
-        (root / "liquidlogic/services_20170401.csv").read_bytes()
+    assert (tmp_path / "seed/liquidlogic/services_20170401.csv").read_bytes() != (
+        root / "liquidlogic/services_20170401.csv"
+    ).read_bytes()
     generate(tmp_path / "one", councils=1, years=YEARS, scale=SCALE, seed=SEED)
     one = read(tmp_path / "one", "services")
     both = read(root, "services")
@@ -120,7 +133,9 @@ def test_landing_layout_and_counts(clean):
     for feed in ("targets", "benchmarks", "family_groups", "indicator_values"):
         assert f"reference/{feed}_{STAMP}.csv" in names
     assert {n for n in names if n.startswith("risk_register/")} == {
-        "risk_register/risk_register_20161231.csv", "risk_register/risk_register_20170331.csv"}
+        "risk_register/risk_register_20161231.csv",
+        "risk_register/risk_register_20170331.csv",
+    }
     assert any(n.startswith("commentary/") for n in names)
     assert set(counts) == set(K.FEEDS) | {"cld"}  # CLD submissions: tests/cld
     for feed, n in counts.items():
@@ -162,8 +177,13 @@ def test_keys_are_unique_and_required_cells_filled(clean):
         for col in spec.columns:
             if not col.nullable and col.name in frame:
                 assert (frame[col.name] != "").all(), (feed, col.name)
-    ids = {"requests": "request_id", "assessments": "assessment_id", "services": "service_id",
-           "reablement": "episode_id", "reviews": "review_id"}
+    ids = {
+        "requests": "request_id",
+        "assessments": "assessment_id",
+        "services": "service_id",
+        "reablement": "episode_id",
+        "reviews": "review_id",
+    }
     for feed, col in ids.items():
         assert read(root, feed)[col].is_unique, feed  # unique across councils too
     people = read(root, "people")
@@ -192,8 +212,9 @@ def test_dates_are_iso_consistent_and_inside_the_window(clean):
     for feed, col in (("requests", "request_date"), ("reviews", "review_date"), ("assessments", "start_date")):
         d = pd.to_datetime(read(root, feed)[col])
         assert d.min() >= start and d.max() <= end, feed
-    assert (read(root, "holding_list")["snapshot_date"].isin(
-        pd.date_range(start, end, freq="ME").strftime("%Y-%m-%d"))).all()
+    assert (
+        read(root, "holding_list")["snapshot_date"].isin(pd.date_range(start, end, freq="ME").strftime("%Y-%m-%d"))
+    ).all()
     reab = read(root, "reablement")
     assert (pd.to_datetime(reab["end_date"].replace("", None)).dropna() >= start).all()
     assert set(reab["hospital_discharge"]) == {"true", "false"}
@@ -209,8 +230,12 @@ def test_dates_are_iso_consistent_and_inside_the_window(clean):
     assert (services["end_date"] == "").mean() > 0.2
     # nothing happens to anyone before they were born or after they died
     people = read(root, "people").set_index(["la_code", "person_id"])
-    life = pd.DataFrame({"dob": pd.to_datetime(people["date_of_birth"]),
-                         "dod": pd.to_datetime(people["date_of_death"].replace("", None))})
+    life = pd.DataFrame(
+        {
+            "dob": pd.to_datetime(people["date_of_birth"]),
+            "dod": pd.to_datetime(people["date_of_death"].replace("", None)),
+        }
+    )
     for feed, cols in DATED.items():
         if feed == "people":
             continue
@@ -245,6 +270,7 @@ def test_every_person_and_request_referred_to_exists(clean):
 
 # --- dirty mode ---------------------------------------------------------------------------------
 
+
 def test_the_pipeline_check_accepts_the_clean_sample(clean, monkeypatch):
     root, _ = clean
     from dagster_project.cli import main
@@ -260,8 +286,13 @@ def test_the_pipeline_check_reports_the_dirty_rows(tmp_path, capsys):
     generate(tmp_path / "d", councils=1, years=1, scale=0.05, seed=3, dirty=True)
     assert main(["check", "--landing", str(tmp_path / "d")]) == 1
     out = capsys.readouterr().out
-    for rule in ("unknown code in gender", "date of birth in the future", "duplicate key", "end before start",
-                 "negative delayed days"):
+    for rule in (
+        "unknown code in gender",
+        "date of birth in the future",
+        "duplicate key",
+        "end before start",
+        "negative delayed days",
+    ):
         assert rule in out
     assert "people_" in out and ":gender:" in out  # file:row:column: message
 
@@ -300,31 +331,41 @@ def test_dirty_mode_also_writes_accepted_variants(dirty):
 
 # --- realism -------------------------------------------------------------------------------------
 
+
 def month_end_stock(root, la: str, month_end: str) -> pd.DataFrame:
     """People in council-supported long-term support at a month end, as the measures count them."""
     services = read(root, "services")
     people = read(root, "people").set_index(["la_code", "person_id"])
     d = pd.Timestamp(month_end)
-    s = services[(services["la_code"] == la) & services["service_type"].str.startswith("Long Term Support")
-                 & (services["client_type"] == "Service User")
-                 & services["funding_source"].isin(K.COUNCIL_SUPPORTED)]
+    s = services[
+        (services["la_code"] == la)
+        & services["service_type"].str.startswith("Long Term Support")
+        & (services["client_type"] == "Service User")
+        & services["funding_source"].isin(K.COUNCIL_SUPPORTED)
+    ]
     start, end = pd.to_datetime(s["start_date"]), pd.to_datetime(s["end_date"].replace("", None))
     s = s[(start <= d) & (end.isna() | (end >= d))].join(people, on=["la_code", "person_id"])
     dod = pd.to_datetime(s["date_of_death"].replace("", None))
     s = s[dod.isna() | (dod >= d)]
     s = s.assign(age=(d - pd.to_datetime(s["date_of_birth"])).dt.days / 365.25)
     return s.groupby("person_id").agg(
-        age=("age", "first"), psr=("primary_support_reason", "first"),
-        home=("service_type", lambda t: t.isin(["Long Term Support: Residential Care",
-                                                 "Long Term Support: Nursing Care"]).any()))
+        age=("age", "first"),
+        psr=("primary_support_reason", "first"),
+        home=(
+            "service_type",
+            lambda t: t.isin(["Long Term Support: Residential Care", "Long Term Support: Nursing Care"]).any(),
+        ),
+    )
 
 
 def admissions(root, la: str) -> pd.DataFrame:
     """Council-supported permanent placements that are not a move between homes (within 7 days)."""
     services = read(root, "services")
     people = read(root, "people").set_index(["la_code", "person_id"])
-    p = services[(services["la_code"] == la) & services["service_type"].isin(
-        ["Long Term Support: Residential Care", "Long Term Support: Nursing Care"])].copy()
+    p = services[
+        (services["la_code"] == la)
+        & services["service_type"].isin(["Long Term Support: Residential Care", "Long Term Support: Nursing Care"])
+    ].copy()
     p["start"] = pd.to_datetime(p["start_date"])
     p["end"] = pd.to_datetime(p["end_date"].replace("", None)).fillna(pd.Timestamp("2999-12-31"))
     p = p.sort_values(["person_id", "start", "service_id"])
@@ -357,10 +398,14 @@ def test_volumes_are_in_proportion_to_norfolk(clean):
     reab = norfolk("reablement")
     ended = reab[reab["end_date"] != ""]
     assert 12 <= per_month(ended, "end_date") <= 30  # ~400 a month
-    no_ongoing = ended["sequel"].isin([
-        "Ongoing Low Level Support", "Short Term Support (Other)",
-        "No Services Provided - Universal Services/Signposted to Other Services",
-        "No Services Provided - No identified needs"])
+    no_ongoing = ended["sequel"].isin(
+        [
+            "Ongoing Low Level Support",
+            "Short Term Support (Other)",
+            "No Services Provided - Universal Services/Signposted to Other Services",
+            "No Services Provided - No identified needs",
+        ]
+    )
     in_denominator = ~ended["sequel"].str.startswith("Early Cessation") & (ended["sequel"] != "Death")
     assert 0.78 <= no_ongoing[in_denominator].mean() <= 0.95  # ~85%
     assert 0.5 <= (reab["hospital_discharge"] == "true").mean() <= 0.7  # ~60%
@@ -387,8 +432,9 @@ def test_volumes_are_in_proportion_to_norfolk(clean):
     assert fy["funding_source"].isin(["Self-funded", "NHS Continuing Healthcare"]).any() or len(fy) < 40
 
     services = norfolk("services")
-    carers = services[services["service_type"].isin(["Carer Support: Direct Payment",
-                                                      "Carer Support: Council Commissioned Support"])]
+    carers = services[
+        services["service_type"].isin(["Carer Support: Direct Payment", "Carer Support: Council Commissioned Support"])
+    ]
     assert (carers["client_type"] == "Carer").all()
     s, e = pd.to_datetime(carers["start_date"]), pd.to_datetime(carers["end_date"].replace("", None))
     in_year = carers[(s <= "2017-03-31") & (e.isna() | (e >= "2016-04-01"))]
@@ -398,7 +444,9 @@ def test_volumes_are_in_proportion_to_norfolk(clean):
 
     population = norfolk("population").astype({"age": int, "year": int, "population": int})
     mid2016 = population[population["year"] == 2016]
-    assert abs(mid2016.loc[mid2016["age"].between(18, 64), "population"].sum() - 507_180 * SCALE) < 0.02 * 507_180 * SCALE
+    assert (
+        abs(mid2016.loc[mid2016["age"].between(18, 64), "population"].sum() - 507_180 * SCALE) < 0.02 * 507_180 * SCALE
+    )
     assert abs(mid2016.loc[mid2016["age"] >= 65, "population"].sum() - 213_765 * SCALE) < 0.02 * 213_765 * SCALE
     assert {2014, 2015, 2016, 2017} <= set(population["year"].unique())  # and the CLD years (tests/cld)
     assert set(population["sex"]) == {"Male", "Female"} and set(population["age"]) == set(range(91))
@@ -440,8 +488,12 @@ def test_pathways_hang_together(clean):
     assert status["employment_status"].str.startswith("Paid").any()
     # self-directed support in the community: ~90%, direct payments ~30%
     community = month_end_stock(root, NORFOLK, "2017-03-31")
-    com = services[(services["la_code"] == NORFOLK) & (services["service_type"] == "Long Term Support: Community")
-                   & services["person_id"].isin(community.index) & (services["end_date"] == "")]
+    com = services[
+        (services["la_code"] == NORFOLK)
+        & (services["service_type"] == "Long Term Support: Community")
+        & services["person_id"].isin(community.index)
+        & (services["end_date"] == "")
+    ]
     sds = com["delivery_mechanism"].isin(["Direct Payment", "Part Direct Payment", "CASSR Managed Personal Budget"])
     assert 0.8 <= sds.mean() <= 0.97
     assert 0.18 <= com["delivery_mechanism"].isin(["Direct Payment", "Part Direct Payment"]).mean() <= 0.42
@@ -449,13 +501,20 @@ def test_pathways_hang_together(clean):
 
 # --- reference data, risk register, commentary -----------------------------------------------------
 
+
 def test_reference_data(clean):
     root, _ = clean
     targets = read(root, "targets")
     assert len(targets) == 2 * 7 * 12 * YEARS
     assert set(targets["indicator_code"]) == {
-        "VS_ADMISSIONS_18_64", "VS_ADMISSIONS_65_PLUS", "VS_HOME_91_DAYS", "VS_DTOC_SOCIAL_CARE",
-        "VS_LD_EMPLOYMENT", "VS_MH_EMPLOYMENT", "VS_REABLEMENT_NO_ONGOING"}
+        "VS_ADMISSIONS_18_64",
+        "VS_ADMISSIONS_65_PLUS",
+        "VS_HOME_91_DAYS",
+        "VS_DTOC_SOCIAL_CARE",
+        "VS_LD_EMPLOYMENT",
+        "VS_MH_EMPLOYMENT",
+        "VS_REABLEMENT_NO_ONGOING",
+    }
     last = targets[(targets["la_code"] == NORFOLK) & (targets["period"] == "2017-03")].set_index("indicator_code")
     assert float(last.loc["VS_ADMISSIONS_65_PLUS", "target"]) == 573.0
     assert float(last.loc["VS_DTOC_SOCIAL_CARE", "target"]) == 1.5
@@ -492,12 +551,21 @@ def test_risk_register_snapshots_change_realistically(clean):
         assert len(set(a.index) - set(b.index)) == 1, "one new risk"
         assert len(set(b.index) - set(a.index)) == 1, "one closed risk"
         both = a.index.intersection(b.index)
-        score = lambda f: f.loc[both, "current_likelihood"].astype(int) * f.loc[both, "current_impact"].astype(int)
+
+        def score(f, rows=both):
+            return f.loc[rows, "current_likelihood"].astype(int) * f.loc[rows, "current_impact"].astype(int)
+
         assert (score(a) != score(b)).sum() >= 2, "a couple of score changes"
         assert (a.loc[both, "risk_name"] != b.loc[both, "risk_name"]).sum() == 1, "one title change"
         for f in (a, b):
-            for col in ("original_likelihood", "original_impact", "current_likelihood", "current_impact",
-                        "target_likelihood", "target_impact"):
+            for col in (
+                "original_likelihood",
+                "original_impact",
+                "current_likelihood",
+                "current_impact",
+                "target_likelihood",
+                "target_impact",
+            ):
                 assert f[col].astype(int).between(1, 5).all()
             assert set(f["prospects"]) <= set(K.PROSPECTS)
             for col in ("date_entered", "target_date", "review_date"):
@@ -513,12 +581,18 @@ def test_commentary_has_the_report_card_sections(clean):
     for note in notes:
         text = note.read_text(encoding="utf-8")
         headings = re.findall(r"^## (.+)$", text, flags=re.M)
-        assert headings == ["Why is this important?", "What explains current performance?",
-                            "What will success look like?", "Action required", "Responsible officers"]
+        assert headings == [
+            "Why is this important?",
+            "What explains current performance?",
+            "What will success look like?",
+            "Action required",
+            "Responsible officers",
+        ]
         assert re.search(r"^Lead: \S", text, flags=re.M) and re.search(r"^Data owner: \S", text, flags=re.M)
 
 
 # --- arguments and speed -----------------------------------------------------------------------------
+
 
 def test_window_follows_end_month_and_years(tmp_path):
     counts = generate(tmp_path, councils=1, years=1, scale=0.02, seed=1, end_month="2018-06")
@@ -530,8 +604,10 @@ def test_window_follows_end_month_and_years(tmp_path):
     assert sorted(read(tmp_path, "holding_list")["snapshot_date"].unique())[-1] == "2018-06-30"
 
 
-@pytest.mark.parametrize("kwargs", [dict(councils=0), dict(councils=len(COUNCILS) + 1), dict(years=0),
-                                    dict(scale=0), dict(end_month="March 2017")])
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(councils=0), dict(councils=len(COUNCILS) + 1), dict(years=0), dict(scale=0), dict(end_month="March 2017")],
+)
 def test_bad_arguments_are_refused(tmp_path, kwargs):
     with pytest.raises(ValueError):
         generate(tmp_path, **kwargs)

@@ -7,27 +7,40 @@
 -- (start dates decades back) and planned end dates after the extract: they contribute the span
 -- from their first recorded closure to their last start, the span the system has recorded.
 with services as (
-    select la_code, start_date, end_date,
-           min(end_date) over (partition by la_code) as first_end,
-           max(start_date) over (partition by la_code) as last_start
+    select
+        la_code, start_date, end_date,
+        min(end_date) over (partition by la_code) as first_end,
+        max(start_date) over (partition by la_code) as last_start
     from {{ ref('stg_services') }}
 ),
 
 activity as (
     select la_code, request_date as d from {{ ref('stg_requests') }}
-    union all select la_code, end_date from {{ ref('stg_reablement') }} where end_date is not null
-    union all select la_code, period_end from {{ ref('stg_dtoc') }}
-    union all select la_code, completion_date from {{ ref('stg_assessments') }} where completion_date is not null
-    union all select la_code, review_date from {{ ref('stg_reviews') }}
-    union all select la_code, snapshot_date from {{ ref('stg_holding_list') }}
-    union all select la_code, start_date from services where first_end is null or start_date >= first_end
-    union all select la_code, end_date from services where end_date <= last_start
+    union all
+    select la_code, end_date from {{ ref('stg_reablement') }}
+    where end_date is not null
+    union all
+    select la_code, period_end from {{ ref('stg_dtoc') }}
+    union all
+    select la_code, completion_date from {{ ref('stg_assessments') }}
+    where completion_date is not null
+    union all
+    select la_code, review_date from {{ ref('stg_reviews') }}
+    union all
+    select la_code, snapshot_date from {{ ref('stg_holding_list') }}
+    union all
+    select la_code, start_date from services
+    where first_end is null or start_date >= first_end
+    union all
+    select la_code, end_date from services
+    where end_date <= last_start
 ),
 
 bounds as (
-    select la_code,
-           date_trunc('month', min(d))::date as first_month,
-           date_trunc('month', max(d))::date as last_month
+    select
+        la_code,
+        date_trunc('month', min(d))::date as first_month,
+        date_trunc('month', max(d))::date as last_month
     from activity
     where d is not null and la_code is not null
     group by 1
@@ -38,5 +51,5 @@ select
     m.month_start::date as month_start,
     last_day(m.month_start)::date as month_end,
     b.first_month as data_start
-from bounds b,
-     lateral (select unnest(generate_series(b.first_month, b.last_month, interval 1 month)) as month_start) m
+from bounds as b,
+    lateral (select unnest(generate_series(b.first_month, b.last_month, interval 1 month)) as month_start) as m

@@ -6,7 +6,10 @@ with dtoc as (
     group by all
 ),
 
-pop as (select * from {{ ref('int_period_population') }} where age_band = '18+')
+pop as (
+    select * from {{ ref('int_period_population') }}
+    where age_band = '18+'
+)
 
 select
     d.la_code,
@@ -18,5 +21,5 @@ select
     p.population as population_18_plus,
     p.population_note,
     {{ safe_ratio('d.delayed_days / day(d.period_end)', 'p.population', 100000) }} as rate_per_100k
-from dtoc d
-left join pop p on p.la_code = d.la_code and p.period_end = d.period_end
+from dtoc as d
+left join pop as p on p.la_code = d.la_code and p.period_end = d.period_end

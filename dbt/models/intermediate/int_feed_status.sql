@@ -7,19 +7,37 @@
 with feeds as (select distinct feed from {{ ref('indicator_feeds') }}),
 
 council_rows as (
-    select la_code, 'people' as feed, count(*) as n from {{ ref('stg_people') }} group by all
-    union all select la_code, 'requests', count(*) from {{ ref('stg_requests') }} group by all
-    union all select la_code, 'assessments', count(*) from {{ ref('stg_assessments') }} group by all
-    union all select la_code, 'services', count(*) from {{ ref('stg_services') }} group by all
-    union all select la_code, 'reablement', count(*) from {{ ref('stg_reablement') }} group by all
-    union all select la_code, 'reviews', count(*) from {{ ref('stg_reviews') }} group by all
-    union all select la_code, 'client_status', count(*) from {{ ref('stg_client_status') }} group by all
-    union all select la_code, 'holding_list', count(*) from {{ ref('stg_holding_list') }} group by all
-    union all select la_code, 'dtoc', count(*) from {{ ref('stg_dtoc') }} group by all
+    select la_code, 'people' as feed, count(*) as n from {{ ref('stg_people') }}
+    group by all
+    union all
+    select la_code, 'requests', count(*) from {{ ref('stg_requests') }}
+    group by all
+    union all
+    select la_code, 'assessments', count(*) from {{ ref('stg_assessments') }}
+    group by all
+    union all
+    select la_code, 'services', count(*) from {{ ref('stg_services') }}
+    group by all
+    union all
+    select la_code, 'reablement', count(*) from {{ ref('stg_reablement') }}
+    group by all
+    union all
+    select la_code, 'reviews', count(*) from {{ ref('stg_reviews') }}
+    group by all
+    union all
+    select la_code, 'client_status', count(*) from {{ ref('stg_client_status') }}
+    group by all
+    union all
+    select la_code, 'holding_list', count(*) from {{ ref('stg_holding_list') }}
+    group by all
+    union all
+    select la_code, 'dtoc', count(*) from {{ ref('stg_dtoc') }}
+    group by all
 ),
 
 councils as (
-    select distinct la_code from council_rows where la_code is not null
+    select distinct la_code from council_rows
+    where la_code is not null
 ),
 
 latest_load as (
@@ -29,7 +47,8 @@ latest_load as (
 ),
 
 feed_rows as (
-    select feed, sum(n) as n from council_rows group by all
+    select feed, sum(n) as n from council_rows
+    group by all
 )
 
 select
@@ -39,13 +58,20 @@ select
     case
         when coalesce(r.n, 0) > 0 then null
         when coalesce(t.n, 0) > 0 then 'no ' || f.feed || ' rows for this council in the extract'
-        when l.status in ('quarantined', 'failed') then
-            'no ' || f.feed || ' data: ' || l.file_name || ' was ' || l.status || ' on load (see the data-quality annex)'
+        when l.status in ('quarantined', 'failed')
+            then
+                'no '
+                || f.feed
+                || ' data: '
+                || l.file_name
+                || ' was '
+                || l.status
+                || ' on load (see the data-quality annex)'
         when l.status = 'empty' then 'no ' || f.feed || ' data: the feed arrived header-only (no rows)'
         else 'no ' || f.feed || ' file received yet'
     end as reason
-from councils c
-cross join feeds f
-left join council_rows r on r.la_code = c.la_code and r.feed = f.feed
-left join feed_rows t on t.feed = f.feed
-left join latest_load l on l.feed = f.feed
+from councils as c
+cross join feeds as f
+left join council_rows as r on r.la_code = c.la_code and r.feed = f.feed
+left join feed_rows as t on t.feed = f.feed
+left join latest_load as l on l.feed = f.feed

@@ -20,7 +20,7 @@
 
 with dates as (
     select distinct m.la_code, m.month_end as as_at
-    from {{ ref('int_council_months') }} m
+    from {{ ref('int_council_months') }} as m
     {% if is_incremental() %}
     left join (select la_code, max(as_at) as last_as_at from {{ this }} group by 1) held using (la_code)
     where held.last_as_at is null or m.month_end > held.last_as_at
@@ -29,19 +29,19 @@ with dates as (
 
 services as (
     select s.*, p.date_of_birth, p.date_of_death, p.primary_support_reason
-    from {{ ref('stg_services') }} s
-    left join {{ ref('int_people_ages') }} p using (la_code, person_id)
+    from {{ ref('stg_services') }} as s
+    left join {{ ref('int_people_ages') }} as p using (la_code, person_id)
     where s.is_long_term and s.client_type = {{ code('client_type', 'Service User') }} and s.is_council_supported
 ),
 
 active as (
     select d.as_at, s.*
-    from dates d
-    join services s
-      on s.la_code = d.la_code
-     and s.start_date <= d.as_at
-     and (s.end_date is null or s.end_date >= d.as_at)
-     and (s.date_of_death is null or s.date_of_death >= d.as_at)
+    from dates as d
+    inner join services as s
+        on s.la_code = d.la_code
+            and s.start_date <= d.as_at
+            and (s.end_date is null or s.end_date >= d.as_at)
+            and (s.date_of_death is null or s.date_of_death >= d.as_at)
 ),
 
 people as (
@@ -60,14 +60,16 @@ people as (
 -- each status holds from its date until the person's next one: a hash join on the person with a
 -- date range, which is the asof join's answer at a third less cost on millions of person-months
 employment as (
-    select la_code, person_id, as_at_date as valid_from, employment_status,
-           lead(as_at_date) over (partition by la_code, person_id order by as_at_date) as valid_to
-    from {{ ref('stg_client_status') }} where employment_status is not null
+    select
+        la_code, person_id, as_at_date as valid_from, employment_status,
+        lead(as_at_date) over (partition by la_code, person_id order by as_at_date) as valid_to
+    from {{ ref('stg_client_status') }}
+    where employment_status is not null
 )
 
 select p.*, {{ age_band('p.age') }} as age_band, e.employment_status
-from people p
-left join employment e
-  on e.la_code = p.la_code and e.person_id = p.person_id
- and p.as_at >= e.valid_from and (e.valid_to is null or p.as_at < e.valid_to)
+from people as p
+left join employment as e
+    on e.la_code = p.la_code and e.person_id = p.person_id
+        and p.as_at >= e.valid_from and (e.valid_to is null or p.as_at < e.valid_to)
 where p.age >= 18

@@ -7,14 +7,16 @@ windows as (
     select la_code, 'month' as period_type, month_start as period_start, month_end as period_end, data_start from months
     union all
     select la_code, 'quarter', (month_start - interval 2 month)::date, month_end, data_start
-    from months where month(month_end) in (3, 6, 9, 12)
+    from months
+    where month(month_end) in (3, 6, 9, 12)
     union all
     select la_code, 'ytd', make_date({{ fy_start_year('month_end') }}, 4, 1), month_end, data_start from months
     union all
     select la_code, 'rolling_12m', (month_start - interval 11 month)::date, month_end, data_start from months
     union all
     select la_code, 'financial_year', make_date(year(month_end) - 1, 4, 1), month_end, data_start
-    from months where month(month_end) = 3
+    from months
+    where month(month_end) = 3
 )
 
 select

@@ -1,60 +1,73 @@
 -- ASCOF measures per council and financial year with comparators: family-group rank
 -- (1 = best, polarity-aware) and average, region and England values from benchmarks,
 -- England quartile (1 = best), and direction of travel against the previous year.
-with catalogue as (select * from {{ ref('indicator_catalogue') }} where ascof_ref is not null),
+with catalogue as (
+    select * from {{ ref('indicator_catalogue') }}
+    where ascof_ref is not null
+),
 
 values as (
     select v.*, k.ascof_ref, k.polarity
-    from {{ ref('indicator_values') }} v
-    join catalogue k using (indicator_code)
+    from {{ ref('indicator_values') }} as v
+    inner join catalogue as k using (indicator_code)
     where v.period_type = 'financial_year'
 ),
 
 benchmarks as (select * from {{ ref('stg_benchmarks') }}),
+
 family as (select * from {{ ref('stg_family_groups') }}),
 
 family_values as (
     -- each family member's value: our computed value for the council itself, benchmarks for the others
-    select v.la_code as for_la, v.indicator_code, v.financial_year, v.polarity, m.la_code as member,
-           case when m.la_code = v.la_code then v.value else b.value end as member_value
-    from values v
-    join family f on f.la_code = v.la_code
-    join family m on m.family_group = f.family_group
-    left join benchmarks b
-      on b.area_code = m.la_code and b.area_type = 'LA'
-     and b.indicator_code = v.indicator_code and b.financial_year = v.financial_year
+    select
+        v.la_code as for_la, v.indicator_code, v.financial_year, v.polarity, m.la_code as member,
+        case when m.la_code = v.la_code then v.value else b.value end as member_value
+    from values as v
+    inner join family as f on f.la_code = v.la_code
+    inner join family as m on m.family_group = f.family_group
+    left join benchmarks as b
+        on b.area_code = m.la_code and b.area_type = 'LA'
+            and b.indicator_code = v.indicator_code and b.financial_year = v.financial_year
 ),
 
 family_stats as (
-    select fv.for_la, fv.indicator_code, fv.financial_year,
-           count(fv.member_value) as family_size,
-           avg(fv.member_value) as family_mean,
-           1 + count(*) filter (where fv.member <> fv.for_la and (
-               (fv.polarity = 'bigger' and fv.member_value > own.member_value)
-            or (fv.polarity = 'smaller' and fv.member_value < own.member_value))) as family_rank
-    from family_values fv
-    join family_values own
-      on own.for_la = fv.for_la and own.member = own.for_la
-     and own.indicator_code = fv.indicator_code and own.financial_year = fv.financial_year
+    select
+        fv.for_la, fv.indicator_code, fv.financial_year,
+        count(fv.member_value) as family_size,
+        avg(fv.member_value) as family_mean,
+        1 + count(*) filter (where fv.member <> fv.for_la and (
+            (fv.polarity = 'bigger' and fv.member_value > own.member_value)
+            or (fv.polarity = 'smaller' and fv.member_value < own.member_value)
+        )) as family_rank
+    from family_values as fv
+    inner join family_values as own
+        on own.for_la = fv.for_la and own.member = own.for_la
+            and own.indicator_code = fv.indicator_code and own.financial_year = fv.financial_year
     group by all
 ),
 
 area_values as (
-    select indicator_code, financial_year,
-           any_value(value) filter (where area_type = 'Family group') as family_group_published,
-           any_value(value) filter (where area_type = 'Region') as region_value,
-           any_value(area_name) filter (where area_type = 'Region') as region_name,
-           any_value(value) filter (where area_type = 'England') as england_value
-    from benchmarks group by all
+    select
+        indicator_code, financial_year,
+        any_value(value) filter (where area_type = 'Family group') as family_group_published,
+        any_value(value) filter (where area_type = 'Region') as region_value,
+        any_value(area_name) filter (where area_type = 'Region') as region_name,
+        any_value(value) filter (where area_type = 'England') as england_value
+    from benchmarks
+    group by all
 ),
 
 england as (
-    select v.la_code, v.indicator_code, v.financial_year,
-           count(*) filter (where b.value is not null) as england_n,
-           count(*) filter (where b.area_code <> v.la_code and (
-               (v.polarity = 'bigger' and b.value > v.value) or (v.polarity = 'smaller' and b.value < v.value))) as better_than_us
-    from values v
-    join benchmarks b on b.indicator_code = v.indicator_code and b.financial_year = v.financial_year and b.area_type = 'LA'
+    select
+        v.la_code, v.indicator_code, v.financial_year,
+        count(*) filter (where b.value is not null) as england_n,
+        count(*) filter (where b.area_code <> v.la_code and (
+            (v.polarity = 'bigger' and b.value > v.value) or (v.polarity = 'smaller' and b.value < v.value)
+        )) as better_than_us
+    from values as v
+    inner join
+        benchmarks as b
+        on b.indicator_code = v.indicator_code and b.financial_year = v.financial_year and b.area_type = 'LA'
     where v.value is not null
     group by all
 )
@@ -81,11 +94,13 @@ select
     case when e.england_n >= 4 then 1 + floor(4.0 * e.better_than_us / e.england_n)::integer end as england_quartile,
     v.is_override,
     v.value_note
-from values v
-left join values prev
-  on prev.la_code = v.la_code and prev.indicator_code = v.indicator_code
- and prev.period_end = last_day(v.period_end - interval 12 month)
-left join family_stats fs
-  on fs.for_la = v.la_code and fs.indicator_code = v.indicator_code and fs.financial_year = v.financial_year
-left join area_values a on a.indicator_code = v.indicator_code and a.financial_year = v.financial_year
-left join england e on e.la_code = v.la_code and e.indicator_code = v.indicator_code and e.financial_year = v.financial_year
+from values as v
+left join values as prev
+    on prev.la_code = v.la_code and prev.indicator_code = v.indicator_code
+        and prev.period_end = last_day(v.period_end - interval 12 month)
+left join family_stats as fs
+    on fs.for_la = v.la_code and fs.indicator_code = v.indicator_code and fs.financial_year = v.financial_year
+left join area_values as a on a.indicator_code = v.indicator_code and a.financial_year = v.financial_year
+left join
+    england as e
+    on e.la_code = v.la_code and e.indicator_code = v.indicator_code and e.financial_year = v.financial_year

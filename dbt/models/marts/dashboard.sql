@@ -3,14 +3,18 @@
 -- for admissions) when the council has a figure at that type, else the monthly values. Decided
 -- here once: the exceptions, the committee report and the workbook read this mart.
 with catalogue as (select * from {{ ref('indicator_catalogue') }}),
+
 values_ as (select * from {{ ref('indicator_values') }}),
 
 chosen as (
-    select v.la_code, v.indicator_code,
-           case when bool_or(v.period_type = k.dashboard_period_type and v.value is not null)
-                then k.dashboard_period_type else 'month' end as period_type
-    from values_ v
-    join catalogue k using (indicator_code)
+    select
+        v.la_code, v.indicator_code,
+        case when bool_or(v.period_type = k.dashboard_period_type and v.value is not null)
+                then k.dashboard_period_type
+            else 'month'
+        end as period_type
+    from values_ as v
+    inner join catalogue as k using (indicator_code)
     group by v.la_code, v.indicator_code, k.dashboard_period_type
 )
 
@@ -35,5 +39,5 @@ select
     v.value_source,
     v.value_note,
     v.population_note
-from values_ v
-join chosen c using (la_code, indicator_code, period_type)
+from values_ as v
+inner join chosen using (la_code, indicator_code, period_type)

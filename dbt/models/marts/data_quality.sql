@@ -9,6 +9,8 @@ select
     l.rows_rejected,
     l.status,
     l.message,
-    (select string_agg(distinct r.rule, '; ') from {{ source('raw', '_rejects') }} r
-      where r.file_hash = l.file_hash and r.feed = l.feed) as rejected_rules
-from {{ source('raw', '_load_log') }} l
+    (
+        select string_agg(distinct r.rule, '; ') from {{ source('raw', '_rejects') }} as r
+        where r.file_hash = l.file_hash and r.feed = l.feed
+    ) as rejected_rules
+from {{ source('raw', '_load_log') }} as l

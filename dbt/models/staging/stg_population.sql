@@ -18,11 +18,12 @@ renamed as (
 ),
 
 has_total as (
-    select la_code, year, bool_or(is_total) as any_total from renamed group by 1, 2
+    select la_code, year, bool_or(is_total) as any_total from renamed
+    group by 1, 2
 )
 
 select r.la_code, r.year, r.age, sum(r.population) as population
-from renamed r
-join has_total h using (la_code, year)
+from renamed as r
+inner join has_total as h using (la_code, year)
 where r.is_total = h.any_total
 group by 1, 2, 3

@@ -14,7 +14,8 @@ councils as (
 
 only_council as (
     select case when count(distinct la_code) = 1 then any_value(la_code) end as la_code
-    from councils where la_code is not null
+    from councils
+    where la_code is not null
 ),
 
 renamed as (

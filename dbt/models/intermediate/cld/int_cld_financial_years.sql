@@ -3,11 +3,13 @@
 -- reference period, is not reported.
 with main as (
     select la_code, min(ref_period_start) as covered_from, max(ref_period_end) as covered_to
-    from {{ ref('int_cld_unique_events') }} group by all
+    from {{ ref('int_cld_unique_events') }}
+    group by all
 )
 
-select m.la_code, fy::date as fy_start, (fy + interval 1 year - interval 1 day)::date as fy_end,
-       {{ cld_fy_label('fy') }} as financial_year
-from main m, range(date '2023-04-01', m.covered_to, interval 1 year) t(fy)
+select
+    m.la_code, fy::date as fy_start, (fy + interval 1 year - interval 1 day)::date as fy_end,
+    {{ cld_fy_label('fy') }} as financial_year
+from main as m, range(date '2023-04-01', m.covered_to, interval 1 year) as t (fy)
 where (fy + interval 1 year - interval 1 day)::date <= m.covered_to
-  and fy::date >= m.covered_from
+    and fy::date >= m.covered_from

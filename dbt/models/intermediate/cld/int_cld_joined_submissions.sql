@@ -13,26 +13,31 @@ as_of as (
 
 quarters as (
     select q::date as quarter_start, (q + interval 3 month - interval 1 day)::date as quarter_end
-    from as_of, range(date '2023-04-01', coalesce(as_of_date, date '2023-04-01'), interval 3 month) t(q)
+    from as_of, range(date '2023-04-01', coalesce(as_of_date, date '2023-04-01'), interval 3 month) as t (q)
     where (q + interval 3 month - interval 1 day)::date < as_of_date
 ),
 
 eligible as (
-    select q.quarter_start, q.quarter_end, p.la_code, p.submitted_at,
-           row_number() over (partition by q.quarter_start, p.la_code order by p.submitted_at desc) as rn
-    from quarters q
-    cross join as_of a
-    join periods p
-      on p.derived_start <= q.quarter_start and p.derived_end >= q.quarter_end
-     and p.submitted_at > q.quarter_end::timestamp
-     and p.submitted_at::date <= a.as_of_date
+    select
+        q.quarter_start, q.quarter_end, p.la_code, p.submitted_at,
+        row_number() over (partition by q.quarter_start, p.la_code order by p.submitted_at desc) as rn
+    from quarters as q
+    cross join as_of as a
+    inner join periods as p
+        on p.derived_start <= q.quarter_start and p.derived_end >= q.quarter_end
+            and p.submitted_at > q.quarter_end::timestamp
+            and p.submitted_at::date <= a.as_of_date
 ),
 
-chosen as (select * from eligible where rn = 1)
+chosen as (
+    select * from eligible
+    where rn = 1
+)
 
-select la_code, submitted_at,
-       min(quarter_start) as ref_period_start,
-       max(quarter_end) as ref_period_end,
-       count(*) as quarters_covered
+select
+    la_code, submitted_at,
+    min(quarter_start) as ref_period_start,
+    max(quarter_end) as ref_period_end,
+    count(*) as quarters_covered
 from chosen
 group by all

@@ -6,13 +6,16 @@ with derived as (select * from {{ ref('int_cld_derived_events') }})
 
 select * exclude (rk)
 from (
-    select *,
+    select
+        *,
         row_number() over (
             partition by unique_event_ref
-            order by ref_period_end desc,
-                     coalesce(der_event_end_date, {{ cld_open_end() }}) desc,
-                     coalesce(event_outcome_hierarchy, 999),
-                     record_id desc) as rk
+            order by
+                ref_period_end desc,
+                coalesce(der_event_end_date, {{ cld_open_end() }}) desc,
+                coalesce(event_outcome_hierarchy, 999),
+                record_id desc
+        ) as rk
     from derived
 )
 where rk = 1

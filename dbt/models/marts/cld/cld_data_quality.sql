@@ -6,13 +6,15 @@
 -- counts, selected or not. Mandatory-ness is this project's reading of the CLD
 -- specification (docs/decisions.md): AGEM's validator is not published.
 with cld as (select * from {{ ref('stg_cld') }}),
+
 vmap as (select * from {{ ref('stg_cld_value_map') }}),
 
 rows as (
-    select c.*,
-           coalesce(ct.cleaned_value, '') = 'Service user' as is_service_user
-    from cld c
-    left join vmap ct on ct.field = 'client_type' and ct.match_key = {{ cld_key('c.client_type') }}
+    select
+        c.*,
+        coalesce(ct.cleaned_value, '') = 'Service user' as is_service_user
+    from cld as c
+    left join vmap as ct on ct.field = 'client_type' and ct.match_key = {{ cld_key('c.client_type') }}
 ),
 
 {% set fields = [
@@ -24,9 +26,10 @@ rows as (
 ] %}
 values_long as (
     {% for f, mandatory in fields %}
-    select la_code, submitted_at, source_file, '{{ f }}' as field, {{ f }} as raw_value, ({{ mandatory }}) as mandatory
-    from rows
-    union all
+        select
+            la_code, submitted_at, source_file, '{{ f }}' as field, {{ f }} as raw_value, ({{ mandatory }}) as mandatory
+        from rows
+        union all
     {% endfor %}
     select la_code, submitted_at, source_file, 'event_type', event_type, true from rows
     {% for f, expr, mandatory in [
@@ -35,27 +38,44 @@ values_long as (
         ('event_start_date', 'event_start_date', 'true'),
         ('event_end_date', 'event_end_date', 'not coalesce(is_service, false)')] %}
     -- identifiers and dates: presence only, the value itself is never shown
-    union all
-    select la_code, submitted_at, source_file, '{{ f }}', case when {{ expr }} is not null then '(given)' end, {{ mandatory }} from rows
+        union all
+        select
+            la_code,
+            submitted_at,
+            source_file,
+            '{{ f }}',
+            case when {{ expr }} is not null then '(given)' end,
+            {{ mandatory }}
+        from rows
     {% endfor %}
 ),
 
 coded as (
-    select v.*, m.cleaned_value,
+    select
+        v.*, m.cleaned_value,
         case
             when nullif(trim(v.raw_value), '') is null then case when v.mandatory then -1 else 0 end
-            when v.raw_value = '(given)' and v.field in ('person_id', 'date_of_birth', 'event_start_date', 'event_end_date') then 1
-            when v.field = 'event_type' then case when {{ cld_key('v.raw_value') }} in ('request', 'assessment', 'service', 'review') then 1 else -3 end
+            when
+                v.raw_value = '(given)'
+                and v.field in ('person_id', 'date_of_birth', 'event_start_date', 'event_end_date')
+                then 1
+            when
+                v.field = 'event_type'
+                then case
+                        when {{ cld_key('v.raw_value') }} in ('request', 'assessment', 'service', 'review') then 1 else
+                            -3
+                    end
             when m.cleaned_value is null then -3
             when m.cleaned_value = 'Invalid and not mapped' then -2
             else 1
         end as dq_code
-    from values_long v
-    left join vmap m on m.field = v.field and m.match_key = {{ cld_key('v.raw_value') }}
+    from values_long as v
+    left join vmap as m on m.field = v.field and m.match_key = {{ cld_key('v.raw_value') }}
 )
 
-select la_code, submitted_at, source_file, field, raw_value, cleaned_value, dq_code,
-       dq_code = -3 as is_new_value,
-       count(*) as row_count
+select
+    la_code, submitted_at, source_file, field, raw_value, cleaned_value, dq_code,
+    dq_code = -3 as is_new_value,
+    count(*) as row_count
 from coded
 group by all

@@ -15,12 +15,12 @@
     ('service_type', 'Service_Type_Raw', 'Service_Type_Cleaned_R2', 'Service_Type_Grouped_R2'),
 ] %}
 {% for seed, raw, cleaned, grouped in maps %}
-select
-    '{{ seed }}' as field,
-    "{{ raw }}" as raw_value,
-    {{ cld_key('"' ~ raw ~ '"') }} as match_key,
-    "{{ cleaned }}" as cleaned_value,
-    {% if grouped %}"{{ grouped }}"{% else %}null::varchar{% endif %} as grouped_value
-from {{ ref(seed) }}
-{% if not loop.last %}union all{% endif %}
+    select
+        '{{ seed }}' as field,
+        "{{ raw }}" as raw_value,
+        {{ cld_key('"' ~ raw ~ '"') }} as match_key,
+        "{{ cleaned }}" as cleaned_value,
+        {% if grouped %}"{{ grouped }}"{% else %}null::varchar{% endif %} as grouped_value
+    from {{ ref(seed) }}
+    {% if not loop.last %}union all{% endif %}
 {% endfor %}
