@@ -114,8 +114,9 @@ def test_the_report_shows_the_reason_where_the_number_would_be_and_lists_the_fee
     assert "no reviews file received yet" in html
     wb = openpyxl.load_workbook(builds["report"].parent / "vital_signs.xlsx")
     cells = [[c.value for c in r] for r in wb["Dashboard"].iter_rows()]
-    reviews = next(r for r in cells if r[0] == "Reviews completed")
-    assert all(str(v).startswith("no data [") for v in reviews[2:15])
+    at = next(i for i, r in enumerate(cells) if r[0] == "Reviews completed")
+    assert all(v is None for v in cells[at][4:17])  # the figures: empty, never 0
+    assert cells[at + 1][1] == "Rating" and all(str(v).startswith("no data [") for v in cells[at + 1][4:17])
     assert any(r[0] and "no reviews file received yet" in str(r[0]) for r in cells)
 
 

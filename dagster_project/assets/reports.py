@@ -8,6 +8,7 @@ Without a partition (a hand-made run), config `period`, else VITALSIGNS_PERIOD, 
 council's latest month. The commentary the report cards quote is an observed source asset.
 """
 
+import datetime as dt
 import hashlib
 import os
 import time
@@ -206,19 +207,29 @@ def risk_register_summary(
     deps=[PUBLISHED, COMMENTARY],
     kinds={"excel"},
     partitions_def=REPORT_MONTHS,
-    description="vital_signs.xlsx: the dashboard (RAG fills with letters) and every indicator value.",
+    description="vital_signs.xlsx: the dashboard (numbers, RAG fills with letters, numerators and "
+    "denominators), ASCOF with comparators, exceptions, the risk register, every indicator value "
+    "and notes; titled and set up for A4 landscape printing.",
 )
 def vital_signs_workbook(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: ReportConfig
 ) -> dg.MaterializeResult:
     settings = warehouse.settings
-    db, reports_path, _ = _source(settings, config)
+    db, reports_path, held = _source(settings, config)
+    made = dt.date.fromisoformat(settings.report_date) if settings.report_date else None  # as the risk reviews
     outputs = []
     for la, period in targets(db, config, context.log, _period(context, settings)):
         data = ReportData(db, la, period, settings.landing)
         try:
             outputs.append(
-                str(write_vital_signs(data, inside(report_dir(settings, la, period, reports_path), "vital_signs.xlsx")))
+                str(
+                    write_vital_signs(
+                        data,
+                        inside(report_dir(settings, la, period, reports_path), "vital_signs.xlsx"),
+                        made=made,
+                        held=held,
+                    )
+                )
             )
         finally:
             data.close()

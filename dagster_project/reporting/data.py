@@ -135,9 +135,21 @@ class ReportData:
                 sections[current] += line + "\n"
         texts = safe_markdown_parts([sections.get(s) or "" for s in COMMENTARY_SECTIONS])
         out = {s: t.strip() or "_Commentary not yet provided._" for s, t in zip(COMMENTARY_SECTIONS, texts)}
+        # one officer block per card: the commentary's when it names them, else the catalogue's
+        officers = texts[COMMENTARY_SECTIONS.index("Responsible officers")].strip()
         # officers are one per line in the source: keep the line breaks
-        out["Responsible officers"] = out["Responsible officers"].replace("\n", "  \n")
+        out["Responsible officers"] = officers.replace("\n", "  \n") if officers else self.catalogue_officers(code)
         return out
+
+    def catalogue_officers(self, code: str) -> str:
+        """The catalogue's lead officer and data owner, as the commentary would name them."""
+        row = self._cat.loc[code] if code in self._cat.index else {}
+        lines = [
+            f"{label}: {md_escape(cell_text(row.get(col)))}"
+            for label, col in (("Lead", "lead_officer"), ("Data owner", "data_owner"))
+            if cell_text(row.get(col))
+        ]
+        return "  \n".join(lines) or "_Not yet named._"
 
     # --- ASCOF, data quality, risks --------------------------------------------------
     @property
@@ -305,6 +317,77 @@ class ReportData:
         )
 
 
+# --- tables the reports print ---------------------------------------------------------------
+
+
+def ascof_table(
+    a: pd.DataFrame, fy: str, notes: ReasonNotes
+) -> tuple[list[str], list[list[str]], list[str], list[int]]:
+    """The ASCOF section's table (header, rows, alignment, widths). A Target column only when a
+    measure has a target: the SALT-era measures have none, and an empty column reads as missing data."""
+    with_target = bool(a["target"].notna().any()) if "target" in a else False
+    header = (
+        ["Ref", "Measure", "Better", "Numerator", "Denominator"]
+        + (["Target"] if with_target else [])
+        + [
+            f"{fy}",
+            "Previous year",
+            "Direction",
+            "Family group avg",
+            "Rank in family",
+            "Region",
+            "England",
+            "England quartile",
+        ]
+    )
+    rows = []
+    for x in a.itertuples():
+        rank = "" if pd.isna(x.family_group_rank) else f"{int(x.family_group_rank)} of {int(x.family_group_size)}"
+        rows.append(
+            [
+                x.ascof_code,
+                x.title,
+                "High" if x.polarity == "bigger" else "Low",
+                fmt_count(x.numerator, bool(x.suppressed)),
+                fmt_count(x.denominator)
+                if x.unit == "%"
+                else f"{x.denominator:,.0f}"
+                if not pd.isna(x.denominator)
+                else "",
+            ]
+            + ([fmt(x.target, x.unit, x.decimals)] if with_target else [])
+            + [
+                rag_span(value_cell(x, x.unit, x.decimals, notes), None if pd.isna(x.rag) else x.rag),
+                fmt(x.previous_year_value, x.unit, x.decimals),
+                cell_text(x.direction_of_travel),
+                fmt(x.family_group_avg, x.unit, x.decimals),
+                rank,
+                fmt(x.region_value, x.unit, x.decimals),
+                fmt(x.england_value, x.unit, x.decimals),
+                "" if pd.isna(x.england_quartile) else f"Q{int(x.england_quartile)}",
+            ]
+        )
+    n = len(header)
+    return header, rows, ["l", "l", "l"] + ["r"] * (n - 3), [5, 30, 4] + [6] * (n - 3)
+
+
+CHANGE_WORDS = {"new": "New risk", "closed": "Closed risk", "score": "Current score changed", "title": "Title changed"}
+
+
+def risk_change_rows(changes: pd.DataFrame) -> list[list[str]]:
+    """The changes since the last snapshot as table rows: a new risk has no "before", a closed one no
+    "after" (empty cells, never "nan")."""
+    return [
+        [
+            CHANGE_WORDS.get(c.change_type, cell_text(c.change_type)),
+            cell_text(c.risk_id),
+            cell_text(c.before),
+            cell_text(c.after),
+        ]
+        for c in changes.itertuples()
+    ]
+
+
 # --- display helpers --------------------------------------------------------------------
 
 
@@ -342,12 +425,18 @@ class ReasonNotes:
 def value_cell(v, unit: str, decimals: int, notes: ReasonNotes) -> str:
     """What a dashboard cell shows: '*' when suppressed; the value (with † when the council supplied
     it); where there is no value, "no data" and the note giving the reason. Never a zero for no data."""
+    return missing_marker(v, notes) or fmt_display(v.display_value, unit, decimals) + ("†" if v.is_override else "")
+
+
+def missing_marker(v, notes: ReasonNotes) -> str | None:
+    """The marker of a figure that cannot be shown: '*' when suppressed, "no data [n]" (n the note
+    giving the reason) when there is no value; None when there is a value to show."""
     if bool(v.suppressed):
         return SUPPRESSED
     if v.value is None or pd.isna(v.value):
         note = getattr(v, "value_note", None)
         return f"{NO_DATA} {notes.mark(str(note))}" if isinstance(note, str) and note else NO_DATA
-    return fmt_display(v.display_value, unit, decimals) + ("†" if v.is_override else "")
+    return None
 
 
 def fmt_display(display_value, unit: str, decimals: int, suppressed: bool = False) -> str:
