@@ -368,7 +368,7 @@ def ascof_table(
             ]
         )
     n = len(header)
-    return header, rows, ["l", "l", "l"] + ["r"] * (n - 3), [5, 30, 4] + [6] * (n - 3)
+    return header, rows, ["l", "l", "l"] + ["r"] * (n - 3), [5, 30, 4, 7, 8] + [6] * (n - 5)
 
 
 CHANGE_WORDS = {"new": "New risk", "closed": "Closed risk", "score": "Current score changed", "title": "Title changed"}

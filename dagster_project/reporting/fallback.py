@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .notebook import execute, outputs_to_markdown
 from .outputs import EXTENSIONS, install_outputs
+from .palette import style_workdir
 from .qmd import parse_qmd
 from .typeset import to_html, to_pdf
 
@@ -27,6 +28,7 @@ def render_fallback(
     with tempfile.TemporaryDirectory(prefix="vitalsigns-render-") as tmp:
         work = Path(tmp) / qmd.parent.name
         shutil.copytree(qmd.parent, work)
+        style_workdir(work)
         t0 = time.monotonic()
         cells = execute(front, parts, params, work, timeout)
         log.append(f"executed {len(cells)} chunks in {time.monotonic() - t0:.1f}s")
@@ -38,7 +40,8 @@ def render_fallback(
             else:
                 options, source = payload
                 body.append("\n" + outputs_to_markdown(cells[i], options, echo_default, source, work, counter) + "\n")
-        markdown = "".join(body) + f"\n\n::: {{.renderer}}\nRendered by {FALLBACK}.\n:::\n"
+        # the document names its renderer itself, once, in its closing footer (the `renderer` parameter)
+        markdown = "".join(body)
         meta = {k: front[k] for k in ("title", "subtitle", "author", "date") if k in front}
         fmt_opts = front.get("format") or {}
         for fmt in formats:

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from .outputs import EXTENSIONS, RenderError, install_outputs
+from .palette import style_workdir
 
 
 def find_quarto() -> str | None:
@@ -28,6 +29,7 @@ def render_with_quarto(
     with tempfile.TemporaryDirectory(prefix="vitalsigns-quarto-") as tmp:
         work = Path(tmp) / qmd.parent.name
         shutil.copytree(qmd.parent, work)
+        style_workdir(work)
         for fmt in formats:
             target = f"{name}.{EXTENSIONS[fmt]}"
             cmd = [quarto, "render", str(work / qmd.name), "--to", fmt, "--output", target, "--execute"]

@@ -26,13 +26,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..councils import council_name
 from .data import CHANGE_WORDS, NO_DATA, SUPPRESSED, ReasonNotes, ReportData, missing_marker
+from .palette import RAG
 
 DEPARTMENT = "Adult Social Services"
 SOURCE = "the vitalsigns published database (aggregate figures, small numbers suppressed)"
 
-# (fill, text) as reports/report.css colours the HTML pack; each text colour has WCAG AA contrast
-# (4.5:1 or more) on its fill (tests/reporting/test_workbook.py measures it)
-RAG_COLOURS = {"G": ("C6EFCE", "006100"), "A": ("FFEB9C", "7F6000"), "R": ("FFC7CE", "9C0006")}
+# (fill, text) from the one palette the HTML and PDF packs use (palette.py: WCAG AA contrast)
+RAG_COLOURS = {k: (s.fill.lstrip("#").upper(), s.ink.lstrip("#").upper()) for k, s in RAG.items()}
 BAND_RAG = {"High": "R", "Medium": "A", "Low": "G"}  # the heat map's colours for the risk bands
 PROSPECTS_RAG = {"Green": "G", "Amber": "A", "Red": "R"}
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")

@@ -8,19 +8,17 @@ from pathlib import Path
 
 import yaml
 
+from . import palette
 from .outputs import RenderError
 
-# the PDF is A4 landscape at 8pt; long tables continue on the next page
-TYPST_PAGE = (
-    '```{=typst}\n#set page(paper: "a4", flipped: true, margin: 1.4cm)\n'
-    "#set text(size: 8pt)\n"
-    "#show figure: set block(breakable: true)\n"
-    "```\n"
-)
+# the pack's page design (A4 landscape throughout, cover, running head, page numbers) and the
+# filter that turns its classes (RAG cells, cover, kept-together blocks) into typst
+PACK_TEMPLATE = Path(__file__).with_name("pack.typst")
+PACK_FILTER = Path(__file__).with_name("pack.lua")
 
 
-def _document(meta: dict, markdown: str, preamble: str = "") -> str:
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + preamble + markdown
+def _document(meta: dict, markdown: str) -> str:
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + markdown
 
 
 def _common_args(work: Path, opts: dict) -> list[str]:
@@ -51,13 +49,14 @@ def to_pdf(meta: dict, markdown: str, target: Path, work: Path, opts: dict, name
     import typst
 
     typ = work / f"{name}.typ"
+    args = _common_args(work, opts) + [
+        f"--template={PACK_TEMPLATE}",
+        f"--lua-filter={PACK_FILTER}",
+        f"--variable=header-includes:{palette.typst()}",
+    ]
     try:
         pypandoc.convert_text(
-            _document(meta, markdown, TYPST_PAGE),
-            "typst",
-            format="markdown",
-            outputfile=str(typ),
-            extra_args=_common_args(work, opts),
+            _document(meta, markdown), "typst", format="markdown", outputfile=str(typ), extra_args=args
         )
     except RuntimeError as exc:
         raise RenderError(f"pandoc (typst) failed: {exc}") from exc

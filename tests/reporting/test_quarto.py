@@ -39,6 +39,11 @@ ax.plot([1, 2, 3])
 plt.show()
 pd.DataFrame({"measure": ["1E"], "value": [3.4]})
 ```
+
+```{python}
+#| output: asis
+print(f"Rendered by {renderer}.")
+```
 """
 
 
