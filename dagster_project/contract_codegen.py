@@ -99,6 +99,9 @@ STAGING: dict[str, Staging] = {
         "Comparator values per ASCOF measure and financial year: councils, family group, region, England."
     ),
     "family_groups": Staging("CIPFA nearest-neighbour family group of each council."),
+    "series_breaks": Staging(
+        "Breaks in a council's series (system migrations, definition changes); indicator_code null = every indicator."
+    ),
     "indicator_values": Staging(
         "Manually supplied values (survey measures, CQC, corrections) that override computed ones."
     ),

@@ -652,6 +652,32 @@ FEEDS: dict[str, Feed] = {
             rules=(("denominator < 0 or numerator < 0", "negative numerator or denominator"),),
         ),
         Feed(
+            "series_breaks",
+            "reference",
+            row="break in a council's series (a system migration, a definition change) from a date on",
+            notes=(
+                "Values before and after a break are not compared: SPC limits restart at the first month "
+                "ending on or after `break_date`, and direction of travel and 'worse three times running' do "
+                "not compare across it. Charts draw the break with its description."
+            ),
+            columns=(
+                C("la_code", **LA),
+                C(
+                    "indicator_code",
+                    required=False,
+                    description=("The indicator the break affects; empty = every indicator of the council."),
+                ),
+                C("break_date", "date", nullable=False, description="First day of the new series."),
+                C(
+                    "description",
+                    nullable=False,
+                    description=("Short label drawn on the charts, e.g. 'Care First to Liquid Logic'."),
+                ),
+            ),
+            key=("la_code", "indicator_code", "break_date"),
+            mode="additive",
+        ),
+        Feed(
             "risk_register",
             "risk_register",
             row="risk in a dated snapshot of the departmental risk register",

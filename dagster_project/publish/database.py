@@ -19,7 +19,7 @@ import pandas as pd
 
 from .disclosure import RATIO_TABLES, AuditResult, audit
 from .exposures import published_tables
-from .suppression import COPIES, NO_PEOPLE_COUNTS, Protection, protect, suppressed_tables
+from .suppression import COPIES, NO_PEOPLE_COUNTS, SPC_SERIES, Protection, hide_spc, protect, suppressed_tables
 
 PUBLISHED_SCHEMA = "marts"
 
@@ -61,12 +61,13 @@ READ_SQL = {
     "indicator_values": """
         select la_code, indicator_code, period_type, period_end, financial_year, numerator, denominator,
                value, display_value, target, target_source, rag, direction_prev, direction_yoy, watch,
-               is_override, value_source, value_note, population_note
+               is_override, value_source, value_note, population_note, spc_variation, spc_assurance
         from marts.indicator_values order by la_code, indicator_code, period_type, period_end""",
     # the dashboard's rows; their figures are taken from the suppressed indicator_values (COPIES)
     "dashboard": "select la_code, indicator_code, period_type, period_end from marts.dashboard "
     "order by la_code, indicator_code, period_end",
     "ascof": "select * from marts.ascof order by la_code, financial_year, ascof_code",
+    "spc_series": "select * from marts.spc_series order by la_code, indicator_code, as_of, period_end",
     "exceptions": "select * from marts.exceptions order by la_code, period_end, indicator_code",
     "dtoc_monthly": "select * from marts.dtoc_monthly order by la_code, period, responsible_org",
     "admissions_rolling_12m": "select * from marts.admissions_rolling_12m order by la_code, period_end, age_band",
@@ -101,12 +102,16 @@ def build_tables(
     whole, with the disclosure audit's figures. A table the disclosure control does not know
     (`suppression.suppressed_tables`, `COPIES`, `NO_PEOPLE_COUNTS`) is refused, never published raw."""
     names = list(names) if names is not None else published_tables()
-    unknown = [n for n in names if n not in suppressed_tables() and n not in COPIES and n not in NO_PEOPLE_COUNTS]
+    unknown = [
+        n
+        for n in names
+        if n not in suppressed_tables() and n not in COPIES and n not in NO_PEOPLE_COUNTS and n not in SPC_SERIES
+    ]
     if unknown:
         raise UndeclaredTable(
             f"refused to publish: {', '.join(unknown)} (listed in the dbt exposure analysts_database) "
             "unknown to the disclosure control; declare how it is suppressed in dagster_project/publish/"
-            "suppression.py (DERIVED, disclosure.RATIO_TABLES, COPIES or NO_PEOPLE_COUNTS)"
+            "suppression.py (DERIVED, disclosure.RATIO_TABLES, COPIES, SPC_SERIES or NO_PEOPLE_COUNTS)"
         )
     catalogue = _read(warehouse, "select * from marts.indicator_catalogue")
     frames = {n: _read(warehouse, read_sql(n)) for n in names if n in suppressed_tables()}
@@ -116,6 +121,8 @@ def build_tables(
     for name, source in COPIES.items():
         if name in names:
             frames[name] = published_copy(_read(warehouse, read_sql(name)), frames[source])
+    for name in SPC_SERIES & set(names):
+        frames[name] = hide_spc(_read(warehouse, read_sql(name)), name, frames["indicator_values"])
     result = audit(frames, catalogue, threshold=threshold, interval=interval)
     types = {n: column_types(warehouse, read_sql(COPIES.get(n, n))) for n in names}
     tables = [

@@ -63,6 +63,32 @@ DTOC_ORGS = {
 }
 SCALE = {"%": 100.0, "per 100k": 100000.0, "count": 1.0}
 
+# SPC (int_spc): a month's icons, mean, limits and special causes are functions of every monthly
+# value of the series up to that month, so they are hidden from the first hidden monthly value on.
+# Table -> (the month column the SPC was computed at, the SPC columns).
+SPC_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "indicator_values": ("period_end", ("spc_variation", "spc_assurance")),
+    "dashboard": ("period_end", ("spc_variation", "spc_assurance")),
+    "spc_series": ("as_of", ("mean", "lower_limit", "upper_limit", "special_cause", "special_cause_rule", "variation")),
+}
+
+
+def first_hidden_month(hidden_monthly) -> dict[tuple[str, str], int]:
+    """(la_code, indicator_code) -> month index of the series' first hidden monthly value, from
+    (la_code, indicator_code, month index) of every hidden monthly row."""
+    first: dict[tuple[str, str], int] = {}
+    for la, code, mi in hidden_monthly:
+        first[(la, code)] = min(mi, first.get((la, code), mi))
+    return first
+
+
+def spc_uses_hidden(frame: pd.DataFrame, table: str, first: dict[tuple[str, str], int]) -> pd.Series:
+    """True on the rows of `table` whose SPC depends on a hidden monthly value."""
+    month_col = SPC_COLUMNS[table][0]
+    months = frame[month_col].map(month_index)
+    since = [first.get((la, code)) for la, code in zip(frame["la_code"], frame["indicator_code"])]
+    return pd.Series([f is not None and mi >= f for f, mi in zip(since, months)], index=frame.index, dtype=bool)
+
 
 @dataclass(frozen=True)
 class Within:
@@ -669,7 +695,24 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
     else:
         m.observed = []
     _structural_relations(m)
+    _spc_leaks(m, tables, hidden_rows)
     return m
+
+
+def _spc_leaks(m: Model, tables: dict[str, pd.DataFrame], hidden_rows: set) -> None:
+    """An SPC figure published beside a series with a hidden monthly value up to its month."""
+    first = first_hidden_month((k[0], k[1], k[3]) for k in hidden_rows if k[2] == "month")
+    if not first:
+        return
+    for table, (_, cols) in SPC_COLUMNS.items():
+        t = tables.get(table)
+        if t is None or not len(t):
+            continue
+        uses = spc_uses_hidden(t, table, first)
+        for col in cols:
+            if col in t:
+                for i in t.index[uses & t[col].notna()]:
+                    m.flag_leaks.append(f"{table} row {i}: {col} uses a hidden value")
 
 
 def _within_relations(m: Model, spec: RatioTable, cells: dict) -> None:

@@ -28,6 +28,7 @@ import pandas as pd
 
 from .disclosure import (
     RATIO_TABLES,
+    SPC_COLUMNS,
     Model,
     Solver,
     System,
@@ -35,9 +36,11 @@ from .disclosure import (
     _lin,
     _UnionFind,
     build_model,
+    first_hidden_month,
     form_name,
     form_vars,
     month_index,
+    spc_uses_hidden,
 )
 
 # Columns hidden with a row's value, per published table.
@@ -52,6 +55,9 @@ DERIVED: dict[str, tuple[str, ...]] = {
 # Published copies of another published table's rows (key columns -> that table's suppressed row):
 # hidden exactly where the source is, never suppressed apart. The audit reads them as the same cells.
 COPIES: dict[str, str] = {"dashboard": "indicator_values"}
+# Published tables computed from indicator_values' monthly values without counts of their own
+# (the SPC chart series): hidden where the SPC would use a hidden value (`hide_spc`).
+SPC_SERIES = frozenset({"spc_series"})
 # Published tables that hold no count of people (definitions, the risk register, load-log and CLD
 # submission record counts): published as they are. A mart in none of these sets is refused.
 NO_PEOPLE_COUNTS = frozenset(
@@ -325,6 +331,7 @@ def apply(
         if "watch" in iv:
             iv["watch"] = iv["watch"].astype(object)
             iv.loc[_chain_hidden(iv, h, keys, "period_end", 3), "watch"] = None
+        out["indicator_values"] = hide_spc(iv, "indicator_values", iv)
     ascof = out.get("ascof")
     if ascof is not None and len(ascof):
         keys = ["la_code", "indicator_code"]
@@ -336,6 +343,23 @@ def apply(
     exc = out.get("exceptions")
     if exc is not None and len(exc) and iv is not None:
         out["exceptions"] = _exceptions(exc, iv, catalogue)
+    return out
+
+
+def hide_spc(frame: pd.DataFrame, table: str, iv: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its SPC columns (disclosure.SPC_COLUMNS) blanked wherever they use a monthly value
+    that the published (suppressed) indicator_values hides."""
+    monthly = iv[(iv["period_type"] == "month") & iv["suppressed"].astype(bool)]
+    first = first_hidden_month(
+        zip(monthly["la_code"], monthly["indicator_code"], monthly["period_end"].map(month_index))
+    )
+    cols = [c for c in SPC_COLUMNS[table][1] if c in frame]
+    if not first or not cols or not len(frame):
+        return frame
+    out = frame.copy()
+    uses = spc_uses_hidden(out, table, first)
+    out[cols] = out[cols].astype(object)
+    out.loc[uses, cols] = None
     return out
 
 

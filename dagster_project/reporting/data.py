@@ -16,6 +16,13 @@ from ..councils import council_name
 from ..periods import financial_year
 
 RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}
+PERIOD_TYPE_NAMES = {
+    "month": "month",
+    "quarter": "quarter",
+    "ytd": "year to date",
+    "rolling_12m": "rolling 12 months",
+    "financial_year": "financial year",
+}
 SUPPRESSED = "*"
 REVISED_FROM = "2023/24"  # the first financial year of the revised ASCOF (2023-24 handbook, from CLD)
 COMMENTARY_SECTIONS = [
@@ -67,7 +74,7 @@ class ReportData:
             """
             select k.dashboard_order, k.indicator_code, k.title, k.polarity, k.unit, k.decimals,
                    v.period_end, v.value, v.display_value, v.numerator, v.denominator, v.target, v.rag,
-                   v.watch, v.is_override, v.suppressed, v.value_note
+                   v.watch, v.is_override, v.suppressed, v.value_note, v.spc_variation, v.spc_assurance
             from marts.indicator_catalogue k
             left join marts.dashboard v
               on v.indicator_code = k.indicator_code and v.la_code = ? and v.period_end between ? and ?
@@ -102,6 +109,43 @@ class ReportData:
             "and indicator_code = ? and period_end between ? and ? order by period_end",
             [self.la_code, code, month_end(add_months(self.period, -(months - 1))), self.period_end],
         )
+
+    def dashboard_period_type(self, code: str) -> str | None:
+        """The period type the dashboard shows this indicator at (decided once, in marts.dashboard)."""
+        rows = self.sql(
+            "select period_type from marts.dashboard where la_code = ? and indicator_code = ? limit 1",
+            [self.la_code, code],
+        )
+        return None if rows.empty else str(rows.iloc[0, 0])
+
+    def spc(self, code: str, months: int = 24) -> tuple[pd.DataFrame, str | None, str | None]:
+        """The card's XmR chart as it stood at the latest month with a value up to the report month
+        (marts.spc_series), over the monthly values of the last `months`, and that month's two icons."""
+        start = month_end(add_months(self.period, -(months - 1)))
+        as_of = self.sql(
+            "select max(as_of) from marts.spc_series where la_code = ? and indicator_code = ? and as_of <= ?",
+            [self.la_code, code, self.period_end],
+        ).iloc[0, 0]
+        points = self.sql(
+            """select v.period_end, v.value, v.suppressed, v.target, s.mean, s.lower_limit, s.upper_limit,
+                      s.special_cause, s.variation, s.segment_start, s.series_break
+               from marts.indicator_values v
+               left join marts.spc_series s
+                 on s.la_code = v.la_code and s.indicator_code = v.indicator_code and s.period_end = v.period_end
+                and s.as_of = ?
+               where v.la_code = ? and v.indicator_code = ? and v.period_type = 'month'
+                 and v.period_end between ? and ? order by v.period_end""",
+            [as_of, self.la_code, code, start, self.period_end],
+        )
+        icons = self.sql(
+            "select spc_variation, spc_assurance from marts.indicator_values where la_code = ? "
+            "and indicator_code = ? and period_type = 'month' and period_end = ?",
+            [self.la_code, code, as_of],
+        )
+        if icons.empty:
+            return points, None, None
+        variation, assurance = icons.iloc[0]
+        return points, (None if pd.isna(variation) else variation), (None if pd.isna(assurance) else assurance)
 
     def family_average(self, code: str) -> float | None:
         comparator = self._cat.loc[code, "comparator_code"] if code in self._cat.index else None

@@ -101,9 +101,27 @@ def generate(
         ref / f"family_groups_{stamp}.csv",
     )
     emit("indicator_values", _indicator_values(chosen, w, scale, s), ref / f"indicator_values_{stamp}.csv")
+    emit("series_breaks", _series_breaks(chosen, w), ref / f"series_breaks_{stamp}.csv")
     period = str(w.months[-1])
     for code, text in COMMENTARY_TEXT.items():
         folder = out / "commentary" / code
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{period}.md").write_text(COMMENTARY.format(**text), encoding="utf-8", newline="\n")
     return {feed: counts[feed] for feed in [*K.FEEDS, "cld"] if feed in counts}
+
+
+def _series_breaks(chosen, w: Window) -> pd.DataFrame:
+    """The first council's Care First to Liquid Logic migration (seed 001), for every indicator, at
+    the start of the window's last twelve months: both sides keep 12 points for SPC in a two-year
+    sample. A one-year sample starts on the break, so it has none."""
+    rows = []
+    if chosen and len(w.months) > 12:
+        rows.append(
+            {
+                "la_code": chosen[0][1].la_code,
+                "indicator_code": None,
+                "break_date": str(w.months[-12].astype("datetime64[D]")),
+                "description": "Care First to Liquid Logic",
+            }
+        )
+    return pd.DataFrame(rows, columns=["la_code", "indicator_code", "break_date", "description"])

@@ -38,6 +38,8 @@ select
     v.is_override,
     v.value_source,
     v.value_note,
-    v.population_note
+    v.population_note,
+    v.spc_variation,
+    v.spc_assurance
 from values_ as v
 inner join chosen using (la_code, indicator_code, period_type)
