@@ -26,9 +26,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..councils import council_name
 from .data import CHANGE_WORDS, NO_DATA, SUPPRESSED, ReasonNotes, ReportData, missing_marker
+from .pack import DEPARTMENT
 from .palette import RAG
 
-DEPARTMENT = "Adult Social Services"
 SOURCE = "the vitalsigns published database (aggregate figures, small numbers suppressed)"
 
 # (fill, text) from the one palette the HTML and PDF packs use (palette.py: WCAG AA contrast)

@@ -42,6 +42,7 @@ def pages(tmp_path_factory):
     for name in REPORTS:
         doc = pdfium.PdfDocument(str(folder / f"{name}.pdf"))
         out[name] = []
+        out[f"{name}.html"] = (folder / f"{name}.html").read_text(encoding="utf-8")
         for page in doc:
             text = page.get_textpage()
             chars = [(text.get_text_range(i, 1), text.get_charbox(i)) for i in range(text.count_chars())]
@@ -174,7 +175,11 @@ def test_the_renderer_is_named_once_at_the_end(pages):
 
 
 def test_no_word_is_hyphenated_across_lines(pages):
-    """pdfium reports a hyphenation point typst inserted as U+FFFE inside the rejoined word."""
+    """pdfium reports a hyphen that ends a line as U+FFFE inside the rejoined word. A compound the
+    text itself hyphenates ("self-directed", as the unhyphenated HTML has it) may break there."""
     for name, n, (text, _, _, _) in _all(pages):
-        broken = re.findall(r"\w+[\ufffe\u00ad]\s*\w+", text)
+        html = pages[f"{name}.html"]
+        broken = [
+            w for w in re.findall(r"\w+[\ufffe\u00ad]\s*\w+", text) if re.sub(r"[\ufffe\u00ad]\s*", "-", w) not in html
+        ]
         assert not broken, f"{name} page {n}: {broken}"
