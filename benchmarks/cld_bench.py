@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 from pathlib import Path
 
@@ -54,45 +53,16 @@ def ingest(landing: Path, home: Path) -> dict:
 def dbt_build(landing: Path, home: Path) -> dict:
     """`dbt build` of the CLD models, their seeds and data tests (unit tests excluded, as in a run)."""
     _environment(landing, home)
-    from dagster_project.dbt_runtime import dbt_executable
-    from dagster_project.settings import DBT_PROJECT_DIR, Settings
+    from dagster_project.dbt_runtime import profile_vars, scratch_build
+    from dagster_project.settings import Settings
 
     settings = Settings.from_env()
-    target = home / "dbt_target"
-    env = {
-        **os.environ,
-        "VITALSIGNS_WAREHOUSE": str(settings.warehouse_path),
-        "VITALSIGNS_DBT_THREADS": str(settings.dbt_threads),
-        "VITALSIGNS_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
-    }
     started = time.monotonic()
-    proc = subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--select",
-            *DBT_SELECTION,
-            "--exclude-resource-type",
-            "unit_test",
-            "--indirect-selection",
-            "cautious",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(home / "dbt_logs"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    proc = scratch_build(DBT_SELECTION, settings.warehouse_path, home / "dbt_scratch", profile_vars(settings))
     took = time.monotonic() - started
     if proc.returncode != 0:
         raise RuntimeError(f"dbt build of the CLD models failed:\n{proc.stdout[-4000:]}")
-    results = json.loads((target / "run_results.json").read_text())
+    results = json.loads((home / "dbt_scratch" / "target" / "run_results.json").read_text())
     kinds = [r["unique_id"].split(".")[0] for r in results["results"]]
     return {
         "dbt_s": took,

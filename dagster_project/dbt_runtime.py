@@ -55,6 +55,39 @@ def prepare_dbt_manifest(force: bool = False) -> Path:
     return MANIFEST
 
 
+def scratch_build(
+    select: list[str] | tuple[str, ...], warehouse: Path, scratch: Path, profile: dict | None = None
+) -> subprocess.CompletedProcess:
+    """`dbt build` of a selection outside Dagster (a round trip, a benchmark, a test fixture): data
+    tests run, unit tests do not (as in a run), artifacts and logs go under `scratch`, and the
+    warehouse reaches the profile as a var (`profile`: other profile vars, e.g. threads)."""
+    profile_args = {"warehouse_path": str(warehouse), **(profile or {})}
+    return subprocess.run(
+        [
+            dbt_executable(),
+            "build",
+            "--select",
+            *select,
+            "--exclude-resource-type",
+            "unit_test",
+            "--indirect-selection",
+            "cautious",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(scratch / "target"),
+            "--log-path",
+            str(scratch / "logs"),
+            "--vars",
+            json.dumps(profile_args),
+        ],
+        capture_output=True,
+        text=True,
+    )
+
+
 def profile_vars(settings) -> dict:
     """What profiles.yml reads as vars: the warehouse of this home and its tuning. Passed on the dbt
     command line, so nothing is written to the environment."""

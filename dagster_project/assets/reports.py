@@ -171,34 +171,36 @@ def _render_all(context, warehouse: WarehouseResource, config: ReportConfig, doc
     )
 
 
-@dg.asset(
-    group_name=REPORTS,
-    owners=[OWNER],
-    deps=[PUBLISHED, COMMENTARY],
-    kinds={"quarto", "html", "pdf"},
-    partitions_def=REPORT_MONTHS,
-    description="Committee performance report (summary, dashboard, report cards, ASCOF, data quality), "
-    "HTML and PDF, per council and period.",
-)
-def committee_report(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: ReportConfig
-) -> dg.MaterializeResult:
-    return _render_all(context, warehouse, config, "committee_report")
+def _quarto_report(name: str, description: str) -> dg.AssetsDefinition:
+    """A report rendered from reports/<name>.qmd for every council of a reporting month."""
+
+    @dg.asset(
+        name=name,
+        group_name=REPORTS,
+        owners=[OWNER],
+        deps=[PUBLISHED, COMMENTARY],
+        kinds={"quarto", "html", "pdf"},
+        partitions_def=REPORT_MONTHS,
+        description=description,
+    )
+    def _report(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: ReportConfig
+    ) -> dg.MaterializeResult:
+        return _render_all(context, warehouse, config, name)
+
+    return _report
 
 
-@dg.asset(
-    group_name=REPORTS,
-    owners=[OWNER],
-    deps=[PUBLISHED, COMMENTARY],
-    kinds={"quarto", "html", "pdf"},
-    partitions_def=REPORT_MONTHS,
-    description="Risk-register summary: 5x5 heat map, all risks, exceptions in full, changes since the last "
-    "snapshot, HTML and PDF, per council.",
+committee_report = _quarto_report(
+    "committee_report",
+    "Committee performance report (cover, front sheet, summary, dashboard, report cards with SPC, ASCOF, "
+    "data quality, Appendix 1), HTML and PDF, per council and period.",
 )
-def risk_register_summary(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: ReportConfig
-) -> dg.MaterializeResult:
-    return _render_all(context, warehouse, config, "risk_register_summary")
+risk_register_summary = _quarto_report(
+    "risk_register_summary",
+    "Risk-register summary: 5x5 heat map, all risks, exceptions in full, changes since the last snapshot, "
+    "HTML and PDF, per council.",
+)
 
 
 @dg.asset(

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ..dbt_runtime import dbt_executable
+from ..dbt_runtime import scratch_build
 from ..ingest.cld import load_cld
 from ..ingest.loader import ensure_raw_schema
 from ..settings import DBT_PROJECT_DIR, Settings
@@ -159,30 +157,7 @@ def run(ret: Return, return_file: Path, settings: Settings, work: Path, ascof: b
                 )
         if not ascof:
             return out
-        env = {**os.environ, "VITALSIGNS_WAREHOUSE": str(warehouse)}
-        proc = subprocess.run(
-            [
-                dbt_executable(),
-                "build",
-                "--select",
-                "+ascof_cld",
-                "--exclude-resource-type",
-                "unit_test",
-                "--indirect-selection",
-                "cautious",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(scratch / "target"),
-                "--log-path",
-                str(scratch / "logs"),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        proc = scratch_build(["+ascof_cld"], warehouse, scratch)
         if proc.returncode != 0:
             out.note = "the revised ASCOF could not be built from the return: " + proc.stdout[-400:]
             return out

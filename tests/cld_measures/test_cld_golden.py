@@ -5,17 +5,14 @@ every figure of marts.ascof_cld must equal the one worked out by hand from DHSC'
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dagster_project.dbt_runtime import dbt_executable
+from dagster_project.dbt_runtime import scratch_build
 from dagster_project.ingest.loader import ensure_raw_schema
-from dagster_project.settings import DBT_PROJECT_DIR
 
 FIXTURE = Path(__file__).parent / "fixtures" / "cld_fixture.csv"
 LA = "E10000020"
@@ -85,26 +82,9 @@ def built(tmp_path_factory):
     warehouse = tmp / "wh.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         load_fixture(con)
-    env = {**os.environ, "VITALSIGNS_WAREHOUSE": str(warehouse)}
-    common = [
-        "--exclude-resource-type",
-        "unit_test",
-        "--indirect-selection",
-        "cautious",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(tmp / "target"),
-        "--log-path",
-        str(tmp / "logs"),
-    ]
     for selection in (CLD_SELECTION, CATALOGUE_SELECTION):
         started = time.perf_counter()
-        proc = subprocess.run(
-            [dbt_executable(), "build", "--select", *selection, *common], env=env, capture_output=True, text=True
-        )
+        proc = scratch_build(selection, warehouse, tmp)
         assert proc.returncode == 0, proc.stdout[-4000:]
         print(f"\ndbt build --select {' '.join(selection)} on the CLD fixture: {time.perf_counter() - started:.1f}s")
     con = duckdb.connect(str(warehouse), read_only=True)
