@@ -84,6 +84,25 @@ def test_no_page_is_blank(pages):
         assert ink > 500, f"{name} page {n} is blank"
 
 
+def body_text(text: str) -> str:
+    """A page's text without its running head and footer."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return " ".join(
+        ln
+        for ln in lines
+        if " · " not in ln
+        and not re.fullmatch(r"Page \d+ of \d+", ln)
+        and not ln.endswith(("performance report", "risk register summary"))
+    )
+
+
+def test_no_heading_is_stranded_on_a_page_of_its_own(pages):
+    """A section heading whose content all went to the next page leaves a page with only the heading."""
+    for name, n, (text, _, _, _) in _all(pages):
+        body = body_text(text)
+        assert len(body) > 40, f"{name} page {n} holds only {body!r}"
+
+
 def test_no_page_shows_nan_none_or_seed(pages):
     for name, n, (text, _, _, _) in _all(pages):
         found = WORDS.findall(text)
