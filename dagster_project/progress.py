@@ -29,12 +29,12 @@ LABELS = {INGESTION: "ingest", DBT: "dbt", PUBLISHING: "publish", REPORTS: "repo
 class Stage:
     name: str
     steps: set[str] = field(default_factory=set)
-    running: set[str] = field(default_factory=set)
     failed: list[str] = field(default_factory=list)
     started: float | None = None
     assets: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # layer -> materialised
     checks_passed: int = 0
     checks_failed: int = 0
+    failed_check_assets: list[str] = field(default_factory=list)
     checks_warned: int = 0
     rows: int = 0
     rejected: int = 0
@@ -103,7 +103,6 @@ class BuildProgress:
         if kind == "STEP_START":
             if stage.started is None:
                 stage.started = self.clock()
-            stage.running.add(step)
         elif kind == "ASSET_MATERIALIZATION":
             key = event.asset_key.to_user_string()
             stage.assets[self.groups.get(key, stage_name)] += 1
@@ -119,12 +118,12 @@ class BuildProgress:
                 stage.checks_passed += 1
             elif ev.severity == dg.AssetCheckSeverity.ERROR:
                 stage.checks_failed += 1
+                stage.failed_check_assets.append(ev.asset_key.path[-1])
             else:
                 stage.checks_warned += 1
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
             if kind == "STEP_FAILURE":
                 stage.failed.append(step)
-            stage.running.discard(step)
             stage.steps.discard(step)
             if not stage.steps and not stage.done:
                 self._print(stage)
@@ -153,7 +152,10 @@ class BuildProgress:
                 f"{stage.rejected:,} row(s) rejected; {stage.rows:,} rows in raw"
             )
             if stage.checks_failed:
-                parts.append(f"{stage.checks_failed} feed(s) FAILED to load (quarantined)")
+                parts.append(
+                    f"{stage.checks_failed} feed(s) FAILED to load (a file quarantined): "
+                    + ", ".join(stage.failed_check_assets)
+                )
             if stage.checks_warned:
                 parts.append(f"{stage.checks_warned} warning(s)")
         elif stage.name == DBT:

@@ -34,7 +34,7 @@ def stand_in_definitions(fail_publish: bool = False):
         yield dg.MaterializeResult(
             metadata={"dagster/row_count": 1200, "files_loaded_now": 1, "files_unchanged": 0, "rows_rejected_now": 7}
         )
-        yield dg.AssetCheckResult(check_name="load_ok", passed=True)
+        yield dg.AssetCheckResult(check_name="load_ok", passed=not fail_publish, severity=dg.AssetCheckSeverity.ERROR)
 
     @dg.asset(key=["raw", "dtoc"], group_name=INGESTION)
     def dtoc():
@@ -131,6 +131,8 @@ def test_a_failed_stage_is_named_and_the_exit_code_is_1(stand_in, capfd):
     use(fail_publish=True)
     code, out, err = run_build(capfd, landing, home)
     assert code == 1
+    (line,) = [ln for ln in out.splitlines() if ln.startswith("ingest")]
+    assert "1 feed(s) FAILED to load (a file quarantined): people" in line
     (line,) = [ln for ln in out.splitlines() if ln.startswith("publish")]
     assert "NOT published" in line and "FAILED: published/vitalsigns" in line
     assert "FAILED:" in err and "not published because a load failed: raw/people: bad file" in err
