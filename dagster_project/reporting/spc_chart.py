@@ -234,7 +234,18 @@ def xmr_figure(
             handles.append(
                 ax.scatter(pts["period_end"], pts["value"], s=30, color=POINT_COLOUR[kind], zorder=4, label=label)
             )
-    targets = p[p["target"].notna()]
+    handles += _target_and_family(ax, p, family)
+    handles += _breaks(ax, p, months)
+    _month_axis(ax, months, unit)
+    _legend(ax, handles)
+    return fig
+
+
+def _target_and_family(ax, frame: pd.DataFrame, family: float | None) -> list:
+    """The target (a step, as targets are profiled) and the family-group average: both charts draw
+    them the same way."""
+    handles = []
+    targets = frame[frame["target"].notna()]
     if not targets.empty:
         handles += ax.step(
             targets["period_end"],
@@ -251,10 +262,7 @@ def xmr_figure(
                 family, color="#2e7d32", linestyle=":", linewidth=1.2, label="Family group average (latest year)"
             )
         )
-    handles += _breaks(ax, p, months)
-    _month_axis(ax, months, unit)
-    _legend(ax, handles)
-    return fig
+    return handles
 
 
 def window_figure(
@@ -275,23 +283,7 @@ def window_figure(
     if not shown.empty:
         full = pd.DataFrame({"period_end": months}).merge(s[~hidden][["period_end", "value"]], how="left")
         handles += ax.plot(full["period_end"], full["value"], marker="o", markersize=3.5, color="#1f4e79", label=label)
-    targets = s[s["target"].notna()]
-    if not targets.empty:
-        handles += ax.step(
-            targets["period_end"],
-            targets["target"],
-            where="mid",
-            color=TARGET_COLOUR,
-            linestyle="-.",
-            linewidth=1.2,
-            label="Target",
-        )
-    if family is not None:
-        handles.append(
-            ax.axhline(
-                family, color="#2e7d32", linestyle=":", linewidth=1.2, label="Family group average (latest year)"
-            )
-        )
+    handles += _target_and_family(ax, s, family)
     _month_axis(ax, months, unit)
     _legend(ax, handles)
     return fig
