@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 
 from .dbt_runtime import prepare_dbt_manifest
-from .settings import Settings
+from .settings import SAMPLE_MARKER, Settings
 
 log = logging.getLogger("vitalsigns")
 
@@ -65,7 +65,7 @@ def cmd_sample(args) -> int:
         cld_first=args.cld_first,
         cld_last=args.cld_last,
     )
-    (out / ".vitalsigns-sample").write_text("synthetic sample data: pseudonymised with the built-in sample salt\n")
+    (out / SAMPLE_MARKER).write_text("synthetic sample data: pseudonymised with the built-in sample salt\n")
     for feed, n in counts.items():
         print(f"  {feed:<18} {n:>10,} rows")
     print(f"sample landing folder written to {out.resolve()} in {time.monotonic() - started:.1f}s")

@@ -22,7 +22,7 @@ from .contracts import FEEDS, Feed
 from .ingest.landing import COMMENTARY, MARKERS, NotLoaded, feed_files, feed_folders, not_loaded
 from .ingest.reading import UnreadableFile, _norm, load_mapping, read_as_text
 from .ingest.validate import TYPE_WORDS, Reject, load_verdict, validate
-from .settings import SAMPLE_SALT, Settings
+from .settings import PUBLIC_SALT_ERROR, SAMPLE_MARKER, SAMPLE_SALT, Settings
 
 SHOWN_ROWS = 5  # row numbers printed per grouped problem; --verbose or --report give all
 MIN_SALT_CHARS = 16
@@ -124,16 +124,11 @@ def salt_status(landing: Path, env=None, person_level_files: bool = True) -> Sal
     """The salt a build would pseudonymise person ids with, judged (never printed)."""
     env = os.environ if env is None else env
     salt = env.get("VITALSIGNS_SALT") or ""
-    marked = (landing / ".vitalsigns-sample").exists()
+    marked = (landing / SAMPLE_MARKER).exists()
     declared = env.get("VITALSIGNS_SAMPLE", "") in ("1", "true", "yes")
     if salt:
         if salt == SAMPLE_SALT and not marked:
-            return SaltStatus(
-                "error",
-                "VITALSIGNS_SALT is the built-in sample salt, which is public (it is in the "
-                "source code): anyone could re-identify pseudonyms made with it. Choose a "
-                "secret salt for real extracts (see docs/own-extracts.md, 'The salt')",
-            )
+            return SaltStatus("error", PUBLIC_SALT_ERROR)
         if len(salt) < MIN_SALT_CHARS:
             return SaltStatus(
                 "warning",

@@ -19,6 +19,12 @@ REPORTS_DIR = REPO_ROOT / "reports"
 
 # The salt used for bundled synthetic data only; real extracts need VITALSIGNS_SALT.
 SAMPLE_SALT = "vitalsigns-synthetic-sample-salt"
+SAMPLE_MARKER = ".vitalsigns-sample"  # `vitalsigns sample` marks its folders synthetic with this file
+PUBLIC_SALT_ERROR = (
+    "VITALSIGNS_SALT is the built-in sample salt, which is public (it is in the "
+    "source code): anyone could re-identify pseudonyms made with it. Choose a "
+    "secret salt for real extracts (see docs/own-extracts.md, 'The salt')"
+)
 
 
 class ConfigError(RuntimeError):
@@ -167,6 +173,9 @@ class Settings:
 
     def pseudonymisation_salt(self) -> str:
         if self.salt:
+            # the public salt on a folder `vitalsigns sample` did not write would make reversible pseudonyms
+            if self.salt == SAMPLE_SALT and not (self.landing / SAMPLE_MARKER).exists():
+                raise ConfigError(PUBLIC_SALT_ERROR)
             return self.salt
         if self.sample_data:
             return SAMPLE_SALT
@@ -180,7 +189,7 @@ class Settings:
     def from_env(cls, landing: str | Path | None = None, home: str | Path | None = None) -> Settings:
         env = os.environ
         landing_path = Path(landing or env.get("VITALSIGNS_LANDING", "data/landing")).resolve()
-        sample_marker = (landing_path / ".vitalsigns-sample").exists()
+        sample_marker = (landing_path / SAMPLE_MARKER).exists()
         return cls(
             landing=landing_path,
             home=Path(home or env.get("VITALSIGNS_HOME", "data")).resolve(),

@@ -15,11 +15,12 @@ from pathlib import Path
 
 from .. import cld_contract
 from ..contracts import FEEDS, Feed
+from ..settings import SAMPLE_MARKER
 from .reading import extract_date
 
 COMMENTARY = "commentary"  # read by the reports, never loaded: commentary/<indicator>/<YYYY-MM>.md
 COMMENTARY_FILE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])\.md$")
-MARKERS = {".vitalsigns-sample"}  # files the tools themselves put at the top of a landing folder
+MARKERS = {SAMPLE_MARKER}  # files the tools themselves put at the top of a landing folder
 
 
 @dataclass(frozen=True)

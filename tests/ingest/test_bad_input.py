@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from dagster_project.ingest.loader import LoadFailed, load_feed
-from dagster_project.settings import ConfigError, Settings
+from dagster_project.settings import SAMPLE_MARKER, SAMPLE_SALT, ConfigError, Settings
 
 LA = "E10000020"
 PEOPLE_HEADER = "person_id,la_code,date_of_birth,gender,ethnicity,primary_support_reason,date_of_death"
@@ -305,6 +305,15 @@ def test_salt_is_required_outside_the_sample(tmp_path):
     with pytest.raises(ConfigError, match="VITALSIGNS_SALT"):
         settings.pseudonymisation_salt()
     assert Settings(landing=tmp_path, home=tmp_path, salt="s3cret").pseudonymisation_salt() == "s3cret"
+
+
+def test_the_public_sample_salt_is_refused_on_real_data(tmp_path):
+    """The build, not only `check`, refuses it: pseudonyms made with a published salt are reversible."""
+    settings = Settings(landing=tmp_path, home=tmp_path, salt=SAMPLE_SALT)
+    with pytest.raises(ConfigError, match="built-in sample salt, which is public"):
+        settings.pseudonymisation_salt()
+    (tmp_path / SAMPLE_MARKER).write_text("synthetic\n")  # on a folder `vitalsigns sample` wrote it is what it is for
+    assert settings.pseudonymisation_salt() == SAMPLE_SALT
 
 
 def test_risk_register_xlsx_with_merged_cells_and_uk_dates(env):
