@@ -11,12 +11,11 @@ has every description, without types.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tempfile
 from pathlib import Path
 
-from .dbt_runtime import dbt_executable
+from .dbt_runtime import dbt_executable, profile_vars
 from .settings import DBT_PROJECT_DIR, Settings
 
 STATIC_PAGE = "static_index.html"
@@ -50,12 +49,11 @@ def generate_docs(settings: Settings, wait_seconds: float = 0) -> Path:
             "--log-path",
             str(Path(tmp) / "logs"),
             "--vars",
-            json.dumps(settings.dbt_vars()),
+            json.dumps({**settings.dbt_vars(), **profile_vars(settings), "warehouse_path": str(warehouse)}),
             *([] if built else ["--empty-catalog"]),
         ]
-        env = {**os.environ, "VITALSIGNS_WAREHOUSE": str(warehouse)}
         with exclusive_lock(settings.home / ".build.lock", wait_seconds, "vitalsigns docs"):
-            proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            proc = subprocess.run(cmd, capture_output=True, text=True)
     page = out / STATIC_PAGE
     if proc.returncode != 0 or not page.exists():
         raise DocsFailed("dbt docs generate failed: " + (proc.stdout + proc.stderr).strip()[-1500:])
