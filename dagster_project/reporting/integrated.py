@@ -135,17 +135,20 @@ def _values(r: ReportData, code: str, period_type: str, ends: list[dt.date]) -> 
     )
 
 
-def _cell(rows: pd.DataFrame, end: dt.date, unit: str, decimals: int, notes: ReasonNotes) -> str:
+def _cell(rows: pd.DataFrame, end: dt.date, unit: str, decimals: int, notes: ReasonNotes, dagger: bool = True) -> str:
+    """A figure as the tables print it; † marks one the council supplied over a computed measure
+    (`dagger`: a measure only ever supplied, as the budget and workforce lines, goes unmarked)."""
     hit = rows[pd.to_datetime(rows["period_end"]).dt.date == end] if len(rows) else rows
     if hit.empty:
         return NOT_AVAILABLE
     x = next(hit.itertuples())
-    return missing_marker(x, notes) or fmt(x.display_value, unit, decimals) + ("†" if x.is_override else "")
+    return missing_marker(x, notes) or fmt(x.display_value, unit, decimals) + ("†" if dagger and x.is_override else "")
 
 
 def kpi_table(r: ReportData, rows: pd.DataFrame, notes: ReasonNotes) -> tuple[list[str], list[list[str]], list[str]]:
-    """Baseline (the previous year's outturn), Q1..Qn of the report's year as far as reached, target
-    and rating of each measure; the target and rating are the latest quarter's."""
+    """Baseline (where the measure stood at the end of the previous financial year, in the same terms as
+    the quarters: the year's outturn for a year-to-date, rolling or snapshot measure), Q1..Qn of the
+    report's year as far as reached, target and rating of each measure (the latest quarter's)."""
     ends = quarter_ends(r.period)
     prev_march = month_end(f"{ends[0].year}-03")
     fy = financial_year(ends[-1])
@@ -157,9 +160,10 @@ def kpi_table(r: ReportData, rows: pd.DataFrame, notes: ReasonNotes) -> tuple[li
         unit, decimals = k.unit, int(k.decimals) if not pd.isna(k.decimals) else 1
         period_type = kpi_period_type(k.dashboard_period_type, k.kind)
         quarters = _values(r, k.indicator_code, period_type, ends)
-        base = _values(r, k.indicator_code, "financial_year", [prev_march])
-        if base.empty or base["value"].isna().all():
-            base = _values(r, k.indicator_code, period_type, [prev_march])
+        base = _values(r, k.indicator_code, period_type, [prev_march])
+        if base.empty:
+            base = _values(r, k.indicator_code, "financial_year", [prev_march])
+        dagger = k.kind != "supplied"
         latest = quarters[quarters["value"].notna() | quarters["suppressed"].astype(bool)].tail(1)
         target = rating = ""
         if not latest.empty:
@@ -171,9 +175,9 @@ def kpi_table(r: ReportData, rows: pd.DataFrame, notes: ReasonNotes) -> tuple[li
             [
                 md_escape(k.title),
                 "High" if k.polarity == "bigger" else "Low",
-                _cell(base, prev_march, unit, decimals, notes),
+                _cell(base, prev_march, unit, decimals, notes, dagger),
             ]
-            + [_cell(quarters, e, unit, decimals, notes) for e in ends]
+            + [_cell(quarters, e, unit, decimals, notes, dagger) for e in ends]
             + [target, rating]
         )
     return header, out, ["l", "l"] + ["r"] * (len(header) - 3) + ["c"]
@@ -353,7 +357,8 @@ def ascof_table(r: ReportData, a: pd.DataFrame, notes: ReasonNotes):
     header = ["Ref", "Measure", prev_year, year, "England average", "England ranking", "England rank direction"]
     if show_quarters:
         header += [f"{fy} Q{i + 1}" for i in range(len(ends))]
-    header += ["Target", "Rating"]
+    with_target = bool(a["target"].notna().any())  # an empty column reads as missing data
+    header += ["Target", "Rating"] if with_target else []
     rows = []
     for x in a.itertuples():
         row = [
@@ -369,6 +374,7 @@ def ascof_table(r: ReportData, a: pd.DataFrame, notes: ReasonNotes):
             q = _values(r, x.indicator_code, "ytd", ends)
             row += [_cell(q, e, x.unit, x.decimals, notes) for e in ends]
         rag = None if pd.isna(x.rag) or bool(x.suppressed) else str(x.rag)
-        row += [fmt(x.target, x.unit, x.decimals), rag_span(RAG_NAMES[rag], rag) if rag in RAG_NAMES else ""]
+        if with_target:
+            row += [fmt(x.target, x.unit, x.decimals), rag_span(RAG_NAMES[rag], rag) if rag in RAG_NAMES else ""]
         rows.append(row)
-    return header, rows, ["l", "l"] + ["r"] * (len(header) - 3) + ["c"]
+    return header, rows, ["l", "l"] + ["r"] * (len(header) - 2 - with_target) + (["c"] if with_target else [])
