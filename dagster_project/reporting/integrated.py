@@ -106,10 +106,11 @@ def quarter_label(period: str) -> str:
 def kpi_period_type(dashboard_period_type: str | None, kind: str | None) -> str:
     """The period type a measure's quarter columns show: a year-long measure its year to date (as the
     paper's cumulative measures), a monthly count or rate of events its quarter, a position (snapshot)
-    its value at the quarter end; otherwise the period type the catalogue shows it at."""
+    or a monthly figure the council supplies (nothing sums it into quarters) its value at the quarter
+    end; otherwise the period type the catalogue shows it at."""
     if dashboard_period_type == "financial_year":
         return "ytd"
-    if dashboard_period_type == "month" and kind != "snapshot":
+    if dashboard_period_type == "month" and kind not in ("snapshot", "supplied"):
         return "quarter"
     return dashboard_period_type or "quarter"
 
@@ -154,8 +155,7 @@ def kpi_table(r: ReportData, rows: pd.DataFrame, notes: ReasonNotes) -> tuple[li
     fy = financial_year(ends[-1])
     prev_fy = financial_year(prev_march)
     header = ["Measure", "Better", f"Baseline {prev_fy}"] + [f"{fy} Q{i + 1}" for i in range(len(ends))]
-    header += ["Target", "Rating"]
-    out = []
+    out, with_target = [], False
     for k in rows.itertuples():
         unit, decimals = k.unit, int(k.decimals) if not pd.isna(k.decimals) else 1
         period_type = kpi_period_type(k.dashboard_period_type, k.kind)
@@ -169,6 +169,7 @@ def kpi_table(r: ReportData, rows: pd.DataFrame, notes: ReasonNotes) -> tuple[li
         if not latest.empty:
             x = next(latest.itertuples())
             target = fmt(x.target, unit, decimals)
+            with_target = with_target or not pd.isna(x.target)
             rag = None if pd.isna(x.rag) or bool(x.suppressed) else str(x.rag)
             rating = rag_span(RAG_NAMES[rag], rag) if rag in RAG_NAMES else ""
         out.append(
@@ -180,7 +181,9 @@ def kpi_table(r: ReportData, rows: pd.DataFrame, notes: ReasonNotes) -> tuple[li
             + [_cell(quarters, e, unit, decimals, notes, dagger) for e in ends]
             + [target, rating]
         )
-    return header, out, ["l", "l"] + ["r"] * (len(header) - 3) + ["c"]
+    if not with_target:  # no measure has a target: an empty column would read as missing data
+        return header, [row[:-2] for row in out], ["l", "l"] + ["r"] * (len(header) - 2)
+    return header + ["Target", "Rating"], out, ["l", "l"] + ["r"] * (len(header) - 1) + ["c"]
 
 
 def rating_counts(r: ReportData) -> dict[str, int]:

@@ -169,6 +169,7 @@ def test_a_quarter_column_shows_ytd_for_yearly_measures_the_quarter_for_events_t
     assert kpi_period_type("financial_year", "cohort") == "ytd"
     assert kpi_period_type("month", "event") == "quarter"
     assert kpi_period_type("month", "snapshot") == "month"
+    assert kpi_period_type("month", "supplied") == "month"  # a monthly supplied figure is not summed
     assert kpi_period_type("rolling_12m", "event") == "rolling_12m"
 
 
@@ -190,7 +191,8 @@ def test_kpi_rows_give_baseline_quarters_target_and_a_lettered_rating(fixture_db
         assert body[0][2:] == ["61.9%", "71.4%", "69.4%", "68.0%", "[Green G]{.rag .rag-g}"]
         header, body, _ = kpi_table(r, rows[rows["indicator_code"] == "VS_ENQUIRIES_RESOLVED"], notes)
         # no figure for a reason says so (never 0); a withheld one is '*'; no row at all is N/A
-        assert body[0][2:5] == ["N/A", "no data [1]", "*"] and notes.reasons == ["no requests feed loaded"]
+        assert body[0][2:] == ["N/A", "no data [1]", "*"] and notes.reasons == ["no requests feed loaded"]
+        assert header[-1] == "2017/18 Q2"  # no target in the table: no empty Target and Rating columns
         assert budget_sentence(r) == "The department is forecasting to spend £3.6m less than the budget of £105.5m."
     finally:
         r.close()
