@@ -263,3 +263,33 @@ def test_the_populated_safeguarding_section_renders(fixture_db, tmp_path):
     keep = os.environ.get("VITALSIGNS_SCREENSHOTS")
     if keep:
         page.render(scale=1.5).to_pil().convert("RGB").save(Path(keep) / "integrated_safeguarding.png")
+
+
+def test_the_asset_renders_enabled_councils_at_quarter_ends_and_says_what_it_left_out(monkeypatch, tmp_path):
+    import logging
+    from types import SimpleNamespace
+
+    from dagster_project.assets import reports
+    from dagster_project.reporting.outputs import RenderResult
+
+    from ..conftest import sample_settings
+
+    settings = sample_settings(tmp_path / "landing", tmp_path / "home")
+    asked = [(LEICESTER, "2017-09"), (LEICESTER, "2017-08"), (NORFOLK, "2017-09")]
+    monkeypatch.setattr(reports, "targets", lambda *a, **k: asked)
+    made = []
+
+    def fake_render(qmd, out_dir, params, output_name):
+        made.append((params["la_code"], params["period"], Path(qmd).name))
+        return RenderResult("fake", {"html": out_dir / f"{output_name}.html"}, "", 0.0)
+
+    monkeypatch.setattr(reports, "render", fake_render)
+    context = SimpleNamespace(log=logging.getLogger("test"), has_partition_key=False)
+    result = reports._render_all(
+        context, SimpleNamespace(settings=settings), reports.ReportConfig(), "integrated_report", renders_for
+    )
+    assert made == [(LEICESTER, "2017-09", "integrated_report.qmd")]
+    assert result.metadata["not_made"].data == [f"{LEICESTER} 2017-08", f"{NORFOLK} 2017-09"]
+    made.clear()
+    reports._render_all(context, SimpleNamespace(settings=settings), reports.ReportConfig(), "committee_report")
+    assert len(made) == 3  # the committee pack is made for every council and month, as before
