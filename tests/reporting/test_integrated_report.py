@@ -57,7 +57,7 @@ SG_VALUES = [  # code, period_type, period_end, numerator, denominator, value
     ("SG_S42_28DAYS", "quarter", Q2, 60, 100, 60.0),
     ("SG_MSP_ACHIEVED", "quarter", Q2, 70, 74, 94.5946),
     ("SG_MSP_FULLY", "quarter", Q2, 38, 73, 52.0548),
-    ("SG_MSP_PARTIALLY", "quarter", Q2, 3, 73, 4.1096),
+    ("SG_MSP_PARTIALLY", "quarter", Q2, None, 73, None),  # 3 of 73: withheld, as publication suppresses it
 ]
 BREAKDOWN = {  # breakdown: [(category, people)], None = suppressed
     "age_band": [("18-64", 42), ("65+", 45), ("All", 87)],
@@ -119,7 +119,7 @@ def make_db(path: Path, safeguarding: bool = True) -> Path:
                 [code, title, unit, polarity, decimals],
             )
         for code, period_type, end, num, den, v in SG_VALUES:
-            value(code, period_type, end, v, num, den)
+            value(code, period_type, end, v, num, den, suppressed=v is None)
         con.execute(
             """create table marts.safeguarding_breakdown (la_code varchar, period_type varchar, period_end date,
                breakdown varchar, category varchar, people integer, suppressed boolean)"""
@@ -215,6 +215,7 @@ def test_the_safeguarding_tables_show_the_quarter_with_suppressed_cells_as_suppr
         assert header == ["Measure", "2017/18 Q1", "2017/18 Q2", "Year to date"]
         assert rows[0][1:] == ["580", "604", "1,184"]
         assert rows[2][2] == "85.1% (86/101)"
+        assert rows[-1][2] == "*"  # a suppressed figure shows as suppressed, with no counts beside it
     finally:
         r.close()
 
