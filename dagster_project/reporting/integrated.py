@@ -129,7 +129,7 @@ def _values(r: ReportData, code: str, period_type: str, ends: list[dt.date]) -> 
     marks = ", ".join("?" for _ in ends)
     return r.sql(
         f"""select period_type, period_end, value, display_value, numerator, denominator, target, rag,
-                   suppressed, is_override, value_note
+                   suppressed, is_override, value_note, direction_yoy
             from marts.indicator_values where la_code = ? and indicator_code = ? and period_type = ?
               and period_end in ({marks}) order by period_end""",
         [r.la_code, code, period_type, *ends],
@@ -155,6 +155,7 @@ def kpi_table(r: ReportData, rows: pd.DataFrame, notes: ReasonNotes) -> tuple[li
     fy = financial_year(ends[-1])
     prev_fy = financial_year(prev_march)
     header = ["Measure", "Better", f"Baseline {prev_fy}"] + [f"{fy} Q{i + 1}" for i in range(len(ends))]
+    header += ["Since last year"]
     out, with_target = [], False
     for k in rows.itertuples():
         unit, decimals = k.unit, int(k.decimals) if not pd.isna(k.decimals) else 1
@@ -165,9 +166,10 @@ def kpi_table(r: ReportData, rows: pd.DataFrame, notes: ReasonNotes) -> tuple[li
             base = _values(r, k.indicator_code, "financial_year", [prev_march])
         dagger = k.kind != "supplied"
         latest = quarters[quarters["value"].notna() | quarters["suppressed"].astype(bool)].tail(1)
-        target = rating = ""
+        target = rating = direction = ""
         if not latest.empty:
             x = next(latest.itertuples())
+            direction = cell_text(x.direction_yoy)  # the mart's, against the same period last year
             target = fmt(x.target, unit, decimals)
             with_target = with_target or not pd.isna(x.target)
             rag = None if pd.isna(x.rag) or bool(x.suppressed) else str(x.rag)
@@ -179,16 +181,18 @@ def kpi_table(r: ReportData, rows: pd.DataFrame, notes: ReasonNotes) -> tuple[li
                 _cell(base, prev_march, unit, decimals, notes, dagger),
             ]
             + [_cell(quarters, e, unit, decimals, notes, dagger) for e in ends]
-            + [target, rating]
+            + [direction, target, rating]
         )
+    align = ["l", "l"] + ["r"] * (len(header) - 3) + ["l"]
     if not with_target:  # no measure has a target: an empty column would read as missing data
-        return header, [row[:-2] for row in out], ["l", "l"] + ["r"] * (len(header) - 2)
-    return header + ["Target", "Rating"], out, ["l", "l"] + ["r"] * (len(header) - 1) + ["c"]
+        return header, [row[:-2] for row in out], align
+    return header + ["Target", "Rating"], out, align + ["r", "c"]
 
 
 def rating_counts(r: ReportData) -> dict[str, int]:
-    """How many KPI measures (every priority) are rated Green, Amber and Red at the latest quarter."""
-    counts = {"G": 0, "A": 0, "R": 0}
+    """How many KPI measures (every priority) are rated Green, Amber and Red at the latest quarter, and
+    how many are Improving, Worsening or show No change against the same period last year."""
+    counts = {"G": 0, "A": 0, "R": 0, "Improving": 0, "Worsening": 0, "No change": 0}
     end = quarter_ends(r.period)[-1]
     for section in PRIORITIES:
         for k in measures(r, section).itertuples():
@@ -196,6 +200,8 @@ def rating_counts(r: ReportData) -> dict[str, int]:
             for x in rows.itertuples():
                 if not bool(x.suppressed) and isinstance(x.rag, str) and x.rag in counts:
                     counts[x.rag] += 1
+                if isinstance(x.direction_yoy, str) and x.direction_yoy in counts:
+                    counts[x.direction_yoy] += 1
     return counts
 
 

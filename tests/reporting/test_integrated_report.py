@@ -80,12 +80,12 @@ def make_db(path: Path, safeguarding: bool = True) -> Path:
         """create table marts.indicator_values (la_code varchar, indicator_code varchar, period_type varchar,
            period_end date, financial_year varchar, numerator double, denominator double, value double,
            display_value double, target double, rag varchar, suppressed boolean, is_override boolean,
-           value_note varchar)"""
+           value_note varchar, direction_yoy varchar)"""
     )
 
     def value(code, period_type, end, value, numerator=None, denominator=None, target=None, rag=None, **kw):
         con.execute(
-            "insert into marts.indicator_values values (?, ?, ?, ?, null, ?, ?, ?, ?, ?, ?, ?, false, ?)",
+            "insert into marts.indicator_values values (?, ?, ?, ?, null, ?, ?, ?, ?, ?, ?, ?, false, ?, ?)",
             [
                 LEICESTER,
                 code,
@@ -99,13 +99,14 @@ def make_db(path: Path, safeguarding: bool = True) -> Path:
                 rag,
                 kw.get("suppressed", False),
                 kw.get("note"),
+                kw.get("direction"),
             ],
         )
 
     # a prevention measure: baseline (last year's outturn), two quarters, target and rating
     value("VS_REABLEMENT_NO_ONGOING", "financial_year", dt.date(2017, 3, 31), 61.9)
     value("VS_REABLEMENT_NO_ONGOING", "quarter", Q1, 71.4, 50, 70, 68.0, "G")
-    value("VS_REABLEMENT_NO_ONGOING", "quarter", Q2, 69.4, 59, 85, 68.0, "G")
+    value("VS_REABLEMENT_NO_ONGOING", "quarter", Q2, 69.4, 59, 85, 68.0, "G", direction="Improving")
     value("VS_ENQUIRIES_RESOLVED", "quarter", Q1, None, note="no requests feed loaded")
     value("VS_ENQUIRIES_RESOLVED", "quarter", Q2, None, suppressed=True)
     value("RES_BUDGET_VARIANCE", "quarter", Q2, -3.6, None, 105.5)
@@ -187,12 +188,21 @@ def test_kpi_rows_give_baseline_quarters_target_and_a_lettered_rating(fixture_db
         notes = ReasonNotes()
         rows = measures(r, "SP2")
         header, body, _ = kpi_table(r, rows[rows["indicator_code"].isin(["VS_REABLEMENT_NO_ONGOING"])], notes)
-        assert header == ["Measure", "Better", "Baseline 2016/17", "2017/18 Q1", "2017/18 Q2", "Target", "Rating"]
-        assert body[0][2:] == ["61.9%", "71.4%", "69.4%", "68.0%", "[Green G]{.rag .rag-g}"]
+        assert header == [
+            "Measure",
+            "Better",
+            "Baseline 2016/17",
+            "2017/18 Q1",
+            "2017/18 Q2",
+            "Since last year",
+            "Target",
+            "Rating",
+        ]
+        assert body[0][2:] == ["61.9%", "71.4%", "69.4%", "Improving", "68.0%", "[Green G]{.rag .rag-g}"]
         header, body, _ = kpi_table(r, rows[rows["indicator_code"] == "VS_ENQUIRIES_RESOLVED"], notes)
         # no figure for a reason says so (never 0); a withheld one is '*'; no row at all is N/A
-        assert body[0][2:] == ["N/A", "no data [1]", "*"] and notes.reasons == ["no requests feed loaded"]
-        assert header[-1] == "2017/18 Q2"  # no target in the table: no empty Target and Rating columns
+        assert body[0][2:] == ["N/A", "no data [1]", "*", ""] and notes.reasons == ["no requests feed loaded"]
+        assert header[-1] == "Since last year"  # no target in the table: no empty Target and Rating columns
         assert budget_sentence(r) == "The department is forecasting to spend £3.6m less than the budget of £105.5m."
     finally:
         r.close()
