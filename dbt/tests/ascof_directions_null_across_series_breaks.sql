@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'ascof'}}}) }}
 -- No ASCOF direction compares two years a series break separates: the direction of travel and
 -- the England ranking's direction are both empty there (reference/series_breaks, crosses_break).
 select la_code, financial_year, ascof_code, direction_of_travel, england_rank_direction
