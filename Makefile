@@ -20,7 +20,7 @@ $(BIN)/vitalsigns: pyproject.toml
 install: $(BIN)/vitalsigns
 
 $(SAMPLE)/.vitalsigns-sample: | $(BIN)/vitalsigns
-	$(BIN)/vitalsigns sample --out $(SAMPLE) --councils 2 --years 2 --scale 1
+	$(BIN)/vitalsigns sample --out $(SAMPLE) --councils 2 --years 2 --scale 1 --unitary
 
 sample: $(SAMPLE)/.vitalsigns-sample
 

@@ -64,6 +64,7 @@ def cmd_sample(args) -> int:
         end_month=args.end_month,
         cld_first=args.cld_first,
         cld_last=args.cld_last,
+        unitary=args.unitary,
     )
     (out / SAMPLE_MARKER).write_text("synthetic sample data: pseudonymised with the built-in sample salt\n")
     for feed, n in counts.items():
@@ -404,6 +405,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=_period_arg,
         metavar="YYYY-MM",
         help="last CLD quarter, as its last month (default 2025-03: two whole financial years)",
+    )
+    p.add_argument(
+        "--unitary",
+        action="store_true",
+        help="add a unitary council (Leicester City) with the integrated performance report enabled",
     )
     p.set_defaults(fn=cmd_sample)
 

@@ -22,6 +22,7 @@ class Council:
     region_code: str
     region_name: str
     family_group: str  # comparator family ('' when not known)
+    reports: str = ""  # the optional report packs rendered for it, space-separated (e.g. integrated_report)
 
 
 @functools.cache
@@ -33,6 +34,12 @@ def councils() -> tuple[Council, ...]:
 
 def council(la_code: str) -> Council | None:
     return next((c for c in councils() if c.la_code == la_code), None)
+
+
+def has_report(la_code: str, report: str) -> bool:
+    """Whether an optional report pack (the `reports` column of the seed) is enabled for the council."""
+    found = council(la_code)
+    return bool(found) and report in found.reports.split()
 
 
 def council_name(la_code: str) -> str:

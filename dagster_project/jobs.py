@@ -33,8 +33,9 @@ reports_job = dg.define_asset_job(
     REPORTS_JOB,
     selection=dg.AssetSelection.groups(REPORTS),
     partitions_def=REPORT_MONTHS,
-    description="Render one reporting month's packs (committee report, risk-register summary, workbook) from "
-    "the published database; backfill past months from the partitions page.",
+    description="Render one reporting month's packs (committee report, risk-register summary, workbook, and at "
+    "quarter ends the integrated report where enabled) from the published database; backfill past months "
+    "from the partitions page.",
     tags={"dagster/max_retries": 0},
 )
 

@@ -21,6 +21,7 @@ from ..constants import COMMENTARY_ASSET, INGESTION, OWNER, PUBLISHED_ASSET, REP
 from ..constants import REPORT_MONTHS as REPORT_MONTHS_NAME
 from ..guards import UnsafeValue, check_la_code, check_period, inside, is_la_code
 from ..reporting.data import ReportData
+from ..reporting.integrated import renders_for
 from ..reporting.quarto import render
 from ..reporting.spreadsheet import write_vital_signs
 from ..resources.warehouse import WarehouseResource
@@ -145,11 +146,17 @@ def report_dir(settings, la: str, period: str, reports_path: Path | None = None)
     return inside(settings.home, base, check_la_code(la), check_period(period))
 
 
-def _render_all(context, warehouse: WarehouseResource, config: ReportConfig, document: str) -> dg.MaterializeResult:
+def _render_all(
+    context, warehouse: WarehouseResource, config: ReportConfig, document: str, enabled=None
+) -> dg.MaterializeResult:
     settings = warehouse.settings
     db, reports_path, held = _source(settings, config)
     outputs, renderers, timings = [], set(), []
-    for la, period in targets(db, config, context.log, _period(context, settings)):
+    chosen = targets(db, config, context.log, _period(context, settings))
+    skipped = [f"{la} {period}" for la, period in chosen if enabled and not enabled(la, period)]
+    if skipped:
+        context.log.info(f"{document} not made for {', '.join(skipped)} (not enabled, or not a quarter-end month)")
+    for la, period in [(la, period) for la, period in chosen if not enabled or enabled(la, period)]:
         out_dir = report_dir(settings, la, period, reports_path)
         result = render(
             REPORTS_DIR / f"{document}.qmd",
@@ -167,12 +174,14 @@ def _render_all(context, warehouse: WarehouseResource, config: ReportConfig, doc
             "outputs": dg.MetadataValue.json(outputs),
             "render_seconds": dg.MetadataValue.json([round(t, 1) for t in timings]),
             "reports": len(timings),
+            "not_made": dg.MetadataValue.json(skipped),
         }
     )
 
 
-def _quarto_report(name: str, description: str) -> dg.AssetsDefinition:
-    """A report rendered from reports/<name>.qmd for every council of a reporting month."""
+def _quarto_report(name: str, description: str, enabled=None) -> dg.AssetsDefinition:
+    """A report rendered from reports/<name>.qmd for every council of a reporting month (or, with
+    `enabled(la_code, period)`, for those it allows)."""
 
     @dg.asset(
         name=name,
@@ -186,7 +195,7 @@ def _quarto_report(name: str, description: str) -> dg.AssetsDefinition:
     def _report(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: ReportConfig
     ) -> dg.MaterializeResult:
-        return _render_all(context, warehouse, config, name)
+        return _render_all(context, warehouse, config, name, enabled)
 
     return _report
 
@@ -200,6 +209,15 @@ risk_register_summary = _quarto_report(
     "risk_register_summary",
     "Risk-register summary: 5x5 heat map, all risks, exceptions in full, changes since the last snapshot, "
     "HTML and PDF, per council.",
+)
+
+integrated_report = _quarto_report(
+    "integrated_report",
+    "Quarterly integrated performance report (Leicester's, seed 003): KPI tables by strategic priority "
+    "(baseline, quarters, target, rating), keeping people safe, budget and workforce lines, ASCOF with the "
+    "England average, ranking and its direction; HTML and PDF, quarter-end months, for councils whose "
+    "`reports` column in the councils seed names it.",
+    enabled=renders_for,
 )
 
 
@@ -238,4 +256,4 @@ def vital_signs_workbook(
     return dg.MaterializeResult(metadata={"outputs": dg.MetadataValue.json(outputs)})
 
 
-report_assets = [committee_report, risk_register_summary, vital_signs_workbook]
+report_assets = [committee_report, risk_register_summary, integrated_report, vital_signs_workbook]

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 PUBLISHED_EXPOSURE = "analysts_database"
-REPORT_EXPOSURES = ("committee_report", "risk_register_summary", "vital_signs_workbook")
+REPORT_EXPOSURES = ("committee_report", "risk_register_summary", "integrated_report", "vital_signs_workbook")
 
 
 def _manifest_path() -> Path:

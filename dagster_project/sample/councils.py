@@ -40,6 +40,11 @@ COUNCILS = tuple(
     for c in councils()
     if c.la_code in SIZES
 )
+# the unitary council a sample may add (`--unitary`): Leicester, whose quarterly integrated performance
+# report (seed 003) the sample renders; outside Norfolk's family group, so it has no family comparators
+UNITARY = next(
+    Council(c.la_code, c.short_name, 0.42, c.region_code, c.region_name) for c in councils() if c.la_code == "E06000016"
+)
 FAMILY_GROUP = "CIPFA-Norfolk"  # Norfolk's CIPFA nearest neighbours: the 15 councils above
 FAMILY_GROUP_NAME = "CIPFA nearest neighbours (Norfolk)"
 ENGLAND = ("E92000001", "England")

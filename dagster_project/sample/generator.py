@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import contracts as K
 from .commentary import COMMENTARY, COMMENTARY_TEXT
-from .councils import COUNCILS, FAMILY_GROUP  # noqa: F401 (re-exported: callers import them from here)
+from .councils import COUNCILS, FAMILY_GROUP, UNITARY  # noqa: F401 (re-exported: callers import them from here)
 from .dirty import _dirty
 from .reference import _benchmarks, _indicator_values, _targets
 from .risk_register import _risk_snapshots
@@ -37,11 +37,13 @@ def generate(
     end_month: str = "2017-03",
     cld_first: str | None = None,
     cld_last: str | None = None,
+    unitary: bool = False,
 ) -> dict[str, int]:
     """Write a landing folder; return rows written per feed name (and `cld`: rows in CLD submissions).
 
     CLD submissions (sample/cld.py) cover the quarters `cld_first`..`cld_last` (quarter-end months,
-    default June 2023 to March 2025), whatever the Liquid Logic window.
+    default June 2023 to March 2025), whatever the Liquid Logic window. `unitary` adds Leicester City
+    (sample.councils.UNITARY) after the `councils` county councils, leaving their data unchanged.
     """
     from . import cld as cld_sample
 
@@ -57,7 +59,7 @@ def generate(
     cld_years = cld_sample.population_years(cld_first, cld_last)  # checks the span before anything is written
     w = Window(years, end_month)
     stamp = w.stamp
-    chosen = list(enumerate(COUNCILS[:councils]))
+    chosen = list(enumerate(COUNCILS[:councils])) + ([(len(COUNCILS), UNITARY)] if unitary else [])
     for folder in ("liquidlogic", "dtoc", "population", "reference", "risk_register", "commentary"):
         (out / folder).mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
@@ -94,7 +96,7 @@ def generate(
     ref = out / "reference"
     s = seed % (1 << 63)
     emit("targets", _targets(chosen, w, s), ref / f"targets_{stamp}.csv")
-    emit("benchmarks", _benchmarks(w, s), ref / f"benchmarks_{stamp}.csv")
+    emit("benchmarks", _benchmarks(w, s, [c for _, c in chosen if c not in COUNCILS]), ref / f"benchmarks_{stamp}.csv")
     emit(
         "family_groups",
         pd.DataFrame({"la_code": [c.la_code for c in COUNCILS], "family_group": FAMILY_GROUP}),

@@ -65,8 +65,12 @@ ASCOF = {  # code: (typical value, spread between councils, bigger is better)
 }
 
 
-def _benchmarks(w: Window, seed: int) -> pd.DataFrame:
+def _benchmarks(w: Window, seed: int, extra: list[Council] | None = None) -> pd.DataFrame:
+    """Family-group members, family group, region and England per ASCOF measure and year. An `extra`
+    council (the unitary one) gets its own LA row ranked among the members, from its own random
+    stream, so the members' figures do not change when it is added."""
     rng = np.random.default_rng([seed, zlib.crc32(b"benchmarks")])
+    rng_extra = np.random.default_rng([seed, zlib.crc32(b"benchmarks: extra councils")])
     members = COUNCILS
     character = rng.normal(0, 1, (len(ASCOF), len(members)))
     rows = []
@@ -84,6 +88,11 @@ def _benchmarks(w: Window, seed: int) -> pd.DataFrame:
             rank[order] = np.arange(1, len(members) + 1)
             for c, v, r in zip(members, values, rank):
                 rows.append((code, fy_label(fy), c.la_code, c.name, "LA", float(v), str(r), str(len(members))))
+            for c in extra or []:
+                v = round(max(0.1, typical + drift + spread * rng_extra.normal(0, 1)), 1)
+                better = int(np.sum(values > v if bigger else values < v))
+                of = len(members) + len(extra)
+                rows.append((code, fy_label(fy), c.la_code, c.name, "LA", float(v), str(1 + better), str(of)))
             rows.append(
                 (
                     code,
@@ -122,6 +131,40 @@ def _benchmarks(w: Window, seed: int) -> pd.DataFrame:
     for row in rows:
         _code(K.AREA_TYPE, row[4])
     return pd.DataFrame(rows, columns=K.FEEDS["benchmarks"].column_names)
+
+
+def _resources(c: Council, w: Window, rng) -> pd.DataFrame:
+    """Budget and workforce lines at each quarter end, as Leicester reports them (seed 003): the forecast
+    outturn against the net budget (£m, the budget as denominator), sickness days per FTE over 12
+    months, agency and sessional staff and vacancy rates (%). Values only: no person is counted."""
+    ends = [d for d in w.month_ends if str(_iso([d])[0])[5:7] in ("03", "06", "09", "12")]
+    n = len(ends)
+    budget = np.round(105.5 * c.size * rng.uniform(0.95, 1.05) * np.ones(n), 1)
+    variance = np.round(budget * rng.normal(-0.02, 0.015, n), 1)
+    sickness = np.round(np.linspace(11.5, 10.2, n) * rng.uniform(0.9, 1.1) + rng.normal(0, 0.2, n), 1)
+    agency = np.clip(np.linspace(6.5, 5.0, n) * rng.uniform(0.8, 1.2) + rng.normal(0, 0.3, n), 0.5, 30)
+    vacancy = np.clip(np.linspace(9.0, 8.0, n) * rng.uniform(0.8, 1.2) + rng.normal(0, 0.4, n), 0.5, 30)
+    rows = []
+    for code, period_type, values, denominators in (
+        ("RES_BUDGET_VARIANCE", "quarter", variance, budget),
+        ("RES_SICKNESS_DAYS", "rolling_12m", sickness, None),
+        ("RES_AGENCY_PCT", "quarter", agency, None),
+        ("RES_VACANCY_RATE", "quarter", vacancy, None),
+    ):
+        rows.append(
+            pd.DataFrame(
+                {
+                    "indicator_code": code,
+                    "la_code": c.la_code,
+                    "period_type": period_type,
+                    "period_end": _iso(ends),
+                    "numerator": "",
+                    "denominator": [f"{d:.1f}" for d in denominators] if denominators is not None else "",
+                    "value": [f"{v:.2f}" for v in values],
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
 
 
 def _indicator_values(chosen: list[tuple[int, Council]], w: Window, scale: float, seed: int) -> pd.DataFrame:
@@ -164,6 +207,7 @@ def _indicator_values(chosen: list[tuple[int, Council]], w: Window, scale: float
                 }
             )
         )
+        frames.append(_resources(c, w, np.random.default_rng([seed, index, zlib.crc32(b"budget and workforce")])))
     frame = pd.concat(frames, ignore_index=True)
     for pt in frame["period_type"].unique():
         _code(K.PERIOD_TYPE, pt)

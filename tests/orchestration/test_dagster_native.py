@@ -173,7 +173,7 @@ def test_reports_depend_on_commentary_and_are_partitioned_by_month(definitions):
     graph = definitions.resolve_asset_graph()
     commentary = dg.AssetKey(["landing", "commentary"])
     assert graph.get(commentary).is_observable
-    for name in ("committee_report", "risk_register_summary", "vital_signs_workbook"):
+    for name in ("committee_report", "risk_register_summary", "integrated_report", "vital_signs_workbook"):
         node = graph.get(dg.AssetKey(name))
         assert commentary in node.parent_keys
         assert isinstance(node.partitions_def, dg.DynamicPartitionsDefinition)

@@ -22,7 +22,7 @@ pdfium = pytest.importorskip("pypdfium2")
 
 pytestmark = pytest.mark.slow
 
-REPORTS = ("committee_report", "risk_register_summary")
+REPORTS = ("committee_report", "risk_register_summary", "integrated_report")
 SCALE = 1.5  # pixels per PDF point
 MARGIN_PT = 1.4 * 72 / 2.54  # the template's side margin (pack.typst)
 WORDS = re.compile(r"\b(nan|NaN|None|seed|Seed)\b")
@@ -34,12 +34,14 @@ def pages(tmp_path_factory):
     from dagster_project.sample import generate
 
     root = tmp_path_factory.mktemp("pages")
-    generate(root / "landing", councils=1, years=1, scale=0.3, seed=11)
+    generate(root / "landing", councils=1, years=1, scale=0.3, seed=11, unitary=True)
     outcome, settings = build(root / "landing", root / "home")
     assert outcome.success, outcome
-    folder = next((settings.reports_path).glob("*/*"))
+    # the county's packs (Norfolk, E10..., sorted first here); the integrated report is the unitary council's
+    folders = sorted(settings.reports_path.glob("*/*"), reverse=True)
     out = {}
     for name in REPORTS:
+        folder = next(f for f in folders if (f / f"{name}.pdf").exists())
         doc = pdfium.PdfDocument(str(folder / f"{name}.pdf"))
         out[name] = []
         out[f"{name}.html"] = (folder / f"{name}.html").read_text(encoding="utf-8")
@@ -54,6 +56,7 @@ def pages(tmp_path_factory):
         Path(keep).mkdir(parents=True, exist_ok=True)
         out["committee_report"][0][2].save(Path(keep) / "pack_cover.png")
         _dashboard_page(out)[2].save(Path(keep) / "pack_dashboard_pdf.png")
+        out["integrated_report"][0][2].save(Path(keep) / "integrated_report_p1.png")
     yield out
     shutil.rmtree(root, ignore_errors=True)
 
@@ -92,7 +95,7 @@ def body_text(text: str) -> str:
         for ln in lines
         if " · " not in ln
         and not re.fullmatch(r"Page \d+ of \d+", ln)
-        and not ln.endswith(("performance report", "risk register summary"))
+        and not ln.endswith(("performance report", "risk register summary", "Performance Report"))
     )
 
 
@@ -184,6 +187,32 @@ def test_cover_names_council_department_committee_meeting_and_period(pages):
         "March 2017",
     ):
         assert words in cover, cover
+
+
+def test_the_integrated_report_cover_names_council_department_committee_meeting_and_quarter(pages):
+    cover = pages["integrated_report"][0][0]
+    for words in (
+        "Leicester City Council",
+        "Adult Social Services",
+        "Adult Social Care Committee",
+        "Date of meeting",
+        "2016/17 Quarter 4",
+    ):
+        assert words in cover, cover
+
+
+def test_the_integrated_report_says_safeguarding_data_is_not_yet_supplied(pages):
+    """The sample has no safeguarding feed: the section says so, never a blank or a zero."""
+    text = " ".join(p[0] for p in pages["integrated_report"])
+    assert "Safeguarding data not yet supplied" in text
+
+
+def test_the_integrated_report_ratings_are_coloured(pages):
+    painted = 0
+    for _, _, image, _ in pages["integrated_report"]:
+        colours = dict((c, n) for n, c in image.getcolors(1 << 22))
+        painted += sum(colours.get(rgb(s.fill), 0) for s in RAG.values())
+    assert painted > 300, "no rating in the integrated report is coloured"
 
 
 def test_the_renderer_is_named_once_at_the_end(pages):

@@ -127,7 +127,7 @@ def _printed_strings(source: str) -> list[str]:
     return [s for s in out if s not in docstrings]
 
 
-@pytest.mark.parametrize("name", ["committee_report.qmd", "risk_register_summary.qmd"])
+@pytest.mark.parametrize("name", ["committee_report.qmd", "risk_register_summary.qmd", "integrated_report.qmd"])
 def test_no_developer_wording_in_what_a_report_prints(name):
     _, parts = parse_qmd((ROOT / "reports" / name).read_text())
     found = []
@@ -140,7 +140,7 @@ def test_no_developer_wording_in_what_a_report_prints(name):
     assert not found
 
 
-@pytest.mark.parametrize("module", ["data.py", "spreadsheet.py"])
+@pytest.mark.parametrize("module", ["data.py", "spreadsheet.py", "integrated.py"])
 def test_no_developer_wording_in_the_reporting_modules_output(module):
     source = (ROOT / "dagster_project" / "reporting" / module).read_text()
     assert not [s for s in _printed_strings(source) if DEVELOPER_WORDS.search(s)]

@@ -1,13 +1,15 @@
 -- ASCOF measures per council and financial year with comparators: family-group rank
 -- (1 = best, polarity-aware) and average, region and England values from benchmarks,
--- England quartile (1 = best), and direction of travel against the previous year.
+-- England quartile (1 = best), the England ranking from benchmarks with its direction of travel,
+-- and direction of travel against the previous year. A series break between the two years
+-- compared nulls both directions (crosses_break, as in indicator_values).
 with catalogue as (
     select * from {{ ref('indicator_catalogue') }}
     where ascof_ref is not null
 ),
 
 values as (
-    select v.*, k.ascof_ref, k.polarity
+    select v.*, k.ascof_ref, k.polarity, last_day(v.period_end - interval 12 month) as prev_end
     from {{ ref('indicator_values') }} as v
     inner join catalogue as k using (indicator_code)
     where v.period_type = 'financial_year'
@@ -57,6 +59,13 @@ area_values as (
     group by all
 ),
 
+england_ranks as (
+    -- the council's own England ranking as the benchmarks feed publishes it (1 = best)
+    select area_code as la_code, indicator_code, financial_year, rank, rank_of
+    from benchmarks
+    where area_type = 'LA' and rank is not null
+),
+
 england as (
     select
         v.la_code, v.indicator_code, v.financial_year,
@@ -92,6 +101,17 @@ select
     a.region_value,
     a.england_value,
     case when e.england_n >= 4 then 1 + floor(4.0 * e.better_than_us / e.england_n)::integer end as england_quartile,
+    er.rank as england_rank,
+    er.rank_of as england_rank_of,
+    prev_er.rank as previous_england_rank,
+    prev_er.rank_of as previous_england_rank_of,
+    case when er.rank is null or prev_er.rank is null
+            or {{ crosses_break('v.la_code', 'v.indicator_code', 'v.prev_end', 'v.period_end') }}
+            then null
+        when er.rank = prev_er.rank then 'Unchanged'
+        when er.rank < prev_er.rank then 'Improved'
+        else 'Declined'
+    end as england_rank_direction,
     v.is_override,
     v.value_note
 from values as v
@@ -101,6 +121,11 @@ left join values as prev
 left join family_stats as fs
     on fs.for_la = v.la_code and fs.indicator_code = v.indicator_code and fs.financial_year = v.financial_year
 left join area_values as a on a.indicator_code = v.indicator_code and a.financial_year = v.financial_year
+left join england_ranks as er
+    on er.la_code = v.la_code and er.indicator_code = v.indicator_code and er.financial_year = v.financial_year
+left join england_ranks as prev_er
+    on prev_er.la_code = v.la_code and prev_er.indicator_code = v.indicator_code
+        and prev_er.financial_year = {{ financial_year_of('v.prev_end') }}
 left join
     england as e
     on e.la_code = v.la_code and e.indicator_code = v.indicator_code and e.financial_year = v.financial_year
