@@ -55,7 +55,8 @@ family_pool as (
         indicator_code, financial_year, family_group,
         count(*) as members_expected,
         count(value) as members,
-        count(value) = count(*) as is_complete,
+        -- a group of one is a council compared with itself, not a family group
+        count(value) = count(*) and count(*) >= 2 as is_complete,
         avg(value) as value
     from family_members
     group by all
