@@ -95,3 +95,22 @@ def test_a_family_member_missing_from_the_warehouse_falls_back_to_the_supplied_f
             assert source == "family group supplied; region supplied; England supplied", source
             checked += 1
     assert checked >= 13 * len(COUNCILS)
+
+
+def test_a_two_council_sample_keeps_every_supplied_benchmark(tmp_path):
+    """Two of fifteen family members, two of eleven East of England councils: no pool is whole, so
+    the comparators' source is the benchmarks feed row for row, as before pooling existed."""
+    generate(tmp_path / "landing", councils=2, years=1, scale=0.05, seed=7)
+    settings = sample_settings(tmp_path / "landing", tmp_path / "home")
+    outcome = run_everything(settings, reports=False)
+    assert outcome.success, outcome.failures
+    columns = "indicator_code, financial_year, area_code, area_name, area_type, value, rank, rank_of"
+    resolved = query(
+        settings.warehouse_path, f"select {columns}, comparator_source from intermediate.int_benchmarks_resolved"
+    )
+    supplied = query(settings.warehouse_path, f"select {columns}, 'supplied' from staging.stg_benchmarks")
+    assert sorted(resolved, key=str) == sorted(supplied, key=str)
+    sources = query(
+        settings.warehouse_path, "select distinct comparator_source from marts.ascof where value is not null"
+    )
+    assert {s for (s,) in sources} <= {"family group supplied; region supplied; England supplied", None}, sources
