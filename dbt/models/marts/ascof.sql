@@ -15,7 +15,8 @@ values as (
     where v.period_type = 'financial_year'
 ),
 
-benchmarks as (select * from {{ ref('stg_benchmarks') }}),
+-- supplied benchmarks, or the pooled figures where the warehouse holds the whole pool
+benchmarks as (select * from {{ ref('int_benchmarks_resolved') }}),
 
 family as (select * from {{ ref('stg_family_groups') }}),
 
@@ -54,7 +55,10 @@ area_values as (
         any_value(value) filter (where area_type = 'Family group') as family_group_published,
         any_value(value) filter (where area_type = 'Region') as region_value,
         any_value(area_name) filter (where area_type = 'Region') as region_name,
-        any_value(value) filter (where area_type = 'England') as england_value
+        any_value(value) filter (where area_type = 'England') as england_value,
+        any_value(comparator_source) filter (where area_type = 'Family group') as family_group_source,
+        any_value(comparator_source) filter (where area_type = 'Region') as region_source,
+        any_value(comparator_source) filter (where area_type = 'England') as england_source
     from benchmarks
     group by all
 ),
@@ -112,6 +116,12 @@ select
         when er.rank < prev_er.rank then 'Improved'
         else 'Declined'
     end as england_rank_direction,
+    nullif(concat_ws(
+        '; ',
+        'family group ' || coalesce(a.family_group_source, case when fs.family_size > 1 then 'supplied' end),
+        'region ' || a.region_source,
+        'England ' || a.england_source
+    ), '') as comparator_source,
     v.is_override,
     v.value_note
 from values as v
