@@ -64,6 +64,7 @@ SPC_SERIES = frozenset({"spc_series"})
 # Published tables computed from indicator_values' year-to-date and outturn values (the year-end
 # forecast): hidden where they use a hidden value (`hide_forecast`, disclosure.FORECASTS).
 FORECAST_TABLES = frozenset(FORECASTS)
+HIDDEN_INTERVAL = "earlier years' errors it is sized from include suppressed small numbers"
 # Published tables that hold no count of people (definitions, the risk register, load-log and CLD
 # submission record counts): published as they are. A mart in none of these sets is refused.
 NO_PEOPLE_COUNTS = frozenset(
@@ -391,6 +392,9 @@ def hide_forecast(frame: pd.DataFrame, table: str, iv: pd.DataFrame) -> pd.DataF
     out[cols] = out[cols].astype(object)
     out.loc[own, list(derived)] = None
     out.loc[interval, list(interval_cols)] = None
+    if "interval_note" in out:
+        out["interval_note"] = out["interval_note"].astype(object)
+        out.loc[interval & ~own & out["forecast"].notna(), "interval_note"] = HIDDEN_INTERVAL
     for i, r in zip(out.index, out.itertuples(index=False)):
         for col, key in forecast_input_keys(r).items():
             if key in hidden:

@@ -94,6 +94,7 @@ def test_an_interval_sized_from_a_hidden_earlier_year_is_hidden_for_every_counci
     out = hide_forecast(forecasts(), "year_end_forecast", iv).set_index(["la_code", "financial_year"])
     assert pd.isna(out.loc[("A", "2016/17"), "forecast_lower"]) and pd.isna(out.loc[("A", "2016/17"), "forecast_upper"])
     assert out.loc[("A", "2016/17"), "forecast"] == 40.0 and not out.loc[("A", "2016/17"), "suppressed"]
+    assert "suppressed small numbers" in out.loc[("A", "2016/17"), "interval_note"]
     assert out.loc[("B", "2016/17"), "suppressed"] and pd.isna(out.loc[("B", "2016/17"), "last_year_outturn"])
     # 2015/16's own outturn column is the hidden value: blanked; its forecast used only 2014/15's
     assert pd.isna(out.loc[("B", "2015/16"), "outturn"]) and out.loc[("B", "2015/16"), "forecast"] == 20.0
