@@ -5,7 +5,6 @@ select
     method,
     months_remaining,
     count(*) as forecasts,
-    count(distinct la_code || indicator_code || financial_year) as series_years,
     avg(abs(outturn - forecast) / nullif(abs(outturn), 0)) * 100 as mape,
     median(abs(outturn - forecast) / nullif(abs(outturn), 0)) * 100 as median_ape,
     count(forecast_lower) as with_interval,
