@@ -19,7 +19,17 @@ import pandas as pd
 
 from .disclosure import RATIO_TABLES, AuditResult, audit
 from .exposures import published_tables
-from .suppression import COPIES, NO_PEOPLE_COUNTS, SPC_SERIES, Protection, hide_spc, protect, suppressed_tables
+from .suppression import (
+    COPIES,
+    FORECAST_TABLES,
+    NO_PEOPLE_COUNTS,
+    SPC_SERIES,
+    Protection,
+    hide_forecast,
+    hide_spc,
+    protect,
+    suppressed_tables,
+)
 
 PUBLISHED_SCHEMA = "marts"
 
@@ -68,6 +78,7 @@ READ_SQL = {
     "order by la_code, indicator_code, period_end",
     "ascof": "select * from marts.ascof order by la_code, financial_year, ascof_code",
     "spc_series": "select * from marts.spc_series order by la_code, indicator_code, as_of, period_end",
+    "year_end_forecast": "select * from marts.year_end_forecast order by la_code, indicator_code, as_of",
     "exceptions": "select * from marts.exceptions order by la_code, period_end, indicator_code",
     "dtoc_monthly": "select * from marts.dtoc_monthly order by la_code, period, responsible_org",
     "admissions_rolling_12m": "select * from marts.admissions_rolling_12m order by la_code, period_end, age_band",
@@ -105,13 +116,17 @@ def build_tables(
     unknown = [
         n
         for n in names
-        if n not in suppressed_tables() and n not in COPIES and n not in NO_PEOPLE_COUNTS and n not in SPC_SERIES
+        if n not in suppressed_tables()
+        and n not in COPIES
+        and n not in NO_PEOPLE_COUNTS
+        and n not in SPC_SERIES
+        and n not in FORECAST_TABLES
     ]
     if unknown:
         raise UndeclaredTable(
             f"refused to publish: {', '.join(unknown)} (listed in the dbt exposure analysts_database) "
             "unknown to the disclosure control; declare how it is suppressed in dagster_project/publish/"
-            "suppression.py (DERIVED, disclosure.RATIO_TABLES, COPIES, SPC_SERIES or NO_PEOPLE_COUNTS)"
+            "suppression.py (DERIVED, disclosure.RATIO_TABLES, COPIES, SPC_SERIES, FORECAST_TABLES or NO_PEOPLE_COUNTS)"
         )
     catalogue = _read(warehouse, "select * from marts.indicator_catalogue")
     frames = {n: _read(warehouse, read_sql(n)) for n in names if n in suppressed_tables()}
@@ -123,6 +138,8 @@ def build_tables(
             frames[name] = published_copy(_read(warehouse, read_sql(name)), frames[source])
     for name in SPC_SERIES & set(names):
         frames[name] = hide_spc(_read(warehouse, read_sql(name)), name, frames["indicator_values"])
+    for name in FORECAST_TABLES & set(names):
+        frames[name] = hide_forecast(_read(warehouse, read_sql(name)), name, frames["indicator_values"])
     result = audit(frames, catalogue, threshold=threshold, interval=interval)
     types = {n: column_types(warehouse, read_sql(COPIES.get(n, n))) for n in names}
     tables = [

@@ -73,6 +73,57 @@ SPC_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# The year-end forecast (int_year_end_forecast) is computed from indicator_values' year-to-date and
+# financial-year values: its own row's four (FORECAST_INPUTS), and its interval from every council's
+# errors of earlier years at the same month. Table -> (columns derived from the row's inputs, the
+# interval's columns).
+FORECASTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "year_end_forecast": (
+        ("forecast", "forecast_lower", "forecast_upper", "forecast_rag"),
+        ("forecast_lower", "forecast_upper"),
+    )
+}
+FORECAST_INPUTS = ("ytd_value", "last_year_ytd_value", "last_year_outturn", "outturn")
+
+
+def forecast_input_keys(row) -> dict[str, tuple]:
+    """The indicator_values key (la_code, indicator_code, period_type, month index) of each input
+    column of one forecast row: this and last year's year to date at its month, last year's and this
+    year's outturn."""
+    at = month_index(row.as_of)
+    year_end = at + int(row.months_remaining)
+    la, code = row.la_code, row.indicator_code
+    return {
+        "ytd_value": (la, code, "ytd", at),
+        "last_year_ytd_value": (la, code, "ytd", at - 12),
+        "last_year_outturn": (la, code, "financial_year", year_end - 12),
+        "outturn": (la, code, "financial_year", year_end),
+    }
+
+
+def forecast_uses_hidden(frame: pd.DataFrame, hidden_keys: set) -> tuple[pd.Series, pd.Series]:
+    """For each forecast row: whether its forecast uses a hidden value, and whether its interval may.
+    The interval's rule is wider than the errors it used: any council's hidden year to date at the
+    same calendar month, or hidden outturn, of the indicator before the forecast's year began."""
+    earlier: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for _la, code, ptype, mi in hidden_keys:
+        if ptype in ("ytd", "financial_year"):
+            earlier[(code, ptype)].append(mi)
+    own, interval = [], []
+    for r in frame.itertuples(index=False):
+        keys = forecast_input_keys(r)
+        own.append(
+            any(k in hidden_keys for k in (keys["ytd_value"], keys["last_year_ytd_value"], keys["last_year_outturn"]))
+        )
+        year_start = keys["outturn"][3] - 11
+        at = keys["ytd_value"][3]
+        interval.append(
+            any(mi < year_start and (mi - at) % 12 == 0 for mi in earlier.get((r.indicator_code, "ytd"), ()))
+            or any(mi < year_start for mi in earlier.get((r.indicator_code, "financial_year"), ()))
+        )
+    return pd.Series(own, index=frame.index, dtype=bool), pd.Series(interval, index=frame.index, dtype=bool)
+
+
 def first_hidden_month(hidden_monthly) -> dict[tuple[str, str], int]:
     """(la_code, indicator_code) -> month index of the series' first hidden monthly value, from
     (la_code, indicator_code, month index) of every hidden monthly row."""
@@ -696,7 +747,23 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
         m.observed = []
     _structural_relations(m)
     _spc_leaks(m, tables, hidden_rows)
+    _forecast_leaks(m, tables, hidden_rows)
     return m
+
+
+def _forecast_leaks(m: Model, tables: dict[str, pd.DataFrame], hidden_rows: set) -> None:
+    """A forecast, its interval or an input published where they use a hidden value."""
+    for table, (derived, interval_cols) in FORECASTS.items():
+        t = tables.get(table)
+        if t is None or not len(t):
+            continue
+        own, interval = forecast_uses_hidden(t, hidden_rows)
+        for i, r in zip(t.index, t.itertuples(index=False)):
+            cols = [c for c in derived if own[i]] + [c for c in interval_cols if interval[i]]
+            cols += [c for c, k in forecast_input_keys(r).items() if k in hidden_rows]
+            for col in dict.fromkeys(cols):
+                if col in t and not _isnull(t.at[i, col]):
+                    m.flag_leaks.append(f"{table} row {i}: {col} uses a hidden value")
 
 
 def _spc_leaks(m: Model, tables: dict[str, pd.DataFrame], hidden_rows: set) -> None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .disclosure import (
+    FORECASTS,
     RATIO_TABLES,
     SPC_COLUMNS,
     Model,
@@ -37,6 +38,8 @@ from .disclosure import (
     _UnionFind,
     build_model,
     first_hidden_month,
+    forecast_input_keys,
+    forecast_uses_hidden,
     form_name,
     form_vars,
     month_index,
@@ -58,6 +61,10 @@ COPIES: dict[str, str] = {"dashboard": "indicator_values"}
 # Published tables computed from indicator_values' monthly values without counts of their own
 # (the SPC chart series): hidden where the SPC would use a hidden value (`hide_spc`).
 SPC_SERIES = frozenset({"spc_series"})
+# Published tables computed from indicator_values' year-to-date and outturn values (the year-end
+# forecast): hidden where they use a hidden value (`hide_forecast`, disclosure.FORECASTS).
+FORECAST_TABLES = frozenset(FORECASTS)
+HIDDEN_INTERVAL = "earlier years' errors it is sized from include suppressed small numbers"
 # Published tables that hold no count of people (definitions, the risk register, load-log and CLD
 # submission record counts): published as they are. A mart in none of these sets is refused.
 NO_PEOPLE_COUNTS = frozenset(
@@ -360,6 +367,39 @@ def hide_spc(frame: pd.DataFrame, table: str, iv: pd.DataFrame) -> pd.DataFrame:
     uses = spc_uses_hidden(out, table, first)
     out[cols] = out[cols].astype(object)
     out.loc[uses, cols] = None
+    return out
+
+
+def hide_forecast(frame: pd.DataFrame, table: str, iv: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with each forecast that uses a value the published (suppressed) indicator_values hides
+    blanked with its rating and interval (`suppressed` true), each hidden input blanked, and each
+    interval sized from errors that may involve a hidden value blanked. A forecast is a ratio or sum
+    of its inputs, so showing it beside a hidden one would give that one back."""
+    out = frame.copy()
+    out["suppressed"] = False
+    if not len(out):
+        return out
+    hidden_iv = iv[iv["suppressed"].astype(bool)]
+    hidden = {
+        (la, code, ptype, month_index(end))
+        for la, code, ptype, end in zip(
+            hidden_iv["la_code"], hidden_iv["indicator_code"], hidden_iv["period_type"], hidden_iv["period_end"]
+        )
+    }
+    derived, interval_cols = FORECASTS[table]
+    own, interval = forecast_uses_hidden(out, hidden)
+    cols = list(dict.fromkeys(derived + interval_cols))
+    out[cols] = out[cols].astype(object)
+    out.loc[own, list(derived)] = None
+    out.loc[interval, list(interval_cols)] = None
+    if "interval_note" in out:
+        out["interval_note"] = out["interval_note"].astype(object)
+        out.loc[interval & ~own & out["forecast"].notna(), "interval_note"] = HIDDEN_INTERVAL
+    for i, r in zip(out.index, out.itertuples(index=False)):
+        for col, key in forecast_input_keys(r).items():
+            if key in hidden:
+                out.at[i, col] = None
+    out["suppressed"] = own
     return out
 
 

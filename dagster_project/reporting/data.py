@@ -147,6 +147,17 @@ class ReportData:
         variation, assurance = icons.iloc[0]
         return points, (None if pd.isna(variation) else variation), (None if pd.isna(assurance) else assurance)
 
+    def forecast(self, code: str):
+        """The measure's year-end forecast at the report month (marts.year_end_forecast: targeted
+        measures, April to February), or None: nothing is shown for the others."""
+        from .forecast import YearEndForecast
+
+        rows = self.sql(
+            "select * from marts.year_end_forecast where la_code = ? and indicator_code = ? and as_of = ?",
+            [self.la_code, code, self.period_end],
+        )
+        return None if rows.empty else YearEndForecast.from_row(rows.iloc[0])
+
     def family_average(self, code: str) -> float | None:
         comparator = self._cat.loc[code, "comparator_code"] if code in self._cat.index else None
         if not isinstance(comparator, str) or not comparator:

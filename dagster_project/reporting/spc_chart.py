@@ -37,6 +37,7 @@ POINT_COLOUR = {
     "special_cause_neither": "#7a4fb5",
 }
 TARGET_COLOUR = "#c00000"
+FORECAST_COLOUR = "#1f4e79"
 
 
 def icon_words(variation: str | None, assurance: str | None) -> tuple[str, str]:
@@ -119,10 +120,13 @@ def _header(fig: Figure, renderer, title: str, badges: list[tuple[str, str, str]
     return (y - 0.06) if (badges or note) else (box.y0 - 0.03)
 
 
-def _month_axis(ax, months: list[pd.Timestamp], unit: str) -> None:
-    """Month-end ticks every third month ending at the report month, labelled like the dashboard."""
-    ax.set_xlim(months[0] - pd.Timedelta(days=20), months[-1] + pd.Timedelta(days=20))
-    ax.set_xticks([m for m in months if (months[-1].month - m.month) % 3 == 0])
+def _month_axis(ax, months: list[pd.Timestamp], unit: str, until: pd.Timestamp | None = None) -> None:
+    """Month-end ticks every third month ending at the report month, labelled like the dashboard;
+    `until` (a year-end forecast's March) stretches the axis to it, with a tick of its own."""
+    last = max(months[-1], until) if until is not None else months[-1]
+    ax.set_xlim(months[0] - pd.Timedelta(days=20), last + pd.Timedelta(days=20))
+    ticks = [m for m in months if (months[-1].month - m.month) % 3 == 0]
+    ax.set_xticks(ticks + ([until] if until is not None and until > months[-1] else []))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
     ax.tick_params(axis="both", labelsize=7)
     ax.set_ylabel(unit, fontsize=7)
@@ -178,8 +182,10 @@ def xmr_figure(
     variation: str | None,
     assurance: str | None,
     family: float | None = None,
+    forecast=None,
 ) -> Figure:
-    """The XmR chart of one card. `points`: period_end, value, suppressed, target, mean, lower_limit,
+    """The XmR chart of one card (with `forecast`, a YearEndForecast, drawn at the year's March).
+    `points`: period_end, value, suppressed, target, mean, lower_limit,
     upper_limit, special_cause, variation, segment_start, series_break (marts.spc_series joined to
     the monthly values of marts.indicator_values, for the card's window)."""
     months = month_ends(report_month)
@@ -235,10 +241,54 @@ def xmr_figure(
                 ax.scatter(pts["period_end"], pts["value"], s=30, color=POINT_COLOUR[kind], zorder=4, label=label)
             )
     handles += _target_and_family(ax, p, family)
+    handles += _forecast(ax, forecast)
     handles += _breaks(ax, p, months)
-    _month_axis(ax, months, unit)
+    _month_axis(ax, months, unit, _until(forecast))
     _legend(ax, handles)
     return fig
+
+
+def _until(forecast) -> pd.Timestamp | None:
+    return (
+        forecast.year_end if forecast is not None and forecast.value is not None and not forecast.suppressed else None
+    )
+
+
+def _forecast(ax, forecast) -> list:
+    """The year-end forecast (reporting.forecast.YearEndForecast) at the year's March: a diamond with
+    its interval as an error bar, and the annual target as a bar of the target's colour."""
+    handles = []
+    if forecast is None or forecast.suppressed or forecast.value is None:
+        return handles
+    x = forecast.year_end
+    if forecast.target is not None:
+        handles.append(
+            ax.scatter(
+                [x],
+                [forecast.target],
+                marker="_",
+                s=260,
+                linewidths=2.2,
+                color=TARGET_COLOUR,
+                zorder=5,
+                label=f"Annual target {forecast.financial_year}",
+            )
+        )
+    label = f"Forecast for {forecast.financial_year}"
+    if forecast.has_interval:
+        label += f" ({forecast.coverage:.0%} interval)"
+        ax.errorbar(
+            [x],
+            [forecast.value],
+            yerr=[[forecast.value - forecast.lower], [forecast.upper - forecast.value]],
+            fmt="none",
+            ecolor=FORECAST_COLOUR,
+            elinewidth=1.4,
+            capsize=4,
+            zorder=5,
+        )
+    handles.append(ax.scatter([x], [forecast.value], marker="D", s=34, color=FORECAST_COLOUR, zorder=6, label=label))
+    return handles
 
 
 def _target_and_family(ax, frame: pd.DataFrame, family: float | None) -> list:
@@ -266,10 +316,18 @@ def _target_and_family(ax, frame: pd.DataFrame, family: float | None) -> list:
 
 
 def window_figure(
-    series: pd.DataFrame, *, title: str, unit: str, report_month: dt.date, label: str, family: float | None = None
+    series: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    report_month: dt.date,
+    label: str,
+    family: float | None = None,
+    forecast=None,
 ) -> Figure:
     """The card's series at its dashboard period type when that is not a month (e.g. rolling 12
-    months against a 12-month target): same window and month labels as the XmR chart."""
+    months against a 12-month target): same window and month labels as the XmR chart; `forecast`
+    (rolling 12 months at March is the year's outturn) at the year's March."""
     months = month_ends(report_month)
     fig, renderer = _canvas(2.8)
     top = _header(fig, renderer, title, [])
@@ -284,6 +342,7 @@ def window_figure(
         full = pd.DataFrame({"period_end": months}).merge(s[~hidden][["period_end", "value"]], how="left")
         handles += ax.plot(full["period_end"], full["value"], marker="o", markersize=3.5, color="#1f4e79", label=label)
     handles += _target_and_family(ax, s, family)
-    _month_axis(ax, months, unit)
+    handles += _forecast(ax, forecast)
+    _month_axis(ax, months, unit, _until(forecast))
     _legend(ax, handles)
     return fig

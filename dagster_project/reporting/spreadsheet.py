@@ -257,22 +257,28 @@ def dashboard_sheet(
     months: list[dt.date],
     targets: dict[str, float | None],
     notes: ReasonNotes,
+    forecasts: dict | None = None,
 ) -> Worksheet:
     """The report's dashboard: per indicator a Value row (numbers, filled by rating), a Rating row
     (the letter, or the marker of a cell with no figure) and, where the measure has them, Numerator
-    and Denominator rows; the current target and rating at the end, and the SPC icons' words when
-    the data carries them (`spc_variation`, `spc_assurance`)."""
+    and Denominator rows; the current target and rating at the end, the SPC icons' words when
+    the data carries them (`spc_variation`, `spc_assurance`), and the year-end forecast with its
+    interval, the annual target and the forecast's rating when some measure has one (`forecasts`:
+    indicator_code -> reporting.forecast.YearEndForecast at the report month)."""
     ws = wb.active
     ws.title = "Dashboard"
     _title_block(ws, title, "vital signs dashboard")
     spc = [c for c in SPC_COLUMNS if c in dash.columns]
+    forecasts = forecasts or {}
+    fy = next(iter(forecasts.values())).financial_year if forecasts else None
     first_month = 5
     head = _header(
         ws,
         ["Indicator", "Row", "Better", "Unit"]
         + [m.strftime("%b %y") for m in months]
         + ["Target", "Latest rating"]
-        + [c.replace("spc_", "SPC ") for c in spc],
+        + [c.replace("spc_", "SPC ") for c in spc]
+        + ([f"Forecast {fy}", "Forecast low", "Forecast high", "Annual target", "Forecast rating"] if fy else []),
         "E",
     )
     target_col = first_month + len(months)
@@ -298,8 +304,19 @@ def dashboard_sheet(
             latest.rag if latest is not None and isinstance(latest.rag, str) else None,
         ]
         value_row += [spc_words(getattr(latest, c)) if latest is not None else None for c in spc]
+        f = forecasts.get(code)
+        if fy:
+            shown_f = f is not None and not f.suppressed
+            value_row += [stored(getattr(f, a), unit) if shown_f else None for a in ("value", "lower", "upper")]
+            value_row += [stored(f.target, unit) if f is not None else None, f.rag if shown_f else None]
         _append(ws, value_row)
         r = ws.max_row
+        if fy:
+            fc = target_col + 2 + len(spc)
+            for j in range(4):
+                ws.cell(r, fc + j).number_format = fmt
+            _rag(ws.cell(r, fc + 4), ws.cell(r, fc + 4).value)
+            ws.cell(r, fc + 4).alignment = Alignment(horizontal="center", vertical="top")
         ws.cell(r, 1).font = Font(bold=True)
         ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
         for j, v in enumerate(shown):
@@ -350,6 +367,8 @@ def dashboard_sheet(
     _widths(ws, {get_column_letter(target_col): 9, get_column_letter(target_col + 1): 8})
     for j in range(len(spc)):
         ws.column_dimensions[get_column_letter(target_col + 2 + j)].width = 17
+    for j in range(5 if fy else 0):
+        ws.column_dimensions[get_column_letter(target_col + 2 + len(spc) + j)].width = 10
     _append(ws, [])
     _lines(ws, LEGEND)
     if notes.reasons:
@@ -688,10 +707,17 @@ def values_sheet(wb: Workbook, title: Title, data: ReportData) -> Worksheet:
     """Every published figure for the council, one row each with the database's column names: a
     plain table for filters and pivots (no title block, headings in row 1)."""
     values = data.sql(
+        # the year-end forecast made at a month end stands on the year-to-date row it projects
         """select v.indicator_code, k.title, v.period_type, v.period_end, v.numerator, v.denominator, v.value,
                   v.target, v.rag, v.direction_prev, v.direction_yoy, v.is_override, v.suppressed, v.value_note,
-                  k.unit, k.decimals
+                  v.spc_variation, v.spc_assurance, f.forecast, f.forecast_lower, f.forecast_upper,
+                  f.annual_target, f.forecast_rag,
+                  case when f.suppressed then 'not shown: it would reveal suppressed small numbers'
+                       else f.forecast_note end as forecast_note, k.unit, k.decimals
            from marts.indicator_values v join marts.indicator_catalogue k using (indicator_code)
+           left join marts.year_end_forecast f
+             on f.la_code = v.la_code and f.indicator_code = v.indicator_code and f.as_of = v.period_end
+            and v.period_type = 'ytd'
            where v.la_code = ? order by k.dashboard_order nulls last, v.indicator_code, v.period_type, v.period_end""",
         [data.la_code],
     )
@@ -711,23 +737,37 @@ def values_sheet(wb: Workbook, title: Title, data: ReportData) -> Worksheet:
         "is_override",
         "suppressed",
         "value_note",
+        "spc_variation",
+        "spc_assurance",
+        "forecast",
+        "forecast_lower",
+        "forecast_upper",
+        "annual_target",
+        "forecast_rag",
+        "forecast_note",
         "unit",
     ]
     head = _header(vs, cols)
+    at = {c: i for i, c in enumerate(cols)}
     for rec in values.to_dict("records"):
         unit = rec["unit"]
         row = [None if _missing(rec[c]) else rec[c] for c in cols]
         row[3] = as_date(rec["period_end"])
         row[4], row[5] = count(rec["numerator"]), count(rec["denominator"])
         row[6], row[7] = stored(rec["value"], unit), stored(rec["target"], unit)
+        for c in ("spc_variation", "spc_assurance"):
+            row[at[c]] = spc_words(rec[c])
+        for c in ("forecast", "forecast_lower", "forecast_upper", "annual_target"):
+            row[at[c]] = stored(rec[c], unit)
         _append(vs, row)
         r = vs.max_row
         vs.cell(r, 4).number_format = DATE_FORMAT
         for c in (5, 6):
             vs.cell(r, c).number_format = COUNT_FORMAT
-        for c in (7, 8):
+        for c in (7, 8, *(at[n] + 1 for n in ("forecast", "forecast_lower", "forecast_upper", "annual_target"))):
             vs.cell(r, c).number_format = number_format(unit, rec["decimals"])
         _rag(vs.cell(r, 9), rec["rag"])
+        _rag(vs.cell(r, at["forecast_rag"] + 1), rec["forecast_rag"])
     _widths(vs, {"A": 26, "B": 50, "D": 11})
     vs.auto_filter.ref = f"A{head}:{get_column_letter(len(cols))}{vs.max_row}"
     _print_setup(vs, title)
@@ -745,6 +785,10 @@ def notes_sheet(wb: Workbook, title: Title, notes: ReasonNotes, spc: bool) -> Wo
             "prospects), Risk detail (description, mitigation, progress and the changes since the last "
             "snapshot), Values (every published figure for the council, one row each, for filtering and "
             "pivots).",
+            "Forecast: the year-end (March) outturn of a measure with an annual target, projected from the "
+            "year to date and last year's seasonal profile, with the interval that would have held the "
+            "outturn in 80% of earlier years' forecasts, rated against the annual target like the dashboard "
+            "(Dashboard: at the report month; Values: on each year-to-date row).",
             "",
         ]
         + LEGEND,
@@ -793,7 +837,8 @@ def write_vital_signs(data: ReportData, path: Path, made: dt.date | None = None,
     months = data.dashboard_months()
     dash = dashboard_frame(data)
     targets = {code: data.current_target(code) for code in dash["indicator_code"].unique()}
-    dashboard_sheet(wb, title, dash, months, targets, notes)
+    forecasts = {code: f for code in dash["indicator_code"].unique() if (f := data.forecast(code)) is not None}
+    dashboard_sheet(wb, title, dash, months, targets, notes, forecasts)
     ascof_sheet(wb, title, data.sql(ASCOF_SQL, [data.la_code, data.la_code]), notes)
     exc = data.sql(
         """select e.*, k.title, k.unit, k.decimals, k.lead_officer, k.data_owner from marts.exceptions e

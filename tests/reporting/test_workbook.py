@@ -217,6 +217,55 @@ def test_spc_columns_appear_only_when_the_data_has_them(tmp_path):
     assert not any("SPC" in str(c.value) for c in ws[find_row(ws, "Indicator", "Row")])
 
 
+def test_the_year_end_forecast_is_on_the_dashboard_with_its_interval_target_and_rating(tmp_path):
+    from dagster_project.reporting.forecast import YearEndForecast
+
+    def forecast(**kw):
+        base = dict(
+            financial_year="2016/17",
+            forecast=82.04,
+            forecast_lower=80.0,
+            forecast_upper=84.55,
+            interval_coverage=0.8,
+            annual_target=85.0,
+            forecast_rag="A",
+            forecast_note=None,
+            interval_note=None,
+        )
+        return YearEndForecast.from_row(pd.Series({**base, **kw}))
+
+    frame = pd.DataFrame(
+        [
+            dash_row("P", MONTHS[0], 91.0, rag="G", spc_variation="common_cause", spc_assurance=None),
+            dash_row("Q", MONTHS[0], 50.0, rag="G", spc_variation="common_cause", spc_assurance=None),
+            dash_row("H", MONTHS[0], 50.0, rag="G", spc_variation="common_cause", spc_assurance=None),
+        ]
+    )
+    wb = Workbook()
+    forecasts = {"P": forecast(), "H": forecast(suppressed=True)}
+    dashboard_sheet(wb, TITLE, frame, MONTHS, {"P": 90.0}, ReasonNotes(), forecasts)
+    ws = save_and_open(wb, tmp_path)["Dashboard"]
+    head = find_row(ws, "Indicator", "Row")
+    names = [c.value for c in ws[head]]
+    assert names[-5:] == ["Forecast 2016/17", "Forecast low", "Forecast high", "Annual target", "Forecast rating"]
+    first = len(names) - 4
+    p = find_row(ws, "Indicator P", "Value")
+    got = [ws.cell(p, first + j).value for j in range(5)]
+    assert got[:4] == [pytest.approx(0.8204), pytest.approx(0.80), pytest.approx(0.8455), pytest.approx(0.85)]
+    assert got[4] == "A" and ws.cell(p, first + 4).fill.fgColor.rgb.endswith(RAG_COLOURS["A"][0][-6:])
+    assert ws.cell(p, first).number_format == number_format("%", 1)
+    # a measure without a forecast has empty cells, never 0; a hidden forecast shows only the target
+    q = find_row(ws, "Indicator Q", "Value")
+    assert [ws.cell(q, first + j).value for j in range(5)] == [None] * 5
+    h = find_row(ws, "Indicator H", "Value")
+    assert [ws.cell(h, first + j).value for j in range(5)] == [None, None, None, pytest.approx(0.85), None]
+
+    without = Workbook()
+    dashboard_sheet(without, TITLE, frame, MONTHS, {"P": 90.0}, ReasonNotes())
+    ws = save_and_open(without, tmp_path)["Dashboard"]
+    assert not any("Forecast" in str(c.value) for c in ws[find_row(ws, "Indicator", "Row")])
+
+
 def contrast(fg: str, bg: str) -> float:
     def luminance(hex_: str) -> float:
         def channel(c: int) -> float:

@@ -17,7 +17,7 @@ targeted as (
     from (
         select
             r.*,
-            case when k.kind = 'event' and k.unit in ('per 100k', 'count')
+            case when {{ grows_with_window('k.kind', 'k.unit') }}
                     then
                         {{ window_months('r.period_type', 'r.period_end') }}
                         = {{ window_months('k.dashboard_period_type', 'r.period_end') }}

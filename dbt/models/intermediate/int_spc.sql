@@ -3,11 +3,13 @@
 -- Limits restart at each series break (segment_start); a segment with fewer than spc_min_points
 -- points has no limits.
 with monthly as (
+    -- qualified: unqualified names inside the macro's subquery would bind to the breaks' own
+    -- columns, and every council would restart at every council's breaks
     select
-        la_code, indicator_code, period_end, value, target, polarity,
-        {{ segment_start('la_code', 'indicator_code', 'period_end') }} as segment_start
-    from {{ ref('int_indicator_values_rated') }}
-    where period_type = 'month' and value is not null
+        v.la_code, v.indicator_code, v.period_end, v.value, v.target, v.polarity,
+        {{ segment_start('v.la_code', 'v.indicator_code', 'v.period_end') }} as segment_start
+    from {{ ref('int_indicator_values_rated') }} as v
+    where v.period_type = 'month' and v.value is not null
 ),
 
 series as (
