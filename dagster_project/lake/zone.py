@@ -81,13 +81,15 @@ def hashed_columns(feed: Feed) -> list[str]:
 
 
 def row_hash_sql(feed: Feed, alias: str = "") -> str:
-    """The row hash: sha256 of the JSON array of the row's contract columns, each cast to DuckDB's
-    text (ISO dates, plain integers, shortest round-trip doubles; null is JSON null), truncated to
-    32 hex characters (128 bits). Text, not binary, so the serialisation is readable and stable
-    across runs and platforms; the person id is hashed after pseudonymisation."""
+    """The row hash: MD5 of the canonical text of the row, its contract columns in contract order as
+    a JSON array, each cast to DuckDB's text (ISO dates, plain integers, shortest round-trip doubles;
+    null is JSON null), kept as the digest's first 8 bytes read as a little-endian unsigned 64-bit
+    integer (DuckDB's `md5_number_upper`). Text, not binary, so the serialisation is readable and the
+    same on every run and platform; the person id is hashed after pseudonymisation. 64 bits are
+    ample: a hash is only ever compared with the previous version of the same key's row."""
     prefix = f"{alias}." if alias else ""
     items = ", ".join(f'{prefix}"{c}"::varchar' for c in hashed_columns(feed))
-    return f"substr(sha256(to_json([{items}]::varchar[])), 1, 32)"
+    return f"md5_number_upper(to_json([{items}]::varchar[]))"
 
 
 # --- layout ------------------------------------------------------------------------------------
@@ -132,7 +134,7 @@ def _empty_sql(feed: Feed) -> str:
     if _has_council(feed):
         cols.append("null::varchar as la_code")
     if feed.mode == "full":
-        cols += ["null::varchar as _row_hash", "null::varchar as _op"]
+        cols += ["null::ubigint as _row_hash", "null::varchar as _op"]
     cols.append("null::varchar as extract")
     return f"(select {', '.join(cols)} limit 0)"
 
@@ -344,6 +346,7 @@ def store(
         con.execute("drop table if exists _lake_in")
         con.execute("drop table if exists _lake_base")
         con.execute("drop table if exists _lake_cs")
+        con.execute("drop table if exists _lake_gone")
     return out
 
 
@@ -358,22 +361,33 @@ def _store_council(con, root, txn: _Txn, feed: Feed, la, eid: str, ids: list[str
     replace = eid in ids
     if feed.mode == "full":
         before = [i for i in ids if i < eid]
-        base = state_sql(root, feed, before[-1], la, council_given=True) if before else None
-        con.execute(f"create or replace temp table _lake_base as {base or 'select * from _lake_in limit 0'}")
         keys = [k for k in feed.key if k != "la_code"]
+        _base_keys(con, root, feed, la, before[-1] if before else None, keys)
         on = " and ".join(f'n."{k}" is not distinct from b."{k}"' for k in keys)
         sel_n = ", ".join(f'n."{c}"' for c in cols)
-        sel_b = ", ".join(f'b."{c}"' for c in cols)
         con.execute(
             f"""create or replace temp table _lake_cs as
             select {sel_n}, n._row_hash, case when b._row_hash is null then 'insert' else 'change' end as _op
             from (select * from _lake_in where {mine}) n left join _lake_base b on {on}
-            where b._row_hash is null or b._row_hash <> n._row_hash
-            union all
-            select {sel_b}, b._row_hash, 'delete' as _op from _lake_base b
+            where b._row_hash is null or b._row_hash <> n._row_hash""",
+            {"la": la},
+        )
+        con.execute(
+            f"""create or replace temp table _lake_gone as select b.* from _lake_base b
             where not exists (select 1 from _lake_in n where {mine.replace("la_code", "n.la_code")} and {on})""",
             {"la": la},
         )
+        if con.execute("select count(*) from _lake_gone").fetchall()[0][0]:
+            # a deleted row is written whole (its last version), so a reader of the change set alone
+            # knows which councils and months the deletion touches
+            files = _files(root, feed, la, before[-1], council_given=True)
+            src = _read_sql(feed, files)
+            on_old = " and ".join(f'o."{k}" is not distinct from g."{k}"' for k in keys)
+            sel_o = ", ".join(f'o."{c}"' for c in cols)
+            con.execute(
+                f"insert into _lake_cs select {sel_o}, o._row_hash, 'delete' from {src} o "
+                f"join _lake_gone g on {on_old} and o.extract = g.extract"
+            )
         counts = dict(con.execute("select _op, count(*) from _lake_cs group by 1").fetchall())
         result.inserted, result.changed, result.deleted = (counts.get(op, 0) for op in OPS)
         n = sum(counts.values())
@@ -390,6 +404,30 @@ def _store_council(con, root, txn: _Txn, feed: Feed, la, eid: str, ids: list[str
     result.rows_written = n
     result.bytes_written = staged.stat().st_size
     return result
+
+
+def _base_keys(con, root: Path, feed: Feed, la, upto: str | None, keys: list[str]) -> None:
+    """`_lake_base`: the council's live keys as of extract `upto`, each with its row hash and the
+    extract that last wrote it, read from the key and hash columns only (Parquet reads no more)."""
+    kcols = ", ".join(f'"{k}"' for k in keys)
+    files = _files(root, feed, la, upto, council_given=True) if upto else []
+    if not files:
+        by_name = {c.name: c for c in feed.columns}
+        typed = ", ".join(f'null::{db_type(by_name[k])} as "{k}"' for k in keys)
+        con.execute(
+            f"create or replace temp table _lake_base as select {typed}, null::ubigint as _row_hash, "
+            "null::varchar as extract limit 0"
+        )
+        return
+    listed = ", ".join(_quote(f) for f in files)
+    con.execute(
+        f"""create or replace temp table _lake_base as
+        select {kcols}, _row_hash, extract from (
+            select {kcols}, _row_hash, _op, extract,
+                row_number() over (partition by {kcols} order by extract desc) as _rn
+            from read_parquet([{listed}], hive_partitioning = true, hive_types_autocast = false)
+        ) where _rn = 1 and _op <> 'delete'"""
+    )
 
 
 def _stage_log(con, txn: _Txn, feed: Feed, path: Path, digest: str, eid: str, out: list[Stored], extra: dict):

@@ -312,7 +312,7 @@ def test_the_row_hash_is_the_documented_canonical_serialisation():
     text = json.dumps(
         ["abc", "E10000020", "1950-01-31", 'Fe"male', None, "Sensory Support", None], separators=(",", ":")
     )
-    assert got == hashlib.sha256(text.encode()).hexdigest()[:32]
+    assert got == int.from_bytes(hashlib.md5(text.encode()).digest()[:8], "little")
 
 
 def test_the_zone_can_be_turned_off(tmp_path):
