@@ -335,7 +335,7 @@ def store(
     try:
         for la in councils:
             out.append(_store_council(con, root, txn, feed, la, eid, stored.get(la, []), cols))
-        _stage_log(con, txn, feed, path, digest, eid, out, log_fields or {})
+        _stage_log(con, txn, feed.name, feed.mode, path, digest, eid, out, log_fields or {})
         if rejects:
             _stage_rejects(con, txn, feed, path, digest, eid, rejects)
         txn.commit()
@@ -430,12 +430,12 @@ def _base_keys(con, root: Path, feed: Feed, la, upto: str | None, keys: list[str
     )
 
 
-def _stage_log(con, txn: _Txn, feed: Feed, path: Path, digest: str, eid: str, out: list[Stored], extra: dict):
+def _stage_log(con, txn: _Txn, name: str, mode: str, path: Path, digest: str, eid: str, out: list[Stored], extra: dict):
     """One row per council: raw._load_log's columns, then what the zone wrote."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = [
         [
-            feed.name,
+            name,
             str(path),
             digest,
             extra.get("extract_date"),
@@ -447,7 +447,7 @@ def _stage_log(con, txn: _Txn, feed: Feed, path: Path, digest: str, eid: str, ou
             extra.get("message", ""),
             s.la_code,
             s.extract_id,
-            feed.mode,
+            mode,
             s.rows_in,
             s.inserted,
             s.changed,
@@ -465,10 +465,10 @@ def _stage_log(con, txn: _Txn, feed: Feed, path: Path, digest: str, eid: str, ou
         "changed bigint, deleted bigint, rows_written bigint, bytes_written bigint, stored_at timestamp)"
     )
     if not rows:  # a file with no accepted rows still records that it was seen
-        rows = [[feed.name, str(path), digest, extra.get("extract_date"), now, *[None] * 3, "stored", "", None, eid]]
-        rows[0] += [feed.mode, 0, 0, 0, 0, 0, 0, now]
+        rows = [[name, str(path), digest, extra.get("extract_date"), now, *[None] * 3, "stored", "", None, eid]]
+        rows[0] += [mode, 0, 0, 0, 0, 0, 0, now]
     con.executemany("insert into _lake_log values (" + ", ".join("?" * 20) + ")", rows)
-    staged = txn.stage(Path(LOG) / feed.name, f"{eid}-{txn.id}.parquet", replace=False)
+    staged = txn.stage(Path(LOG) / name, f"{eid}-{txn.id}.parquet", replace=False)
     con.execute(f"copy _lake_log to {_quote(staged)} (format parquet)")
     con.execute("drop table _lake_log")
 
@@ -487,3 +487,61 @@ def _stage_rejects(con, txn: _Txn, feed: Feed, path: Path, digest: str, eid: str
     staged = txn.stage(Path(REJECTS) / feed.name, f"{eid}-{txn.id}.parquet", replace=False)
     con.execute(f"copy _lake_rej to {_quote(staged)} (format parquet)")
     con.execute("drop table _lake_rej")
+
+
+# --- submissions (Client Level Data) -----------------------------------------------------------
+
+
+def store_submission(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    name: str,
+    la_code: str,
+    source_sql: str,
+    path: Path,
+    digest: str,
+    log_fields: dict | None = None,
+) -> Stored | None:
+    """Append one submission (CLD: every submission is kept, as in raw) under
+    `<name>/la_code=<code>/submission=<YYYYMMDD[_HHMMSS]>/`: `source_sql`'s columns except la_code
+    (the folder) and _loaded_at. None when the zone holds this file (same name, same bytes) already."""
+    recover(root)
+    sid = extract_id(path)
+    logs = sorted((root / LOG / name).glob("*.parquet"))
+    if logs:
+        listed = ", ".join(_quote(f) for f in logs)
+        seen = con.execute(
+            f"select count(*) from read_parquet([{listed}]) where file_hash = ? and suffix(file, ?)",
+            [digest, "/" + path.name],
+        ).fetchall()[0][0]
+        if seen:
+            return None
+    rel = Path(name) / f"la_code={la_code}" / f"submission={sid}"
+    txn = _Txn(root)
+    try:
+        con.execute(
+            f"create or replace temp table _lake_cs as select * exclude (la_code, _loaded_at) from ({source_sql})"
+        )
+        n = con.execute("select count(*) from _lake_cs").fetchall()[0][0]
+        result = Stored(la_code, sid, "stored", rows_in=n, inserted=n, rows_written=n)
+        if n:
+            staged = txn.stage(rel, f"part-{txn.id}.parquet", replace=False)
+            con.execute(f"copy _lake_cs to {_quote(staged)} (format parquet, compression zstd)")
+            result.bytes_written = staged.stat().st_size
+        _stage_log(con, txn, name, "submission", path, digest, sid, [result], log_fields or {})
+        txn.commit()
+    except BaseException:
+        txn.abort()
+        raise
+    finally:
+        con.execute("drop table if exists _lake_cs")
+    return result
+
+
+def submissions_sql(root: Path, name: str) -> str:
+    """Every stored submission's rows, with la_code and `submission` from the folders."""
+    files = sorted((root / name).glob("la_code=*/submission=*/*.parquet"))
+    if not files:
+        return "select null::varchar as la_code, null::varchar as submission limit 0"
+    listed = ", ".join(_quote(f) for f in files)
+    return f"select * from read_parquet([{listed}], hive_partitioning = true, hive_types_autocast = false)"

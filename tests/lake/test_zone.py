@@ -341,3 +341,30 @@ def test_rejects_and_load_log_are_written_beside(tmp_path):
         f"read_parquet('{settings.lake_path}/_load_log/people/*.parquet')"
     ).fetchall()
     assert log == [("stored", 31, 30, 1, 30)]
+
+
+def test_cld_submissions_are_appended_whole_and_read_back_as_raw_holds_them(tmp_path, monkeypatch):
+    from dagster_project.ingest import cld as cld_ingest
+    from dagster_project.ingest.cld import load_cld
+    from tests.cld.util import LA as CLD_LA
+    from tests.cld.util import rows as cld_rows
+    from tests.cld.util import write as cld_write
+
+    monkeypatch.setattr(cld_ingest, "today", lambda: __import__("datetime").date(2025, 1, 31))
+    settings, con = home(tmp_path, "cld")
+    cld_write(settings.landing, f"cld_{CLD_LA}_20240715.csv", cld_rows(3))
+    load_cld(con, settings)
+    cld_write(settings.landing, f"cld_{CLD_LA}_20240715_143000.csv", cld_rows(2))
+    load_cld(con, settings)
+    before = tree(settings.lake_path)
+    load_cld(duckdb.connect(str(tmp_path / "fresh.duckdb")), settings)  # a fresh warehouse reloads both
+    assert tree(settings.lake_path) == before
+    cols = [d[0] for d in con.execute("select * from raw.cld limit 0").description if d[0] != "_loaded_at"]
+    listed = ", ".join(f'"{c}"' for c in cols)
+    stored = con.execute(f"select {listed} from ({zone.submissions_sql(settings.lake_path, 'cld')})").fetchall()
+    assert sorted(stored, key=repr) == sorted(con.execute(f"select {listed} from raw.cld").fetchall(), key=repr)
+    assert len(stored) == 5
+    assert sorted(p.parent.name for p in (settings.lake_path / "cld").rglob("*.parquet")) == [
+        "submission=20240715",
+        "submission=20240715_143000",
+    ]
