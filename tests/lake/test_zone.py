@@ -368,3 +368,25 @@ def test_cld_submissions_are_appended_whole_and_read_back_as_raw_holds_them(tmp_
         "submission=20240715",
         "submission=20240715_143000",
     ]
+
+
+def test_a_feed_without_a_council_code_is_partitioned_by_extract_only(tmp_path, monkeypatch):
+    bm = FEEDS["benchmarks"]
+    settings, con = home(tmp_path, "bm")
+    header = ",".join(bm.column_names)
+    land(
+        settings, "reference", "benchmarks_20170401.csv", [header, "ASCOF_1A,2015/16,E92000001,England,England,19.1,,"]
+    )
+    load_feed(con, settings, "benchmarks")
+    land(
+        settings, "reference", "benchmarks_20170501.csv", [header, "ASCOF_1A,2015/16,E92000001,England,England,19.2,,"]
+    )
+    load_feed(con, settings, "benchmarks")
+    assert rows(lake.current(settings.lake_path, "benchmarks", con=con), bm) == raw(con, bm)
+    assert [r[5] for r in rows(lake.as_of(settings.lake_path, "benchmarks", "20170401", con=con), bm)] == [19.1]
+    assert sorted(p.name for p in (settings.lake_path / "benchmarks").iterdir()) == [
+        "extract=20170401",
+        "extract=20170501",
+    ]
+    monkeypatch.setenv("VITALSIGNS_LAKE", "0")
+    assert Settings.from_env(landing=tmp_path, home=tmp_path).lake is False
