@@ -8,6 +8,8 @@ it generates (and caches) a landing folder, then measures in one run:
      whose results must equal the pipeline's (an independent second implementation);
   3. a straightforward pandas implementation of the same marts (benchmarks/pandas_marts.py);
   4. an incremental nightly run: one more month of extracts landed, rebuilt;
+  5. the Parquet landing zone (benchmarks/lake_bench.py): ingestion alone with and without it, and
+     the rows and bytes one more month writes as change sets against the full extracts;
 and reports the ratios against the targets. Then the CLD part (issue 13; benchmarks/cld_bench.py):
 10 councils x 2 years of quarterly CLD submissions (about 40,000 events per council-year at
 --cld-scale 1), measured in one child process: CLD ingestion (load_cld, the raw/cld asset's
@@ -16,7 +18,7 @@ work), `dbt build` of the CLD models with their seeds and tests, and the hand-wr
 Figures, not assertions: nothing here is a test.
 
     .venv/bin/python benchmarks/run.py [--sizes 1x10,3x10,10x10] [--scale 1.0] [--skip-pandas-above 3]
-                                       [--only cld|pipeline] [--cld-scale 1.0]
+                                       [--only cld|pipeline] [--cld-scale 1.0] [--no-lake]
 """
 
 from __future__ import annotations
@@ -285,6 +287,9 @@ def main() -> int:
     ap.add_argument("--skip-pandas-above", type=int, default=3, help="pandas only up to this many councils")
     ap.add_argument("--only", choices=("cld", "pipeline"), help="run only the CLD part or only the pipeline part")
     ap.add_argument(
+        "--no-lake", action="store_true", help="skip the landing-zone figures (ingestion with and without it)"
+    )
+    ap.add_argument(
         "--cld-scale",
         type=float,
         default=float(os.environ.get("VITALSIGNS_BENCH_CLD_SCALE", "1.0")),
@@ -303,6 +308,30 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
     return 0
+
+
+def lake_part(next_landing: Path, landing: Path, size: str) -> dict:
+    """The Parquet landing zone (issue 17; benchmarks/lake_bench.py): ingestion with and without it,
+    and what the next month's extracts write as change sets against the full extracts."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import lake_bench
+
+    from dagster_project.ingest.reading import extract_date
+
+    stamp = extract_date(next(iter(sorted((landing / "liquidlogic").glob("people_*.csv"))))).strftime("%Y%m%d")
+    work = CACHE / f"lake_{size}"
+    m = lake_bench.measure(next_landing, work, stamp, repeats=1)
+    shutil.rmtree(work, ignore_errors=True)
+    return {
+        "ingest_no_lake_s": round(m["night1_off_s"], 1),
+        "ingest_lake_s": round(m["night1_on_s"], 1),
+        "next_ingest_no_lake_s": round(m["night2_off_s"], 1),
+        "next_ingest_lake_s": round(m["night2_on_s"], 1),
+        "next_rows_written": m["night2_rows_written"],
+        "next_full_rows": m["night2_full_rows"],
+        "next_mib_written": round(m["night2_bytes_written"] / (1 << 20), 2),
+        "next_full_parquet_mib": round(m["night2_full_parquet_bytes"] / (1 << 20), 2),
+    }
 
 
 def pipeline_part(args) -> list[dict]:
@@ -331,6 +360,7 @@ def pipeline_part(args) -> list[dict]:
         os.environ["VITALSIGNS_CONFIRM_SHRINK"] = "1"
         inc = pipeline_build(inc_landing, home)
         os.environ.pop("VITALSIGNS_CONFIRM_SHRINK")
+        zone = lake_part(nxt, landing, size) if not args.no_lake else {}
         rows.append(
             {
                 "size": size,
@@ -350,6 +380,7 @@ def pipeline_part(args) -> list[dict]:
                 "floor_mismatches": diffs,
                 "pandas_mismatches": p_mismatch,
                 "build_ok": full["success"] and inc["success"],
+                **zone,
             }
         )
         print(json.dumps(rows[-1]), flush=True)

@@ -131,6 +131,8 @@ class Settings:
     failure_command: str | None = None
     failure_webhook: str | None = None
     build_wait_seconds: float = 0.0
+    # the Parquet landing zone under <home>/lake (docs/lake.md), written beside raw by every load
+    lake: bool = True
 
     def dbt_vars(self) -> dict:
         """The settings dbt reads as vars (dbt_project.yml names them and gives the same defaults)."""
@@ -166,6 +168,10 @@ class Settings:
     def dbt_target_path(self) -> Path:
         """One dbt target folder per warehouse, so partial parsing carries over between runs."""
         return self.home / "dbt" / "target"
+
+    @property
+    def lake_path(self) -> Path:
+        return self.home / "lake"
 
     @property
     def dagster_home(self) -> Path:
@@ -215,6 +221,7 @@ class Settings:
             failure_command=env.get("VITALSIGNS_FAILURE_COMMAND") or None,
             failure_webhook=env.get("VITALSIGNS_FAILURE_WEBHOOK") or None,
             build_wait_seconds=_setting(env, "VITALSIGNS_BUILD_WAIT", "0"),
+            lake=env.get("VITALSIGNS_LAKE", "1").strip().lower() not in ("0", "false", "no", "off"),
         )
 
 

@@ -138,6 +138,7 @@ def run(ret: Return, return_file: Path, settings: Settings, work: Path, ascof: b
             home=scratch / "home",
             salt=settings.pseudonymisation_salt(),
             sample_data=settings.sample_data,
+            lake=False,  # a check of the return, not a load: nothing for the landing zone
         )
         warehouse = scratch / "wh.duckdb"
         with duckdb.connect(str(warehouse)) as con:

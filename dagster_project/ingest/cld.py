@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from .. import cld_contract as C
+from .. import lake
 from ..contracts import Column
 from ..settings import Settings
 from .loader import FileOutcome, LoadFailed, _log, _quarantine, ensure_raw_schema, pseudonym_sql
@@ -316,6 +317,11 @@ def _load_file(con, settings: Settings, path: Path) -> FileOutcome:
     con.execute("begin transaction")
     try:
         con.execute(_insert_sql(settings, sub))
+        if settings.lake and not _stored_in_lake(con, settings, path, digest, sub, rows, outcome):
+            con.execute("rollback")
+            _log(con, outcome, digest, sub.date)
+            log.error("%s", outcome.message)
+            return outcome
         _log(con, outcome, digest, sub.date)
         con.execute("commit")
     except BaseException:
@@ -325,6 +331,31 @@ def _load_file(con, settings: Settings, path: Path) -> FileOutcome:
         _drop(con)
     log.info("cld: %s loaded %d rows (%s, submitted %s)", path.name, rows, sub.la_code, sub.submitted_at)
     return outcome
+
+
+def _stored_in_lake(con, settings: Settings, path: Path, digest: str, sub, rows: int, outcome: FileOutcome) -> bool:
+    """Append the submission to the Parquet landing zone (docs/lake.md) inside the warehouse transaction,
+    from the rows just inserted; False (the outcome failed, with why) when the zone cannot be written."""
+    try:
+        lake.store_submission(
+            con,
+            settings.lake_path,
+            C.FEED,
+            sub.la_code,
+            f"select * from {C.TABLE} where _source_file = '{_sql_str(path.name)}' "
+            "and _loaded_at = current_timestamp::timestamp",
+            path,
+            digest,
+            {"extract_date": sub.date, "rows_read": rows, "rows_accepted": rows, "rows_rejected": 0},
+        )
+    except (lake.LakeError, OSError, duckdb.Error) as exc:
+        outcome.status = "failed"
+        outcome.message = (
+            f"{path}:0:0: could not write the Parquet landing zone {settings.lake_path} ({exc}); the submission "
+            "was not loaded: free space or fix permissions there and rebuild (VITALSIGNS_LAKE=0 skips the zone)"
+        )
+        return False
+    return True
 
 
 def _already_loaded(con, path: Path, digest: str) -> bool:

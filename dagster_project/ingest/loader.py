@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from .. import lake
 from ..cld_contract import raw_table_ddl as cld_raw_table_ddl
 from ..contracts import FEEDS, LA_CODE_RULE, Feed
 from ..guards import inside
@@ -265,6 +266,12 @@ def _load_file(con, settings: Settings, feed: Feed, path: Path) -> FileOutcome:
             log.error("%s", outcome.message)
             return outcome
         _record_rejects(con, outcome, digest)
+        _store_in_lake(con, settings, feed, path, accepted, digest, outcome)
+        if outcome.status == "failed":
+            _rollback(con)
+            _log(con, outcome, digest, extract_date(path))
+            log.error("%s", outcome.message)
+            return outcome
         _log(con, outcome, digest, extract_date(path))
         con.execute("commit")
     except BaseException:
@@ -345,6 +352,32 @@ def _write(con, settings: Settings, feed: Feed, path: Path, accepted: str, outco
             "t.snapshot_date = n.snapshot_date and t.la_code is not distinct from n.la_code)"
         )
     con.execute(f"insert into {target} by name select * from _new")
+
+
+def _store_in_lake(con, settings: Settings, feed: Feed, path: Path, accepted: str, digest: str, outcome) -> None:
+    """Write the file to the Parquet landing zone inside the warehouse transaction, from the rows just
+    put in raw (pseudonymised once): the zone commits first, so a failure there rolls the warehouse
+    back, and a warehouse that fails after it reloads the file, which the zone then skips by hash."""
+    if not settings.lake:
+        return
+    if feed.mode == "full":
+        source = f"select * from raw.{feed.name} where la_code in (select distinct la_code from {accepted} a)"
+    else:
+        source = "select * from _new"
+    fields = {
+        "extract_date": extract_date(path),
+        "rows_read": outcome.rows_read,
+        "rows_accepted": outcome.rows_accepted,
+        "rows_rejected": outcome.rows_rejected,
+    }
+    try:
+        lake.store(con, settings.lake_path, feed, source, path, digest, outcome.rejects, fields)
+    except (lake.LakeError, OSError, duckdb.Error) as exc:
+        outcome.status = "failed"
+        outcome.message = (
+            f"{path}:0:0: could not write the Parquet landing zone {settings.lake_path} ({exc}); the warehouse "
+            "keeps the previous extract: free space or fix permissions there and rebuild (VITALSIGNS_LAKE=0 skips it)"
+        )
 
 
 def _record_rejects(con, outcome: FileOutcome, digest: str) -> None:

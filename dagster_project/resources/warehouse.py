@@ -77,6 +77,7 @@ _SETTING_FIELDS = (
     "report_date",
     "period",
     "sensor_settle_seconds",
+    "lake",
 )
 _LIMIT_FIELDS = (
     "max_file_mb",
@@ -133,6 +134,7 @@ class WarehouseResource(dg.ConfigurableResource):
         None, description="report month a build renders (VITALSIGNS_PERIOD); None: each council's latest"
     )
     sensor_settle_seconds: float | None = Field(None, description="a landing file must be unchanged this long")
+    lake: bool | None = Field(None, description="write the Parquet landing zone <home>/lake (VITALSIGNS_LAKE)")
     fill_unset_from_environment: bool = Field(
         True,
         description="fields left unset are read from VITALSIGNS_* (a resource built by hand with only the "
