@@ -72,6 +72,9 @@ def _benchmarks(w: Window, seed: int, extra: list[Council] | None = None) -> pd.
     rng = np.random.default_rng([seed, zlib.crc32(b"benchmarks")])
     rng_extra = np.random.default_rng([seed, zlib.crc32(b"benchmarks: extra councils")])
     members = COUNCILS
+    # a Region row for every sample council's own region (East of England first, as it always was)
+    rng_regions = np.random.default_rng([seed, zlib.crc32(b"benchmarks: other regions")])
+    other_regions = sorted({(c.region_code, c.region_name) for c in [*members, *(extra or [])]} - {EAST})
     character = rng.normal(0, 1, (len(ASCOF), len(members)))
     rows = []
     for y, fy in enumerate(w.financial_years):
@@ -117,6 +120,9 @@ def _benchmarks(w: Window, seed: int, extra: list[Council] | None = None) -> pd.
                     "",
                 )
             )
+            for region in other_regions:  # from their own stream: the first region's figures stay as they were
+                value = round(float(typical + drift + rng_regions.normal(0, spread / 4)), 1)
+                rows.append((code, fy_label(fy), *region, "Region", value, "", ""))
             rows.append(
                 (
                     code,

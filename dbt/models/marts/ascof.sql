@@ -53,15 +53,21 @@ area_values as (
     select
         indicator_code, financial_year,
         any_value(value) filter (where area_type = 'Family group') as family_group_published,
-        any_value(value) filter (where area_type = 'Region') as region_value,
-        any_value(area_name) filter (where area_type = 'Region') as region_name,
         any_value(value) filter (where area_type = 'England') as england_value,
         any_value(comparator_source) filter (where area_type = 'Family group') as family_group_source,
-        any_value(comparator_source) filter (where area_type = 'Region') as region_source,
-        any_value(comparator_source) filter (where area_type = 'England') as england_source
+        any_value(comparator_source) filter (where area_type = 'England') as england_source,
+        count(*) filter (where area_type = 'Region') as region_rows
     from benchmarks
     group by all
 ),
+
+regions as (
+    select indicator_code, financial_year, area_code as region_code, area_name as region_name, value, comparator_source
+    from benchmarks
+    where area_type = 'Region'
+),
+
+council_regions as (select la_code, region_code from {{ ref('councils') }}),
 
 england_ranks as (
     -- the council's own England ranking as the benchmarks feed publishes it (1 = best)
@@ -101,8 +107,8 @@ select
     case when v.value is null then null else fs.family_rank end as family_group_rank,
     fs.family_size as family_group_size,
     coalesce(a.family_group_published, fs.family_mean) as family_group_avg,
-    a.region_name,
-    a.region_value,
+    r.region_name,
+    r.value as region_value,
     a.england_value,
     case when e.england_n >= 4 then 1 + floor(4.0 * e.better_than_us / e.england_n)::integer end as england_quartile,
     er.rank as england_rank,
@@ -119,7 +125,7 @@ select
     nullif(concat_ws(
         '; ',
         'family group ' || coalesce(a.family_group_source, case when fs.family_size > 1 then 'supplied' end),
-        'region ' || a.region_source,
+        'region ' || r.comparator_source,
         'England ' || a.england_source
     ), '') as comparator_source,
     v.is_override,
@@ -131,6 +137,12 @@ left join values as prev
 left join family_stats as fs
     on fs.for_la = v.la_code and fs.indicator_code = v.indicator_code and fs.financial_year = v.financial_year
 left join area_values as a on a.indicator_code = v.indicator_code and a.financial_year = v.financial_year
+-- the council's own region (councils seed); a council the seed does not know takes the one Region
+-- row when the file has only one, as a single council's benchmarks file does
+left join council_regions as cr on cr.la_code = v.la_code
+left join regions as r
+    on r.indicator_code = v.indicator_code and r.financial_year = v.financial_year
+        and (r.region_code = cr.region_code or (cr.region_code is null and a.region_rows = 1))
 left join england_ranks as er
     on er.la_code = v.la_code and er.indicator_code = v.indicator_code and er.financial_year = v.financial_year
 left join england_ranks as prev_er
