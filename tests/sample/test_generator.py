@@ -527,7 +527,10 @@ def test_reference_data(clean):
         la = g[g["area_type"] == "LA"]
         assert len(la) == 15 and sorted(la["rank"].astype(int)) == list(range(1, 16))
         assert (la["rank_of"] == "15").all()
-        assert (g["area_type"].value_counts()[["Family group", "Region", "England"]] == 1).all()
+        assert (g["area_type"].value_counts()[["Family group", "England"]] == 1).all()
+        # one Region row for each region a member council is in (each council's own region, not one for all)
+        regions = {c.region_code for c in COUNCILS}
+        assert sorted(g.loc[g["area_type"] == "Region", "area_code"]) == sorted(regions) and len(regions) > 1
 
     groups = read(root, "family_groups")
     assert len(groups) == 15 and set(groups["family_group"]) == {FAMILY_GROUP}
