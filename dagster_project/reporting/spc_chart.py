@@ -57,7 +57,8 @@ def icon_spans(variation: str | None, assurance: str | None, short: bool = False
             if short:
                 words = SHORT[key]
             parts.append(f"[{words}]{{.spc .spc-{key.replace('_', '-')}}}")
-    return " ".join(parts)
+    # the long form is read as a sentence where the badge styling is lost (the PDF): two clauses, not one run
+    return (" " if short else "; ").join(parts)
 
 
 SHORT = {

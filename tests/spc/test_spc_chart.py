@@ -80,6 +80,7 @@ def test_icons_carry_words_not_only_colour():
     spans = icon_spans("special_cause_improving", "consistently_fail")
     assert "Special cause: improving" in spans and "Target: consistently failed" in spans
     assert ".spc-special-cause-improving" in spans
+    assert "}; [Target" in spans  # two clauses in the card's sentence ("...concerning Target: ..." ran on)
     assert icon_spans(None, None) == ""
 
 
