@@ -1,0 +1,83 @@
+"""The same dbt project on Apache Spark (docs/spark.md): the bridge between the DuckDB ingestion
+and a Spark build, kept in this one module so a Parquet landing zone can later replace it.
+
+Ingestion validates and pseudonymises into DuckDB's `raw` schema; for Spark each raw table is
+exported to Parquet under the run's Spark home and declared to Spark's metastore by the dbt
+on-run-start hook (macros/raw_parquet.sql). dbt then builds on a local pyspark (profile target
+`spark`), with its own Derby metastore and warehouse directory per home, since two JVMs on one
+metastore collide. The marts come back as the Parquet files Spark wrote, which DuckDB reads.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+
+from .dbt_runtime import scratch_build
+
+# Person-level feeds are exported partitioned by council (la_code=... folders), as a region's or
+# the nation's councils would be stored; Spark finds such partitions only after `msck repair table`.
+PARTITIONED = {"people": "la_code"}
+
+
+class SparkUnavailable(RuntimeError):
+    """Java (which pyspark needs) or pyspark itself is missing; the message says how to install it."""
+
+
+def check_available() -> None:
+    if shutil.which("java") is None:
+        raise SparkUnavailable("the Spark engine needs Java 17: apt-get install openjdk-17-jre-headless")
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as exc:
+        raise SparkUnavailable('the Spark engine needs pyspark: pip install -e ".[spark]"') from exc
+
+
+def export_raw(warehouse: Path, root: Path) -> dict:
+    """Every raw table of `warehouse` as a Parquet folder under `root` (replaced whole); returns the
+    `raw_parquet` var the registration hook reads."""
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+            ).fetchall()
+        ]
+        for table in tables:
+            target = root / table
+            if table in PARTITIONED:
+                con.execute(f"copy raw.{table} to '{target}' (format parquet, partition_by ({PARTITIONED[table]}))")
+            else:
+                target.mkdir()
+                con.execute(f"copy raw.{table} to '{target / 'data.parquet'}' (format parquet)")
+    return {"root": str(root), "tables": tables, "partitioned": sorted(set(PARTITIONED) & set(tables))}
+
+
+def spark_vars(spark_home: Path, raw_parquet: dict | None = None) -> dict:
+    """The profile vars of the `spark` target: where this run's metastore, warehouse and raw Parquet live."""
+    return {"spark_home": str(spark_home.resolve()), **({"raw_parquet": raw_parquet} if raw_parquet else {})}
+
+
+def build(select: list[str], warehouse: Path, spark_home: Path, scratch: Path) -> subprocess.CompletedProcess:
+    """Export raw from the DuckDB `warehouse`, then `dbt build` the selection on Spark (seeds included)."""
+    check_available()
+    spark_home = spark_home.resolve()
+    raw = export_raw(warehouse, spark_home / "raw_parquet")
+    return scratch_build(select, warehouse, scratch, profile=spark_vars(spark_home, raw), target="spark")
+
+
+def table_path(spark_home: Path, schema: str, table: str) -> Path:
+    """Where Spark's warehouse directory keeps a managed table's Parquet files."""
+    return spark_home / "warehouse" / f"{schema}.db" / table
+
+
+def read_table(spark_home: Path, schema: str, table: str, con: duckdb.DuckDBPyConnection | None = None):
+    """A table Spark built, read back by DuckDB from its Parquet files (a DuckDB relation)."""
+    con = con or duckdb.connect()
+    return con.read_parquet(str(table_path(spark_home, schema, table) / "*.parquet"))
