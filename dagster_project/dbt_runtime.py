@@ -61,11 +61,12 @@ def scratch_build(
     scratch: Path,
     profile: dict | None = None,
     target: str | None = None,
+    data_tests: bool = True,
 ) -> subprocess.CompletedProcess:
     """`dbt build` of a selection outside Dagster (a round trip, a benchmark, a test fixture): data
     tests run, unit tests do not (as in a run), artifacts and logs go under `scratch`, and the
     warehouse reaches the profile as a var (`profile`: other profile vars, e.g. threads; `target`:
-    a profile target other than the default, e.g. spark)."""
+    a profile target other than the default, e.g. spark; `data_tests=False`: models and seeds only)."""
     profile_args = {"warehouse_path": str(warehouse), **(profile or {})}
     return subprocess.run(
         [
@@ -76,6 +77,7 @@ def scratch_build(
             *select,
             "--exclude-resource-type",
             "unit_test",
+            *([] if data_tests else ["test"]),
             "--indirect-selection",
             "cautious",
             "--project-dir",
