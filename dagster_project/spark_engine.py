@@ -25,7 +25,8 @@ PARTITIONED = {"people": "la_code"}
 
 
 # Models Spark 4.3 cannot build in practice: DHSC's 2A episode logic (one query of some thirty CTEs,
-# several read more than once) did not finish analysis in ten minutes on a local session. Everything
+# several read more than once): Spark inlines every reference, and analysing the query alone ran out of a
+# 1 GB driver heap (OutOfMemoryError) after minutes on a local session. Everything
 # downstream of them (marts.ascof among them) waits for them to be split into smaller models.
 NOT_PORTABLE = ("int_cld_ascof_2a_episodes",)
 
@@ -67,7 +68,7 @@ def check_portable(manifest: Path) -> None:
     if blocked:
         raise SparkUnavailable(
             f"the whole pipeline does not run on Spark yet: {', '.join(NOT_PORTABLE)} is not portable "
-            f"(Spark does not finish analysing it), so neither is what depends on it: {', '.join(blocked)}. "
+            f"(Spark's analyser runs out of memory on it), so neither is what depends on it: {', '.join(blocked)}. "
             "Build with --engine duckdb (the default); docs/spark.md says what does run on Spark"
         )
 

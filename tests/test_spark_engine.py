@@ -3,7 +3,7 @@ engines, and every table the selection builds identical row for row, among them 
 ASCOF 2016/17 figures are counted from (cohorts, events, snapshots) for Norfolk's golden landing.
 
 marts.ascof itself is not built on Spark yet: its lineage runs through int_cld_ascof_2a_episodes,
-which Spark 4.3 does not finish analysing (spark_engine.NOT_PORTABLE).
+on which Spark 4.3's analyser runs out of memory (spark_engine.NOT_PORTABLE).
 
 One landing (the ASCOF fixture and the two register snapshots) is ingested once into DuckDB; dbt
 builds the selection there, then on a local pyspark from the same raw tables (exported to Parquet).
