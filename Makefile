@@ -9,7 +9,7 @@ CLD_SAMPLE ?= data/landing-cld-era
 CLD_HOME ?= data/cld-era
 CLD_PERIOD ?= 2024-Q4
 
-.PHONY: run test install install-test sample bench ui docs clean contract cld-return lint lint-fix
+.PHONY: run test install install-test sample bench ui docs clean contract cld-return lint lint-fix java
 
 $(BIN)/vitalsigns: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,14 @@ cld-return: install $(CLD_SAMPLE)/.vitalsigns-sample
 	for la in $$($(BIN)/python -c "from dagster_project.cld_return.build import councils; print(' '.join(councils('$(CLD_SAMPLE)')))"); do \
 		$(BIN)/vitalsigns cld-return --la $$la --period $(CLD_PERIOD) --landing $(CLD_SAMPLE) --home $(CLD_HOME) || exit 1; done
 
-test: install
+# Java 17 for the Spark engine (pyspark; docs/spark.md), from Debian where it is missing and apt-get is
+# available; without it the Spark tests skip and say why
+java:
+	@command -v java >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null) || \
+		echo "openjdk-17-jre-headless not installed: the Spark engine tests will skip"
+
+test: install java
 	$(BIN)/python -m pytest -q
 
 lint: install

@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 
 from .dbt_runtime import prepare_dbt_manifest
-from .settings import SAMPLE_MARKER, Settings
+from .settings import ENGINES, SAMPLE_MARKER, Settings
 
 log = logging.getLogger("vitalsigns")
 
@@ -139,6 +139,17 @@ def cmd_build(args) -> int:
     settings = _apply_paths(args)
     if args.period:  # this build renders (or re-renders: a backfill) that month's packs
         settings = dataclasses.replace(settings, period=args.period)
+    if args.engine:
+        settings = dataclasses.replace(settings, engine=args.engine)
+    if settings.engine == "spark":
+        from .spark_engine import SparkUnavailable, check_available, check_portable
+
+        try:
+            check_portable(prepare_dbt_manifest())
+            check_available()
+        except SparkUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     if not settings.landing.is_dir():
         print(
             f"error: landing folder {settings.landing} does not exist (use --landing or VITALSIGNS_LANDING; "
@@ -428,6 +439,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="recompute incremental models over all history (after corrected old records arrive; "
         "default: only each council's last 24 month ends)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="where dbt builds the models: duckdb, or spark on a local pyspark, the marts then copied "
+        "into the warehouse (needs Java 17 and the spark extra; docs/spark.md) (default: VITALSIGNS_ENGINE, "
+        "else duckdb)",
     )
     p.set_defaults(fn=cmd_build)
 

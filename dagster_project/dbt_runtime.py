@@ -56,20 +56,28 @@ def prepare_dbt_manifest(force: bool = False) -> Path:
 
 
 def scratch_build(
-    select: list[str] | tuple[str, ...], warehouse: Path, scratch: Path, profile: dict | None = None
+    select: list[str] | tuple[str, ...],
+    warehouse: Path,
+    scratch: Path,
+    profile: dict | None = None,
+    target: str | None = None,
+    data_tests: bool = True,
 ) -> subprocess.CompletedProcess:
     """`dbt build` of a selection outside Dagster (a round trip, a benchmark, a test fixture): data
     tests run, unit tests do not (as in a run), artifacts and logs go under `scratch`, and the
-    warehouse reaches the profile as a var (`profile`: other profile vars, e.g. threads)."""
+    warehouse reaches the profile as a var (`profile`: other profile vars, e.g. threads; `target`:
+    a profile target other than the default, e.g. spark; `data_tests=False`: models and seeds only)."""
     profile_args = {"warehouse_path": str(warehouse), **(profile or {})}
     return subprocess.run(
         [
             dbt_executable(),
             "build",
+            *(["--target", target] if target else []),
             "--select",
             *select,
             "--exclude-resource-type",
             "unit_test",
+            *([] if data_tests else ["test"]),
             "--indirect-selection",
             "cautious",
             "--project-dir",

@@ -113,6 +113,8 @@ class Settings:
     confirm_shrink: bool = False
     dbt_threads: int = 2
     duckdb_memory_limit: str = "2GB"
+    # where dbt builds the models: duckdb (the warehouse itself) or spark (a local pyspark; docs/spark.md)
+    engine: str = "duckdb"
     limits: Limits = Limits()
     # CLD (docs/cld.md): submissions selected as of this date (None: the latest submitted); the
     # population year of a financial year YYYY/YY is YYYY + offset, or one fixed year as DHSC does
@@ -208,6 +210,7 @@ class Settings:
             confirm_shrink=env.get("VITALSIGNS_CONFIRM_SHRINK", "") in ("1", "true", "yes"),
             dbt_threads=_setting(env, "VITALSIGNS_DBT_THREADS", "2", int),
             duckdb_memory_limit=env.get("VITALSIGNS_DUCKDB_MEMORY_LIMIT", "2GB"),
+            engine=check_engine(env.get("VITALSIGNS_ENGINE") or "duckdb", "VITALSIGNS_ENGINE"),
             limits=limits_from_env(env),
             cld_as_of=_cld_as_of(env),
             cld_population_year_offset=_setting(env, "VITALSIGNS_CLD_POPULATION_YEAR_OFFSET", "0", int),
@@ -257,6 +260,16 @@ def _optional_year(env, name: str) -> int | None:
     if not re.fullmatch(r"\d{4}", raw):
         raise ConfigError(f"{name}={raw!r} is not a year (YYYY); unset it for the default (no fixed year)")
     return int(raw)
+
+
+ENGINES = ("duckdb", "spark")
+
+
+def check_engine(value: str, where: str) -> str:
+    """The dbt engine, one of ENGINES (a profile target of dbt/profiles.yml)."""
+    if value not in ENGINES:
+        raise ConfigError(f"{where}: unknown engine {value!r}; use one of {', '.join(ENGINES)}")
+    return value
 
 
 def _period(env) -> str | None:

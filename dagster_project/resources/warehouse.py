@@ -71,6 +71,7 @@ _SETTING_FIELDS = (
     "confirm_shrink",
     "dbt_threads",
     "duckdb_memory_limit",
+    "engine",
     "cld_as_of",
     "cld_population_year_offset",
     "cld_population_fixed_year",
@@ -112,6 +113,9 @@ class WarehouseResource(dg.ConfigurableResource):
     confirm_shrink: bool | None = Field(None, description="accept a full extract that shrank past the tolerance")
     dbt_threads: int | None = Field(None, description="dbt threads")
     duckdb_memory_limit: str | None = Field(None, description="DuckDB memory before it spills to disk")
+    engine: str | None = Field(
+        None, description="where dbt builds the models: duckdb or spark (VITALSIGNS_ENGINE; docs/spark.md)"
+    )
     max_file_mb: float | None = Field(None, description="a larger landing file is refused unread")
     max_rows: int | None = Field(None, description="a file with more rows is refused")
     xlsx_max_uncompressed_mb: float | None = Field(None, description="an XLSX expanding past this is refused")

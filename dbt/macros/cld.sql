@@ -7,7 +7,7 @@
 {# DHSC's age: whole 365.25-day years from the first day of the birth month
    (FLOOR(DATEDIFF(DAY, birth, on) / 365.25)), not the birthday-exact age used elsewhere. #}
 {% macro cld_age(birth_month_start, on_date) -%}
-    floor(datediff('day', {{ birth_month_start }}, {{ on_date }}) / 365.25)
+    floor({{ day_diff(birth_month_start, on_date) }} / 365.25)
 {%- endmacro %}
 
 {# DHSC's open-ended date stand-in (ASCOF scripts set null end dates to 9999-01-01). #}

@@ -1,7 +1,7 @@
 {# Age in whole years on a date (a birthday on the date counts). #}
 {% macro age_at(dob, on_date) -%}
     (year({{ on_date }}) - year({{ dob }})
-     - case when strftime({{ on_date }}, '%m%d') < strftime({{ dob }}, '%m%d') then 1 else 0 end)
+     - case when month({{ on_date }}) * 100 + day({{ on_date }}) < month({{ dob }}) * 100 + day({{ dob }}) then 1 else 0 end)
 {%- endmacro %}
 
 {# First calendar year of the financial year containing a date (FY 2016/17 -> 2016). #}
@@ -11,7 +11,7 @@
 
 {# 'YYYY/YY' label of a financial year from its first calendar year. #}
 {% macro fy_label(start_year) -%}
-    ({{ start_year }}::varchar || '/' || lpad((({{ start_year }} + 1) % 100)::varchar, 2, '0'))
+    ({{ start_year }}::string || '/' || lpad((({{ start_year }} + 1) % 100)::string, 2, '0'))
 {%- endmacro %}
 
 {# First calendar year of a financial year from its 'YYYY/YY' label (inverse of fy_label). #}
@@ -43,4 +43,11 @@
 {% macro window_months(period_type, period_end) -%}
     (case {{ period_type }} when 'month' then 1 when 'quarter' then 3
           when 'ytd' then (month({{ period_end }}) + 8) % 12 + 1 else 12 end)
+{%- endmacro %}
+
+{# Month boundaries crossed from one date to another, (2016-04-01, 2017-03-31) -> 11, as DuckDB's
+   datediff('month', ...) counts them; Spark's datediff counts whole months, one more between two
+   month ends, so this is written out once for both engines. #}
+{% macro month_diff(from_date, to_date) -%}
+    ((year({{ to_date }}) - year({{ from_date }})) * 12 + month({{ to_date }}) - month({{ from_date }}))
 {%- endmacro %}

@@ -38,9 +38,9 @@ latest_status as (
     -- the latest non-empty status of each kind recorded on or before the year end
     select
         c.la_code, c.fy_end, c.person_id,
-        arg_max(cs.is_paid_employment, cs.as_at_date) filter (where cs.employment_status is not null)
+        max_by(cs.is_paid_employment, cs.as_at_date) filter (where cs.employment_status is not null)
             as is_paid_employment,
-        arg_max(cs.is_settled_accommodation, cs.as_at_date) filter (where cs.accommodation_status is not null)
+        max_by(cs.is_settled_accommodation, cs.as_at_date) filter (where cs.accommodation_status is not null)
             as is_settled_accommodation
     from ld_cohort as c
     inner join {{ ref('stg_client_status') }} as cs

@@ -52,4 +52,4 @@ select
     last_day(m.month_start)::date as month_end,
     b.first_month as data_start
 from bounds as b,
-    lateral (select unnest(generate_series(b.first_month, b.last_month, interval 1 month)) as month_start) as m
+    {{ series('b.first_month', 'b.last_month', 'month_start', step='1 month') }} as m

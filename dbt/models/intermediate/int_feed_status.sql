@@ -41,7 +41,7 @@ councils as (
 ),
 
 latest_load as (
-    select feed, status, regexp_extract(file, '[^/\\]+$') as file_name
+    select feed, status, regexp_extract(replace(file, chr(92), '/'), '[^/]+$', 0) as file_name
     from {{ source('raw', '_load_log') }}
     qualify row_number() over (partition by feed order by loaded_at desc, file desc) = 1
 ),

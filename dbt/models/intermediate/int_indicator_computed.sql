@@ -72,7 +72,7 @@ dtoc as (
 ),
 
 feed_gaps as (
-    select f.la_code, i.indicator_code, string_agg(f.reason, '; ' order by f.feed) as reason
+    select f.la_code, i.indicator_code, {{ string_agg_ordered('f.reason', "'; '", 'f.feed') }} as reason
     from {{ ref('indicator_feeds') }} as i
     inner join {{ ref('int_feed_status') }} as f on f.feed = i.feed
     where not f.has_rows
@@ -131,7 +131,7 @@ computed as (
             when k.kind = 'dtoc'
                 then case
                         when c.period_type in ('month')
-                            or c.months = datediff('month', c.period_start, c.period_end) + 1
+                            or c.months = {{ month_diff('c.period_start', 'c.period_end') }} + 1
                             then c.mean_rate
                     end
             when k.unit = '%' then {{ safe_ratio('c.numerator', 'c.denominator', 100) }}
@@ -143,11 +143,11 @@ computed as (
             when k.kind = 'dtoc' and c.mean_rate is null then 'no 18+ population for the period'
             when k.kind = 'dtoc'
                 and c.period_type <> 'month'
-                and c.months < datediff('month', c.period_start, c.period_end) + 1
+                and c.months < {{ month_diff('c.period_start', 'c.period_end') }} + 1
                 then 'DToC months missing in the window ('
                     || c.months
                     || ' of '
-                    || (datediff('month', c.period_start, c.period_end) + 1)
+                    || ({{ month_diff('c.period_start', 'c.period_end') }} + 1)
                     || ')'
             when
                 k.unit = 'per 100k' and k.kind = 'cld' and c.denominator is null
@@ -174,5 +174,5 @@ union all by name
 select
     la_code, indicator_code, period_type, period_start, period_end,
     null::double as numerator, null::double as denominator, null::double as value,
-    reason as value_note, null::varchar as population_note
+    reason as value_note, null::string as population_note
 from gap_rows

@@ -16,8 +16,8 @@ annual as (
 ),
 
 annual_months as (
-    select a.*, last_day(make_date(a.fy_start, 4, 1) + to_months(m.k - 1)) as month_end, m.k
-    from annual as a, (select unnest(range(1, 13)) as k) as m
+    select a.*, last_day({{ dbt.dateadd('month', 'm.k - 1', 'make_date(a.fy_start, 4, 1)') }}) as month_end, m.k
+    from annual as a, {{ series('1', '12', 'k') }} as m
 ),
 
 outturns as (

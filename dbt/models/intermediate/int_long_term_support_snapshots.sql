@@ -14,7 +14,7 @@
     pre_hook="{% if is_incremental() %}
         delete from {{ this }} t
         using (select la_code, max(month_end) as last_month_end from {{ ref('int_council_months') }} group by 1) m
-        where t.la_code = m.la_code and t.as_at > m.last_month_end - to_months({{ var('lts_lookback_months') }})
+        where t.la_code = m.la_code and t.as_at > m.last_month_end - interval '{{ var('lts_lookback_months') }}' month
         {% endif %}"
 ) }}
 

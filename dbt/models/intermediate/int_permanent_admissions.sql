@@ -27,7 +27,7 @@ admissions as (
     where is_council_supported
         and (
             previous_placement_end is null
-            or start_date > previous_placement_end + interval ({{ var('move_between_homes_days') }}) day
+            or start_date > previous_placement_end + interval '{{ var('move_between_homes_days') }}' day
         )
 )
 

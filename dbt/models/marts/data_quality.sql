@@ -10,7 +10,8 @@ select
     l.status,
     l.message,
     (
-        select string_agg(distinct r.rule, '; ') from {{ source('raw', '_rejects') }} as r
+        select {{ string_agg_ordered('r.rule', "'; '", 'r.rule', distinct=true) }}
+        from {{ source('raw', '_rejects') }} as r
         where r.file_hash = l.file_hash and r.feed = l.feed
     ) as rejected_rules
 from {{ source('raw', '_load_log') }} as l

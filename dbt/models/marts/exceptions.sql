@@ -32,7 +32,7 @@ linked_risk as (
     -- the register snapshot in force at the report period
     select
         c.la_code, c.report_period, c.indicator_code,
-        string_agg(r.risk_id || ' (score ' || r.current_score || ')', ', ' order by r.risk_id) as risks
+        {{ string_agg_ordered("r.risk_id || ' (score ' || r.current_score || ')'", "', '", 'r.risk_id') }} as risks
     from current_values as c
     inner join risks as r on r.la_code = c.la_code and r.indicator_code = c.indicator_code
     where c.pick = 1 and {{ exception_risk('r.current_score') }}

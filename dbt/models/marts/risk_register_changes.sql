@@ -30,7 +30,7 @@ from previous as p left join latest as l using (la_code, risk_id)
 where l.risk_id is null
 union all
 select
-    l.la_code, l.risk_id, 'score', p.current_score::varchar, l.current_score::varchar,
+    l.la_code, l.risk_id, 'score', p.current_score::string, l.current_score::string,
     p.snapshot_date as before_snapshot, l.snapshot_date as after_snapshot
 from latest as l inner join previous as p using (la_code, risk_id)
 where l.current_score is distinct from p.current_score

@@ -8,7 +8,8 @@ select
     s.period_end,
     nullif(s.segment_start, date '0001-01-01') as segment_start,
     (
-        select string_agg(b.description, '; ' order by b.description) from {{ ref('stg_series_breaks') }} as b
+        select {{ string_agg_ordered('b.description', "'; '", 'b.description') }}
+        from {{ ref('stg_series_breaks') }} as b
         where b.la_code = s.la_code and (b.indicator_code is null or b.indicator_code = s.indicator_code)
             and b.break_date = s.segment_start
     ) as series_break,
@@ -19,4 +20,4 @@ select
     special_cause_rule,
     variation
 from {{ ref('int_spc') }} as s
-where period_end > last_day(as_of - interval ({{ var('spc_window_months') }}) month)
+where period_end > last_day(as_of - interval '{{ var('spc_window_months') }}' month)

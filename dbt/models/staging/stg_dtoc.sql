@@ -7,7 +7,7 @@ renamed as (
         provider_code,
         -- dates
         period,
-        last_day(strptime(period || '-01', '%Y-%m-%d')::date) as period_end,
+        last_day(cast(period || '-01' as date)) as period_end,
         -- codes
         acute_or_non_acute,
         responsible_org,

@@ -7,7 +7,7 @@ renamed as (
         la_code,
         -- dates
         period,
-        case when period is not null then last_day(strptime(period || '-01', '%Y-%m-%d')::date) end as period_end,
+        case when period is not null then last_day(cast(period || '-01' as date)) end as period_end,
         financial_year,
         -- codes
         coalesce(lower(profile), {{ code('profile', 'flat') }}) as profile,

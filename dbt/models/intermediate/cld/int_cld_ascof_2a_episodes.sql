@@ -58,7 +58,7 @@ stmax as (
 clustered as (
     select
         *,
-        sum(case when datediff('day', previous_end, event_start_date) <= 7 then 0 else 1 end)
+        sum(case when {{ day_diff('previous_end', 'event_start_date') }} <= 7 then 0 else 1 end)
             over (
                 partition by la_code, person_key
                 order by event_start_date asc, end_date asc, hierarchy asc, record_id desc
@@ -72,8 +72,8 @@ clusters as (
         la_code, person_key, cluster_no,
         min(event_start_date) as cluster_start,
         max(end_date) as cluster_end,
-        arg_max(hierarchy, [epoch(end_date), -hierarchy, record_id]) as cluster_hierarchy,
-        arg_max(event_outcome, [epoch(end_date), -hierarchy, record_id]) as cluster_outcome
+        max_by(hierarchy, {{ sort_key([day_number('end_date'), '-hierarchy', 'record_id']) }}) as cluster_hierarchy,
+        max_by(event_outcome, {{ sort_key([day_number('end_date'), '-hierarchy', 'record_id']) }}) as cluster_outcome
     from clustered
     group by all
 ),
@@ -120,7 +120,7 @@ new_clients as (
                     'Long term support: Community', 'Long term support: Prison'
                 )
                 and j.event_start_date < c.cluster_start
-                and datediff('day', j.end_date, c.cluster_start) < 91
+                and {{ day_diff('j.end_date', 'c.cluster_start') }} < 91
         )
 ),
 
@@ -132,7 +132,7 @@ ev as (
 step1 as (
     select financial_year, la_code, person_key, cluster_no, 'NFA: Deceased' as final_outcome, '1' as sequel_type
     from new_clients
-    where datediff('day', cluster_end, date_of_death) <= 7
+    where {{ day_diff('cluster_end', 'date_of_death') }} <= 7
 ),
 
 step2 as (
@@ -163,7 +163,7 @@ window_events as (
         dense_rank() over (partition by financial_year, la_code, person_key, cluster_no order by event_start_date) as rn
     from ev as e semi join open_clusters using (financial_year, la_code, person_key, cluster_no)
     where e.event_start_date >= e.cluster_start and e.end_date > e.cluster_end
-        and datediff('day', e.cluster_end, e.event_start_date) <= 7
+        and {{ day_diff('e.cluster_end', 'e.event_start_date') }} <= 7
 ),
 
 future as (
@@ -191,18 +191,17 @@ future as (
 step3 as (
     select
         financial_year, la_code, person_key, cluster_no,
-        arg_min(
+        min_by(
             case when service_type = 'Short term support: Other short term'
                     and service_component in ('Short term residential care', 'Short term nursing care')
                     then 'Short term support: Residential or Nursing care'
                 else service_type
             end,
-            [
-                service_rank,
-                case
-                    when service_component in ('Short term residential care', 'Short term nursing care') then 1 else 2
-                end
-            ]
+            {{ sort_key([
+                'service_rank',
+                "case when service_component in ('Short term residential care', 'Short term nursing care')"
+                ~ " then 1 else 2 end"
+            ]) }}
         ) as final_outcome,
         '3' as sequel_type
     from future
@@ -222,9 +221,11 @@ nested as (
 nested_ar as (
     select
         financial_year, la_code, person_key, cluster_no,
-        arg_max(hierarchy, [epoch(end_date), -hierarchy, record_id]) as hierarchy
+        max_by(hierarchy, {{ sort_key([day_number('end_date'), '-hierarchy', 'record_id']) }}) as hierarchy
     from nested
-    where event_type_key in ('assessment', 'review') and datediff('day', end_date, cluster_end) < 14 and hierarchy < 100
+    where
+        event_type_key in ('assessment', 'review') and {{ day_diff('end_date', 'cluster_end') }} < 14
+        and hierarchy < 100
     group by all
 ),
 

@@ -47,7 +47,7 @@ new_admissions as (
             select 1 from build as b
             where b.la_code = a.la_code and b.person_key = a.person_key
                 and b.event_start_date < a.event_start_date
-                and (datediff('day', b.der_event_end_date, a.event_start_date) < 365 or b.der_event_end_date is null)
+                and ({{ day_diff('b.der_event_end_date', 'a.event_start_date') }} < 365 or b.der_event_end_date is null)
         )
 ),
 

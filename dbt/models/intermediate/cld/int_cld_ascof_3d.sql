@@ -16,7 +16,7 @@ years as (select * from {{ ref('int_cld_financial_years') }}),
 
 build as (
     select
-        y.la_code, y.financial_year, y.fy_start, y.fy_end, m.* exclude (la_code),
+        y.la_code, y.financial_year, y.fy_start, y.fy_end, {{ star_except('m', ['la_code']) }},
         p.date_of_death as date_of_death_latest,
         case when p.date_of_birth is not null then {{ cld_age('p.date_of_birth', 'y.fy_end') }} end as age_end
     from years as y

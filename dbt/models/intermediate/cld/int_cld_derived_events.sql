@@ -80,9 +80,8 @@ to_crop as (
 
 cropped as (
     select
-        r.* replace (
-            case when c.record_id is not null then r.ref_period_end else r.der_event_end_date end as der_event_end_date
-        ),
+        {{ star_except('r', ['der_event_end_date']) }},
+        case when c.record_id is not null then r.ref_period_end else r.der_event_end_date end as der_event_end_date,
         c.record_id is not null as was_cropped
     from referenced as r
     left join to_crop as c using (record_id)

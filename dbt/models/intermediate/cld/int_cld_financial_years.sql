@@ -10,6 +10,7 @@ with main as (
 select
     m.la_code, fy::date as fy_start, (fy + interval 1 year - interval 1 day)::date as fy_end,
     {{ cld_fy_label('fy') }} as financial_year
-from main as m, range(date '2023-04-01', m.covered_to, interval 1 year) as t (fy)
+-- the series runs to covered_to inclusive; the first condition keeps only years that end by then
+from main as m, {{ series("date '2023-04-01'", 'm.covered_to', 'fy', step='1 year') }} as t
 where (fy + interval 1 year - interval 1 day)::date <= m.covered_to
     and fy::date >= m.covered_from

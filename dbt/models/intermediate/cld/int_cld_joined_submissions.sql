@@ -13,7 +13,8 @@ as_of as (
 
 quarters as (
     select q::date as quarter_start, (q + interval 3 month - interval 1 day)::date as quarter_end
-    from as_of, range(date '2023-04-01', coalesce(as_of_date, date '2023-04-01'), interval 3 month) as t (q)
+    -- the series runs to the as-of date inclusive; the condition keeps quarters that ended before it
+    from as_of, {{ series("date '2023-04-01'", "coalesce(as_of_date, date '2023-04-01')", 'q', step='3 month') }} as t
     where (q + interval 3 month - interval 1 day)::date < as_of_date
 ),
 

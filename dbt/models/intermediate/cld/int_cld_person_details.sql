@@ -194,17 +194,23 @@ latest_year as (
     group by all
 ),
 
+carer_links as (
+    -- each carer's event once per linked adult (one row per linked-person column)
+    select la_code, client_type_cleaned, end_sort, event_start_date, adult_1_linked_person_id as linked from cld
+    union all
+    select la_code, client_type_cleaned, end_sort, event_start_date, adult_2_linked_person_id from cld
+    union all
+    select la_code, client_type_cleaned, end_sort, event_start_date, adult_3_linked_person_id from cld
+),
+
 cared_for as (
     -- people named as the cared-for adult by a carer's event in the latest 12 months
     select distinct p.la_code, p.person_key
-    from cld as c
+    from carer_links as c
     inner join latest_year as y using (la_code)
-    cross join
-        lateral (values (c.adult_1_linked_person_id), (c.adult_2_linked_person_id), (c.adult_3_linked_person_id))
-            as l (linked)
-    inner join cld as p on p.la_code = c.la_code and p.la_person_id = l.linked
+    inner join cld as p on p.la_code = c.la_code and p.la_person_id = c.linked
     where c.client_type_cleaned in ('Unpaid carer', 'Unpaid carer known by association')
-        and l.linked is not null
+        and c.linked is not null
         and c.end_sort >= y.period_start and c.event_start_date <= y.period_end
 )
 

@@ -42,8 +42,8 @@ stated as (
     select
         la_code, submitted_at,
         count(
-            distinct coalesce(reporting_period_start_date::varchar, '')
-            || coalesce(reporting_period_end_date::varchar, '')
+            distinct coalesce(reporting_period_start_date::string, '')
+            || coalesce(reporting_period_end_date::string, '')
         ) as n_stated_periods,
         min(reporting_period_start_date) as stated_start,
         max(reporting_period_end_date) as stated_end,

@@ -4,7 +4,7 @@
 -- record. DHSC's conversation flag (AGEM-derived, unpublished) is not reproduced.
 with derived as (select * from {{ ref('int_cld_derived_events') }})
 
-select * exclude (rk)
+select {{ star_except(none, ['rk']) }}
 from (
     select
         *,

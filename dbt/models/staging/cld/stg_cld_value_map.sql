@@ -20,7 +20,7 @@
         "{{ raw }}" as raw_value,
         {{ cld_key('"' ~ raw ~ '"') }} as match_key,
         "{{ cleaned }}" as cleaned_value,
-        {% if grouped %}"{{ grouped }}"{% else %}null::varchar{% endif %} as grouped_value
+        {% if grouped %}"{{ grouped }}"{% else %}null::string{% endif %} as grouped_value
     from {{ ref(seed) }}
     {% if not loop.last %}union all{% endif %}
 {% endfor %}

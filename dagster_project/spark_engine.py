@@ -1,0 +1,187 @@
+"""The same dbt project on Apache Spark (docs/spark.md): the bridge between the DuckDB ingestion
+and a Spark build, kept in this one module so a Parquet landing zone can later replace it.
+
+Ingestion validates and pseudonymises into DuckDB's `raw` schema; for Spark each raw table is
+exported to Parquet under the run's Spark home and declared to Spark's metastore by the dbt
+on-run-start hook (macros/raw_parquet.sql). dbt then builds on a local pyspark (profile target
+`spark`), with its own Derby metastore and warehouse directory per home, since two JVMs on one
+metastore collide. The marts come back as the Parquet files Spark wrote, which DuckDB reads.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+
+from .dbt_runtime import scratch_build
+
+# Person-level feeds are exported partitioned by council (la_code=... folders), as a region's or
+# the nation's councils would be stored; Spark finds such partitions only after `msck repair table`.
+PARTITIONED = {"people": "la_code"}
+
+
+# Models Spark 4.3 cannot build in practice: DHSC's 2A episode logic (one query of some thirty CTEs,
+# several read more than once): Spark inlines every reference, and analysing the query alone ran out of a
+# 1 GB driver heap (OutOfMemoryError) after minutes on a local session. Everything
+# downstream of them (marts.ascof among them) waits for them to be split into smaller models.
+NOT_PORTABLE = ("int_cld_ascof_2a_episodes",)
+
+
+class SparkUnavailable(RuntimeError):
+    """Java (which pyspark needs) or pyspark itself is missing; the message says how to install it."""
+
+
+def check_available() -> None:
+    if shutil.which("java") is None:
+        raise SparkUnavailable("the Spark engine needs Java 17: apt-get install openjdk-17-jre-headless")
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as exc:
+        raise SparkUnavailable('the Spark engine needs pyspark: pip install -e ".[spark]"') from exc
+
+
+def blocked_models(manifest: Path) -> list[str]:
+    """NOT_PORTABLE and every model downstream of them, by name, from dbt's manifest."""
+    data = json.loads(Path(manifest).read_text())
+    children, names = data["child_map"], {}
+    for uid, node in data["nodes"].items():
+        if node["resource_type"] == "model":
+            names[uid] = node["name"]
+    todo = [uid for uid, name in names.items() if name in NOT_PORTABLE]
+    seen = set()
+    while todo:
+        uid = todo.pop()
+        if uid in seen:
+            continue
+        seen.add(uid)
+        todo += [c for c in children.get(uid, []) if c in names]
+    return sorted(names[uid] for uid in seen)
+
+
+def check_portable(manifest: Path) -> None:
+    """`vitalsigns build --engine spark` refuses, naming what is not portable yet, rather than half-working."""
+    blocked = blocked_models(manifest)
+    if blocked:
+        raise SparkUnavailable(
+            f"the whole pipeline does not run on Spark yet: {', '.join(NOT_PORTABLE)} is not portable "
+            f"(Spark's analyser runs out of memory on it), so neither is what depends on it: {', '.join(blocked)}. "
+            "Build with --engine duckdb (the default); docs/spark.md says what does run on Spark"
+        )
+
+
+def export_raw(warehouse: Path, root: Path) -> dict:
+    """Every raw table of `warehouse` as a Parquet folder under `root` (replaced whole); returns the
+    `raw_parquet` var the registration hook reads."""
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+            ).fetchall()
+        ]
+        for table in tables:
+            target = root / table
+            if table in PARTITIONED:
+                con.execute(f"copy raw.{table} to '{target}' (format parquet, partition_by ({PARTITIONED[table]}))")
+            else:
+                target.mkdir()
+                con.execute(f"copy raw.{table} to '{target / 'data.parquet'}' (format parquet)")
+    return {"root": str(root), "tables": tables, "partitioned": sorted(set(PARTITIONED) & set(tables))}
+
+
+def spark_vars(spark_home: Path, raw_parquet: dict | None = None) -> dict:
+    """The profile vars of the `spark` target: where this run's metastore, warehouse and raw Parquet live."""
+    return {"spark_home": str(spark_home.resolve()), **({"raw_parquet": raw_parquet} if raw_parquet else {})}
+
+
+def build(
+    select: list[str],
+    warehouse: Path,
+    spark_home: Path,
+    scratch: Path,
+    data_tests: bool = True,
+    dbt_vars: dict | None = None,
+) -> subprocess.CompletedProcess:
+    """Export raw from the DuckDB `warehouse`, then `dbt build` the selection on Spark (seeds included;
+    `data_tests=False` leaves dbt's data tests to the DuckDB build, each costing Spark a second;
+    `dbt_vars`: the settings' vars, Settings.dbt_vars)."""
+    check_available()
+    spark_home = spark_home.resolve()
+    raw = export_raw(warehouse, spark_home / "raw_parquet")
+    return scratch_build(
+        select,
+        warehouse,
+        scratch,
+        profile={**(dbt_vars or {}), **spark_vars(spark_home, raw)},
+        target="spark",
+        data_tests=data_tests,
+    )
+
+
+def table_path(spark_home: Path, schema: str, table: str) -> Path:
+    """Where Spark's warehouse directory keeps a managed table's Parquet files."""
+    return spark_home / "warehouse" / f"{schema}.db" / table
+
+
+def read_table(spark_home: Path, schema: str, table: str, con: duckdb.DuckDBPyConnection | None = None):
+    """A table Spark built, read back by DuckDB from its Parquet files (a DuckDB relation)."""
+    con = con or duckdb.connect()
+    return con.read_parquet(str(table_path(spark_home, schema, table) / "*.parquet"))
+
+
+def spark_home_of(settings) -> Path:
+    """One Spark home per vitalsigns home: its own metastore and warehouse directory."""
+    return settings.home / "spark"
+
+
+def dagster_build(dbt, context, settings, dbt_vars: dict):
+    """The dbt asset's build on Spark: raw exported, `dbt build --target spark` (always a full refresh:
+    the incremental model's range delete needs a table format with DELETE, such as Delta), its events
+    passed on (data tests are asset checks as on DuckDB), then every table Spark built copied into
+    the DuckDB warehouse, so publication and reports read the same schemas as after a DuckDB build.
+    Row counts are not reported on this engine."""
+    from .dbt_runtime import MANIFEST
+
+    check_available()
+    check_portable(MANIFEST)
+    spark_home = spark_home_of(settings)
+    raw = export_raw(settings.warehouse_path, spark_home / "raw_parquet")
+    args = [
+        "build",
+        "--target",
+        "spark",
+        "--full-refresh",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        json.dumps({**dbt_vars, **spark_vars(spark_home, raw)}),
+    ]
+    yield from dbt.cli(args, context=context, target_path=settings.dbt_target_path).stream()
+    copy_back(spark_home, settings.warehouse_path)
+
+
+def copy_back(spark_home: Path, warehouse: Path) -> list[str]:
+    """Every table Spark built (not raw, not views) replaced in the DuckDB warehouse, in one transaction."""
+    copied = []
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("begin")
+        for schema_dir in sorted((spark_home / "warehouse").glob("*.db")):
+            schema = schema_dir.name.removesuffix(".db")
+            if schema == "raw":
+                continue
+            con.execute(f'create schema if not exists "{schema}"')
+            for table_dir in sorted(p for p in schema_dir.iterdir() if p.is_dir()):
+                files = str(table_dir / "*.parquet")
+                con.execute(
+                    f'create or replace table "{schema}"."{table_dir.name}" as select * from read_parquet(\'{files}\')'
+                )
+                copied.append(f"{schema}.{table_dir.name}")
+        con.execute("commit")
+    return copied
