@@ -131,16 +131,28 @@ left join family_pool as fp
 left join england_pool as ep on ep.indicator_code = cv.indicator_code and ep.financial_year = cv.financial_year
 union all by name
 select
-    indicator_code, financial_year, family_group as area_code, family_group as area_name, {{ code('area_type', 'Family group') }} as area_type,
+    indicator_code,
+    financial_year,
+    family_group as area_code,
+    family_group as area_name,
+    {{ code('area_type', 'Family group') }} as area_type,
     value, members, members_expected, is_complete
 from family_pool
 union all by name
 select
-    indicator_code, financial_year, region_code as area_code, region_name as area_name, {{ code('area_type', 'Region') }} as area_type,
+    indicator_code,
+    financial_year,
+    region_code as area_code,
+    region_name as area_name,
+    {{ code('area_type', 'Region') }} as area_type,
     value, members, members_expected, is_complete
 from region_pool
 union all by name
 select
-    indicator_code, financial_year, 'E92000001' as area_code, {{ code('area_type', 'England') }} as area_name, {{ code('area_type', 'England') }} as area_type,
+    indicator_code,
+    financial_year,
+    'E92000001' as area_code,
+    {{ code('area_type', 'England') }} as area_name,
+    {{ code('area_type', 'England') }} as area_type,
     value, members, members_expected, members = members_expected as is_complete
 from england_pool

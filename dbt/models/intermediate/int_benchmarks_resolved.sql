@@ -21,5 +21,6 @@ where not exists (
         select 1 from pooled as p
         where
             p.indicator_code = s.indicator_code and p.financial_year = s.financial_year
-            and p.area_type = s.area_type and (p.area_code = s.area_code or s.area_type = {{ code('area_type', 'England') }})
+            and p.area_type = s.area_type
+            and (p.area_code = s.area_code or s.area_type = {{ code('area_type', 'England') }})
     )
