@@ -16,7 +16,7 @@ import pandas as pd
 from ..dbt_runtime import scratch_build
 from ..ingest.cld import load_cld
 from ..ingest.loader import ensure_raw_schema
-from ..settings import DBT_PROJECT_DIR, Settings
+from ..settings import DBT_PROJECT_DIR, SAMPLE_MARKER, Settings
 from .build import Return
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
@@ -133,6 +133,8 @@ def run(ret: Return, return_file: Path, settings: Settings, work: Path, ascof: b
         (landing / "cld").mkdir(parents=True)
         stamp = max(dt.date.today(), ret.period.end + dt.timedelta(days=1)).strftime("%Y%m%d")
         shutil.copyfile(return_file, landing / "cld" / f"cld_{ret.la_code}_{stamp}.csv")
+        if (settings.landing / SAMPLE_MARKER).exists():  # a synthetic sample's return stays one (its salt is public)
+            shutil.copyfile(settings.landing / SAMPLE_MARKER, landing / SAMPLE_MARKER)
         rt = Settings(
             landing=landing,
             home=scratch / "home",
