@@ -38,7 +38,7 @@ class LoadFailed(RuntimeError):
 class FileOutcome:
     feed: str
     file: Path
-    status: str  # loaded | unchanged | empty | quarantined | failed
+    status: str  # loaded | unchanged | empty | superseded | quarantined | failed
     rows_read: int = 0
     rows_accepted: int = 0
     rows_rejected: int = 0
@@ -47,7 +47,7 @@ class FileOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("loaded", "unchanged", "empty")
+        return self.status in ("loaded", "unchanged", "empty", "superseded")
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -112,7 +112,7 @@ def _already_loaded(con, feed: Feed, digest: str) -> bool:
     return (
         con.execute(
             "select count(*) from raw._load_log where feed = ? and file_hash = ? "
-            f"and status in ('loaded', 'empty') {since}",
+            f"and status in ('loaded', 'empty', 'superseded') {since}",
             [feed.name, digest, feed.name],
         ).fetchall()[0][0]
         > 0
@@ -319,6 +319,10 @@ def pseudonym_sql(settings: Settings, scope: str, value: str) -> str:
 
 def _write(con, settings: Settings, feed: Feed, path: Path, accepted: str, outcome: FileOutcome) -> None:
     target = f"raw.{feed.name}"
+    if feed.mode == "full":
+        accepted = _without_superseded(con, feed, path, accepted, outcome)
+        if outcome.status == "superseded":
+            return
     rows = _select_for_raw(settings, feed, path, accepted)
     if feed.mode == "full":
         # a full extract replaces its councils' rows: counted and inserted straight from the typed
@@ -352,6 +356,37 @@ def _write(con, settings: Settings, feed: Feed, path: Path, accepted: str, outco
             "t.snapshot_date = n.snapshot_date and t.la_code is not distinct from n.la_code)"
         )
     con.execute(f"insert into {target} by name select * from _new")
+
+
+def _without_superseded(con, feed: Feed, path: Path, accepted: str, outcome: FileOutcome) -> str:
+    """A full extract that arrives after a newer one for the same council is stale: it would roll
+    that council back, so its rows are left out (the landing zone keeps the newest extract too)."""
+    date = extract_date(path)
+    if date is None:
+        return accepted
+    newer = con.execute(
+        f"""select la_code, max(_extract_date) from raw.{feed.name}
+            where la_code in (select distinct la_code from {accepted} a)
+            group by 1 having max(_extract_date) > ? order by 1""",
+        [date],
+    ).fetchall()
+    if not newer:
+        return accepted
+    kept = ", ".join(f"{la} (extract of {d})" for la, d in newer)
+    left = con.execute(
+        f"select count(distinct la_code) from {accepted} a where la_code not in ({', '.join('?' * len(newer))})",
+        [la for la, _ in newer],
+    ).fetchall()[0][0]
+    outcome.message = (
+        f"{path.name} ({date}) is older than the {feed.name} extract already loaded for {kept}: "
+        "kept the newer extract for " + ("that council" if len(newer) == 1 else "those councils")
+    )
+    log.warning("%s", outcome.message)
+    if not left:
+        outcome.status = "superseded"
+        return accepted
+    codes = ", ".join("'" + str(la).replace("'", "''") + "'" for la, _ in newer)
+    return f"(select * from {accepted} a where la_code not in ({codes}))"
 
 
 def _store_in_lake(con, settings: Settings, feed: Feed, path: Path, accepted: str, digest: str, outcome) -> None:

@@ -226,6 +226,33 @@ def test_a_sharply_shrinking_extract_fails_unless_confirmed(env):
     assert count(con, "select count(*) from raw.people") == 70
 
 
+def test_a_late_older_full_extract_does_not_roll_a_council_back(env):
+    """An extract dated before the one already loaded arrives late: the newer extract stays, the
+    council absent from the newer one is still replaced, and the late file is not re-read nightly."""
+    settings, con = env
+    other = "E10000024"
+    write(settings.landing, "liquidlogic", "people_20170501.csv", [PEOPLE_HEADER, *person_rows(10)])
+    load_feed(con, settings, "people")
+    before = con.execute("select * exclude (_loaded_at) from raw.people order by person_id").fetchall()
+    late = [PEOPLE_HEADER, *person_rows(12, start=50), *(r.replace(LA, other) for r in person_rows(3, start=90))]
+    write(settings.landing, "liquidlogic", "people_20170401.csv", late)
+    outcomes = {o.file.name: o for o in load_feed(con, settings, "people")}
+    late_outcome = outcomes["people_20170401.csv"]
+    assert late_outcome.ok and "older than the people extract already loaded for E10000020" in late_outcome.message
+    assert (
+        con.execute(
+            "select * exclude (_loaded_at) from raw.people where la_code = ? order by person_id", [LA]
+        ).fetchall()
+        == before
+    )
+    assert count(con, f"select count(*) from raw.people where la_code = '{other}'") == 3
+    (settings.landing / "liquidlogic" / "people_20170501.csv").unlink()  # only the late file left
+    write(settings.landing, "liquidlogic", "people_20170402.csv", [PEOPLE_HEADER, *person_rows(12, start=50)])
+    [_, stale] = load_feed(con, settings, "people")
+    assert stale.status == "superseded" and count(con, f"select count(*) from raw.people where la_code = '{LA}'") == 10
+    assert [o.status for o in load_feed(con, settings, "people")] == ["unchanged", "unchanged"]
+
+
 def test_council_formats_are_accepted(env):
     """UTF-8 BOM, Windows line endings, DD/MM/YYYY dates, Y/N booleans, codes in odd case or with an en dash."""
     settings, con = env
