@@ -137,6 +137,8 @@ class Settings:
     lake: bool = True
     # dbt reads the Liquid Logic sources from the zone's current state instead of raw (docs/lake.md)
     lake_sources: bool = False
+    # a nightly (not full-refresh) dbt build runs only the models downstream of feeds that changed
+    dbt_changed_only: bool = False
 
     def dbt_vars(self) -> dict:
         """The settings dbt reads as vars (dbt_project.yml names them and gives the same defaults)."""
@@ -246,6 +248,7 @@ class Settings:
             build_wait_seconds=_setting(env, "VITALSIGNS_BUILD_WAIT", "0"),
             lake=_flag(env, "VITALSIGNS_LAKE", True),
             lake_sources=_lake_sources(env),
+            dbt_changed_only=_flag(env, "VITALSIGNS_DBT_CHANGED_ONLY", False),
         )
 
 

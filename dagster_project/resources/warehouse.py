@@ -80,6 +80,7 @@ _SETTING_FIELDS = (
     "sensor_settle_seconds",
     "lake",
     "lake_sources",
+    "dbt_changed_only",
 )
 _LIMIT_FIELDS = (
     "max_file_mb",
@@ -142,6 +143,9 @@ class WarehouseResource(dg.ConfigurableResource):
     lake: bool | None = Field(None, description="write the Parquet landing zone <home>/lake (VITALSIGNS_LAKE)")
     lake_sources: bool | None = Field(
         None, description="dbt reads the Liquid Logic sources from the landing zone (VITALSIGNS_LAKE_SOURCES)"
+    )
+    dbt_changed_only: bool | None = Field(
+        None, description="a nightly dbt build runs only what changed feeds reach (VITALSIGNS_DBT_CHANGED_ONLY)"
     )
     fill_unset_from_environment: bool = Field(
         True,
