@@ -57,7 +57,8 @@ def dbt_build(
             return
         manifest = manifest_path or dbt_project.manifest_path
         todo = _plan(settings, manifest, dbt_vars, config.full_refresh)
-        context.log.info(f"dbt build: {todo.reason}; {json.dumps(todo.summary())}")
+        if context is not None:
+            context.log.info(f"dbt build: {todo.reason}; {json.dumps(todo.summary())}")
         args = [
             "build",
             "--exclude-resource-type",
