@@ -219,7 +219,7 @@ def nightly(councils: int = 3, years: int = 5, scale: float = 0.5, modes=tuple(N
             row[f"{k}_next_vs_full"] = round(inc["stages"][k] / max(full["stages"][k], 1e-9), 3)
         if plan.exists():
             done = json.loads(plan.read_text())
-            row.update({"models_rebuilt": done["rebuilt"], "models_kept": done["kept"]})
+            row.update({"models_rebuilt": "all" if done["full"] else done["rebuilt"], "models_kept": done["kept"]})
         out[mode] = row
         print(json.dumps({mode: row}), flush=True)
     return out
@@ -228,6 +228,9 @@ def nightly(councils: int = 3, years: int = 5, scale: float = 0.5, modes=tuple(N
 if __name__ == "__main__":
     if sys.argv[1:2] == ["nightly"]:
         c, y = map(int, (sys.argv[2] if len(sys.argv) > 2 else "3x5").split("x"))
-        print(json.dumps(nightly(c, y, float(sys.argv[3]) if len(sys.argv) > 3 else 0.5), indent=2))
+        result = nightly(c, y, float(sys.argv[3]) if len(sys.argv) > 3 else 0.5)
+        (ROOT / "benchmarks" / "results").mkdir(parents=True, exist_ok=True)
+        (ROOT / "benchmarks" / "results" / "nightly.json").write_text(json.dumps(result, indent=2))
+        print(json.dumps(result, indent=2))
     else:
         print(json.dumps(measure(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]), indent=2))
