@@ -75,7 +75,14 @@ def dbt_build(
                 settings.warehouse_path,
                 manifest,
             )
-        changes.record(settings, todo)
+        if _whole_project(context):  # a subset run leaves other models behind: the next build covers them
+            changes.record(settings, todo)
+
+
+def _whole_project(context) -> bool:
+    if context is None:
+        return True
+    return set(context.assets_def.keys) <= set(context.selected_asset_keys)
 
 
 def _plan(settings, manifest: Path, dbt_vars: dict, full_refresh: bool) -> changes.Plan:
@@ -95,7 +102,8 @@ def _kept(context, todo: changes.Plan):
     if todo.full:
         return
     keys = context.assets_def.keys_by_output_name  # asset outputs only (a dbt test's check has none)
-    by_model = {key.path[-1]: name for name, key in keys.items() if name in context.selected_output_names}
+    selected = context.selected_asset_keys
+    by_model = {key.path[-1]: name for name, key in keys.items() if key in selected}
     for model in todo.keep:
         if model in by_model:
             name = by_model[model]

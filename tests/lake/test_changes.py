@@ -125,3 +125,15 @@ def test_changed_vars_or_setting_off_build_everything(setup):
     assert night(settings, con, path, {"report_date": "2017-03-31"}).reason.startswith("the dbt project, its vars")
     off = dataclasses.replace(settings, dbt_changed_only=False)
     assert night(off, con, path, {"report_date": "2017-03-31"}).full
+
+
+def test_a_subset_run_does_not_move_the_mark():
+    """A run of some dbt assets (the UI) leaves the others behind, so only a run of all of them is
+    recorded as the last good build."""
+    from types import SimpleNamespace
+
+    from dagster_project.assets.dbt import _whole_project
+
+    every = {"a", "b"}
+    assert _whole_project(SimpleNamespace(assets_def=SimpleNamespace(keys=every), selected_asset_keys=every))
+    assert not _whole_project(SimpleNamespace(assets_def=SimpleNamespace(keys=every), selected_asset_keys={"a"}))
