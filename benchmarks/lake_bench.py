@@ -10,12 +10,18 @@ the rows and bytes the zone wrote (the change sets) against the full extracts it
 CSV bytes, and the same rows stored whole as zstd Parquet).
 
     .venv/bin/python benchmarks/lake_bench.py NEXT_LANDING WORK_DIR YYYYMMDD
+
+`nightly` measures whole builds (ingest, dbt, publish; reports excluded), full and one more month,
+the default way and with the zone as dbt's sources and changed-only nightly builds:
+
+    .venv/bin/python benchmarks/lake_bench.py nightly [COUNCILSxYEARS] [SCALE]
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import sys
 import time
@@ -153,5 +159,78 @@ def measure(next_landing: Path, work: Path, stamp: str, repeats: int = 2) -> dic
     return out
 
 
+# how the builds `nightly` compares are configured (environment of the build process)
+NIGHTLY_MODES = {
+    "default": {},
+    "changed_only": {"VITALSIGNS_LAKE_SOURCES": "1", "VITALSIGNS_DBT_CHANGED_ONLY": "1"},
+}
+
+
+def nightly(councils: int = 3, years: int = 5, scale: float = 0.5, modes=tuple(NIGHTLY_MODES)) -> dict:
+    """Per mode: a full build of the month-before landing (the later sample cut, as in `measure`, with
+    the CLD submissions as they are), then the month's Liquid Logic and DToC extracts land and the
+    same home builds again (the nightly); seconds per stage (benchmarks/run.py's child process) and
+    the nightly as a share of the full build."""
+    import pandas as pd
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import run
+
+    from dagster_project.ingest.reading import extract_date
+
+    later = run.landing_for(councils, years, scale, end_month="2017-04")
+    people = next(iter(sorted((later / "liquidlogic").glob("people_*.csv"))))
+    stamp = (pd.Timestamp(extract_date(people)) - pd.DateOffset(months=1)).strftime("%Y%m%d")
+    work = run.CACHE / f"nightly_{councils}x{years}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    night1 = work / "night1"
+    cut(later, night1, stamp)
+    shutil.copytree(later / "cld", night1 / "cld")
+    out = {"size": f"{councils}x{years}", "scale": scale, "night1": stamp}
+    for mode in modes:
+        landing, home = work / f"landing_{mode}", work / f"home_{mode}"
+        shutil.copytree(night1, landing)
+        saved = {k: os.environ.get(k) for k in NIGHTLY_MODES[mode]}
+        os.environ.update(NIGHTLY_MODES[mode])
+        try:
+            full = run.pipeline_build(landing, home)
+            for folder in NEXT_FOLDERS:
+                for p in sorted((later / folder).glob("*.csv")):
+                    shutil.copy(p, landing / folder / p.name)
+            inc = run.pipeline_build(landing, home)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        plan = home / "dbt" / "last_build.json"
+        row = {
+            "ok": full["success"] and inc["success"],
+            "full_s": round(full["wall"], 1),
+            **{f"full_{k}_s": round(v, 1) for k, v in full["stages"].items()},
+            "next_s": round(inc["wall"], 1),
+            **{f"next_{k}_s": round(v, 1) for k, v in inc["stages"].items()},
+            "next_vs_full": round(inc["wall"] / full["wall"], 3),
+            "peak_mib": round(max(full["peak_mib"], inc["peak_mib"])),
+        }
+        for k in ("ingest", "dbt", "publish"):
+            row[f"{k}_next_vs_full"] = round(inc["stages"][k] / max(full["stages"][k], 1e-9), 3)
+        if plan.exists():
+            done = json.loads(plan.read_text())
+            row.update({"models_rebuilt": "all" if done["full"] else done["rebuilt"], "models_kept": done["kept"]})
+        out[mode] = row
+        print(json.dumps({mode: row}), flush=True)
+    return out
+
+
 if __name__ == "__main__":
-    print(json.dumps(measure(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]), indent=2))
+    if sys.argv[1:2] == ["nightly"]:
+        c, y = map(int, (sys.argv[2] if len(sys.argv) > 2 else "3x5").split("x"))
+        result = nightly(c, y, float(sys.argv[3]) if len(sys.argv) > 3 else 0.5)
+        (ROOT / "benchmarks" / "results").mkdir(parents=True, exist_ok=True)
+        (ROOT / "benchmarks" / "results" / "nightly.json").write_text(json.dumps(result, indent=2))
+        print(json.dumps(result, indent=2))
+    else:
+        print(json.dumps(measure(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]), indent=2))

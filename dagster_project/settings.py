@@ -135,6 +135,10 @@ class Settings:
     build_wait_seconds: float = 0.0
     # the Parquet landing zone under <home>/lake (docs/lake.md), written beside raw by every load
     lake: bool = True
+    # dbt reads the Liquid Logic sources from the zone's current state instead of raw (docs/lake.md)
+    lake_sources: bool = False
+    # a nightly (not full-refresh) dbt build runs only the models downstream of feeds that changed
+    dbt_changed_only: bool = False
 
     def dbt_vars(self) -> dict:
         """The settings dbt reads as vars (dbt_project.yml names them and gives the same defaults)."""
@@ -143,6 +147,24 @@ class Settings:
             "cld_population_year_offset": self.cld_population_year_offset,
             "cld_population_fixed_year": self.cld_population_fixed_year,
             "report_date": self.report_date,
+            "lake_sources": self.lake_sources_var(),
+        }
+
+    def lake_sources_var(self) -> dict | None:
+        """What macros/lake_sources.sql needs to read the zone: its root and, per Liquid Logic feed, the
+        business key (from the contract) and whether the zone holds any file of it yet. Computed when
+        dbt is invoked (after ingestion), so a feed's first stored extract is seen the same night."""
+        if not self.lake_sources:
+            return None
+        from .lake.zone import LAKE_SOURCE_FEEDS, stored_feed
+
+        root = self.lake_path
+        return {
+            "root": str(root),
+            "feeds": {
+                f.name: {"key": list(f.key), "columns": f.column_names, "stored": stored_feed(root, f)}
+                for f in LAKE_SOURCE_FEEDS
+            },
         }
 
     @property
@@ -224,8 +246,28 @@ class Settings:
             failure_command=env.get("VITALSIGNS_FAILURE_COMMAND") or None,
             failure_webhook=env.get("VITALSIGNS_FAILURE_WEBHOOK") or None,
             build_wait_seconds=_setting(env, "VITALSIGNS_BUILD_WAIT", "0"),
-            lake=env.get("VITALSIGNS_LAKE", "1").strip().lower() not in ("0", "false", "no", "off"),
+            lake=_flag(env, "VITALSIGNS_LAKE", True),
+            lake_sources=_lake_sources(env),
+            dbt_changed_only=_flag(env, "VITALSIGNS_DBT_CHANGED_ONLY", False),
         )
+
+
+def _flag(env, name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    return raw.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _lake_sources(env) -> bool:
+    """dbt reads the zone only if ingestion writes it."""
+    on = _flag(env, "VITALSIGNS_LAKE_SOURCES", False)
+    if on and not _flag(env, "VITALSIGNS_LAKE", True):
+        raise ConfigError(
+            "VITALSIGNS_LAKE_SOURCES=1 reads dbt's Liquid Logic sources from the landing zone, which "
+            "VITALSIGNS_LAKE=0 turns off: unset one of them"
+        )
+    return on
 
 
 def home_for_messages() -> str | None:

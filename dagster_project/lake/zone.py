@@ -72,6 +72,16 @@ def extract_id(path: Path) -> str:
     return m.group("date") + (f"_{m.group('time')}" if m.group("time") else "")
 
 
+# Liquid Logic's full feeds: the sources dbt reads from the zone when VITALSIGNS_LAKE_SOURCES is on
+LAKE_SOURCE_FEEDS = tuple(f for f in FEEDS.values() if f.folder == "liquidlogic" and f.mode == "full")
+
+
+def stored_feed(root: Path, feed: Feed) -> bool:
+    """Whether the zone holds any data file of the feed (dbt reads an empty feed from raw's columns)."""
+    base = root / feed.name
+    return base.is_dir() and next(base.rglob("*.parquet"), None) is not None
+
+
 # --- canonical row hash ------------------------------------------------------------------------
 
 

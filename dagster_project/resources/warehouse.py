@@ -79,6 +79,8 @@ _SETTING_FIELDS = (
     "period",
     "sensor_settle_seconds",
     "lake",
+    "lake_sources",
+    "dbt_changed_only",
 )
 _LIMIT_FIELDS = (
     "max_file_mb",
@@ -139,6 +141,12 @@ class WarehouseResource(dg.ConfigurableResource):
     )
     sensor_settle_seconds: float | None = Field(None, description="a landing file must be unchanged this long")
     lake: bool | None = Field(None, description="write the Parquet landing zone <home>/lake (VITALSIGNS_LAKE)")
+    lake_sources: bool | None = Field(
+        None, description="dbt reads the Liquid Logic sources from the landing zone (VITALSIGNS_LAKE_SOURCES)"
+    )
+    dbt_changed_only: bool | None = Field(
+        None, description="a nightly dbt build runs only what changed feeds reach (VITALSIGNS_DBT_CHANGED_ONLY)"
+    )
     fill_unset_from_environment: bool = Field(
         True,
         description="fields left unset are read from VITALSIGNS_* (a resource built by hand with only the "

@@ -29,6 +29,7 @@ def test_cld_settings_from_the_environment(monkeypatch):
         "cld_population_year_offset": -1,
         "cld_population_fixed_year": 2024,
         "report_date": "2017-05-31",
+        "lake_sources": None,
     }
 
 
