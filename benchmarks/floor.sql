@@ -1,7 +1,7 @@
 -- The floor: one hand-written DuckDB script from the landing CSVs straight to the marts that plain
 -- SQL reasonably computes: ascof (the Liquid Logic and DToC measures), admissions_rolling_12m,
--- dtoc_monthly, indicator_values (the figures of every event and snapshot indicator: the vital
--- signs, the request/assessment/review counts, 2A, 2D, 1C(1A)/(2A), at every period type) and the
+-- dtoc_monthly, indicator_values (the figures of every event, snapshot and DToC indicator: the vital
+-- signs, the request/assessment/review counts, 2A, 2C, 2D, 1C(1A)/(2A), at every period type) and the
 -- dashboard's figures (those indicators at their dashboard period type). An independent second
 -- implementation of the definitions in measures.md and the indicator catalogue (read from the seed,
 -- the one place the units, population bands and dashboard period types are stated): the benchmark
@@ -11,7 +11,9 @@
 -- series breaks, supplied values laid over computed ones), SPC, the forecast, exceptions (built on
 -- RAG, directions and the risk register's scores), the pooled comparators, data_quality (rows the
 -- ingestion rejected) and the CLD marts (benchmarks/cld_floor.sql, their own floor).
--- {landing} is replaced by the landing folder, {seeds} by dbt/seeds.
+-- The annual cohort indicators (1C(1B)/(2B), 1E, 1G, 2B) are compared through ascof, whose floor
+-- computes them. One extract per full feed, as the first night's landing holds: the floor does not
+-- pick the newest of several. {landing} is replaced by the landing folder, {seeds} by dbt/seeds.
 
 create or replace temp macro age(dob, d) as
     year(d) - year(dob) - case when strftime(d, '%m%d') < strftime(dob, '%m%d') then 1 else 0 end;
@@ -417,6 +419,28 @@ create or replace temp table floor_indicator_values as
     from figures f
     join catalogue k using (indicator_code)
     left join period_pop pp on pp.la_code = f.la_code and pp.period_end = f.period_end and pp.band = k.population_band;
+
+-- DToC indicators: a window's figure is the mean of its monthly rates, given only when every month is there
+insert into floor_indicator_values
+    with m as (
+        select d.la_code, last_day(strptime(d.period || '-01', '%Y-%m-%d')::date) as month_end, c.code as indicator_code,
+               sum(d.delayed_days) as days
+        from dtoc d, (values ('2C1', false), ('2C2', true), ('VS_DTOC_SOCIAL_CARE', true)) c(code, social_care)
+        where not c.social_care or d.responsible_org in ('Social Care', 'Both')
+        group by all
+    ),
+    r as (
+        select m.*, pp.population,
+               case when pp.population is null or pp.population = 0 then null
+                    else 100000 * (m.days / day(m.month_end)) / pp.population end as rate
+        from m left join period_pop pp on pp.la_code = m.la_code and pp.period_end = m.month_end and pp.band = '18+'
+    )
+    select p.la_code, r.indicator_code, p.period_type, p.period_end, sum(r.days)::double,
+           (any_value(r.population) filter (where r.month_end = p.period_end))::double,
+           case when p.period_type = 'month' or count(*) = (year(p.period_end) - year(p.period_start)) * 12
+                     + month(p.period_end) - month(p.period_start) + 1 then avg(r.rate) end
+    from periods p join r on r.la_code = p.la_code and r.month_end between p.period_start and p.period_end
+    group by p.la_code, r.indicator_code, p.period_type, p.period_start, p.period_end;
 
 -- the dashboard: each indicator at its dashboard period type where the council has a value there, else monthly
 create or replace temp table floor_dashboard as

@@ -1,24 +1,32 @@
-"""Benchmark: the pipeline against the raw-SQL floor and a pandas implementation.
+"""Benchmark (issue 17): the pipeline against the raw-SQL floor, pandas, itself a night later, and Spark.
 
-Prints a table and writes benchmarks/results/latest.json. For each size (councils x years)
-it generates (and caches) a landing folder, then measures in one run:
-  1. the full build (ingest, dbt, publish; reports excluded) per stage, in a child process
-     whose peak resident memory is read from the OS;
-  2. the floor: benchmarks/floor.sql, one DuckDB script from the CSVs to the three marts,
-     whose results must equal the pipeline's (an independent second implementation);
-  3. a straightforward pandas implementation of the same marts (benchmarks/pandas_marts.py);
-  4. an incremental nightly run: one more month of extracts landed, rebuilt;
-  5. the Parquet landing zone (benchmarks/lake_bench.py): ingestion alone with and without it, and
-     the rows and bytes one more month writes as change sets against the full extracts;
-and reports the ratios against the targets. Then the CLD part (issue 13; benchmarks/cld_bench.py):
-10 councils x 2 years of quarterly CLD submissions (about 40,000 events per council-year at
---cld-scale 1), measured in one child process: CLD ingestion (load_cld, the raw/cld asset's
-work), `dbt build` of the CLD models with their seeds and tests, and the hand-written floor
-(benchmarks/cld_floor.sql) whose figures must equal marts.ascof_cld; peak memory per stage.
+Prints tables and the targets, and writes benchmarks/results/latest.json (after each part). Parts:
+
+pipeline (DuckDB), for each size councils x years (default 1x10,3x10,10x10,10x5,50x5):
+  1. the full build (ingest, dbt, publish; reports excluded) per stage, in a child process whose peak
+     resident memory (with dbt's) is sampled; cost per council = wall / councils;
+  2. the floor: benchmarks/floor.sql, one DuckDB script from the CSVs to every mart plain SQL
+     reasonably computes (ascof, dtoc_monthly, admissions_rolling_12m, indicator_values' event and
+     snapshot indicators, the dashboard's figures; the file says what it leaves out and why), compared
+     with the pipeline's marts row by row (`compare`); pandas (benchmarks/pandas_marts.py) at small sizes;
+  3. the next night: the same landing folder with one more month of extracts landed, rebuilt into the
+     same warehouse. Both nights come from one generation (end NEXT_MONTH), the first cut at its extract
+     date (lake_bench.cut), so they share their history as a council's consecutive extracts do;
+  4. the Parquet landing zone (benchmarks/lake_bench.py): ingestion with and without it, and the rows
+     the next night's extracts change.
+  Beyond the generator's 15 councils a size is CLONE_BASE councils' data repeated under new codes, so
+  50x5 is 10x5 five times over and its cost per council compares with 10x5's directly.
+spark: --spark-councils councils x --spark-years years: ingestion, then `dbt build` of what
+  dagster_project/spark_engine.py lets Spark build (everything once nothing is blocked) on DuckDB and on
+  local Spark from the same raw tables; wall, dbt's time per node, cost per council, peak memory, row
+  counts compared, and the models left out and why.
+cld (issue 13; benchmarks/cld_bench.py): 10 councils x 2 years of quarterly CLD submissions: ingestion,
+  `dbt build` of the CLD models and the floor benchmarks/cld_floor.sql, which must equal marts.ascof_cld.
 Figures, not assertions: nothing here is a test.
 
-    .venv/bin/python benchmarks/run.py [--sizes 1x10,3x10,10x10] [--scale 1.0] [--skip-pandas-above 3]
-                                       [--only cld|pipeline] [--cld-scale 1.0] [--no-lake]
+    .venv/bin/python benchmarks/run.py [--sizes 1x10,10x10,10x5,50x5] [--scale 0.5] [--only pipeline,spark,cld]
+        [--spark-councils 10] [--spark-years 10] [--spark-no-tests] [--no-incremental] [--no-lake]
+        [--skip-pandas-above 3] [--cld-scale 1.0]
 """
 
 from __future__ import annotations
@@ -534,6 +542,10 @@ def pipeline_part(args) -> list[dict]:
         home = CACHE / f"home_{size}"
         shutil.rmtree(home, ignore_errors=True)
         full = pipeline_build(landing, home)
+        if not full["success"]:  # nothing to compare or rebuild; say so and go on to the next size
+            print(f"{size}: the full build failed (see the log above); floor and next night not run", flush=True)
+            rows.append({"size": size, "councils": councils, "years": years, "scale": args.scale, "build_ok": False})
+            continue
         fl, fl_peaks = measured(
             _floor_child,
             str(landing),
@@ -602,17 +614,21 @@ def pipeline_part(args) -> list[dict]:
         "build_ok",
     ]
     print("\nDuckDB (full build = ingest + dbt + publish, reports excluded; incremental = the next night)")
-    print(pd.DataFrame(rows)[[c for c in columns if c in rows[0]]].to_string(index=False))
+    table = pd.DataFrame(rows)
+    print(table[[c for c in columns if c in table.columns]].to_string(index=False))
     print("\nfloor against the pipeline, mart by mart (rows matched / rows that differ):")
-    for r in rows:
+    for r in (r for r in rows if "floor_compare" in r):
         print(
             f"  {r['size']}: "
             + "; ".join(f"{m} {v['matched']}/{v['mismatches']}" for m, v in r["floor_compare"].items())
         )
+        for m, v in r["floor_compare"].items():
+            for example in v["examples"]:
+                print(f"    {m} differs: {', '.join(example)}")
     if not args.no_lake:
-        lake_cols = [c for c in rows[0] if c.startswith(("ingest_", "next_"))]
+        lake_cols = [c for c in table.columns if c.startswith(("ingest_", "next_"))]
         print("\nParquet landing zone (ingestion only) and what the next night's extracts change:")
-        print(pd.DataFrame(rows)[["size", *lake_cols]].to_string(index=False))
+        print(table[["size", *lake_cols]].to_string(index=False))
     return rows
 
 
@@ -788,7 +804,7 @@ def print_spark(row: dict) -> None:
 
 def print_targets(results: dict) -> None:
     """The issue 17 targets against this run's figures (parts not run this time are read from latest.json)."""
-    rows = {r["size"]: r for r in results.get("pipeline", [])}
+    rows = {r["size"]: r for r in results.get("pipeline", []) if r.get("build_ok")}
     print("\ntargets (issue 17):")
     inc = [(s, r["incremental_vs_full"]) for s, r in rows.items() if r.get("incremental_vs_full") is not None]
     for s, x in inc:
