@@ -487,15 +487,26 @@ def main() -> int:
     parts = set(PARTS) if not args.only else {x.strip() for x in args.only.split(",")}
     if parts - set(PARTS):
         ap.error(f"--only: unknown part(s) {', '.join(sorted(parts - set(PARTS)))}; use {', '.join(PARTS)}")
-    previous = json.loads((RESULTS / "latest.json").read_text()) if (RESULTS / "latest.json").exists() else {}
-    if isinstance(previous, list):  # the format before the CLD part: the pipeline rows only
-        previous = {"pipeline": previous}
-    results = dict(previous)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    measured_now: dict = {}
+
+    def held() -> dict:
+        previous = json.loads((RESULTS / "latest.json").read_text()) if (RESULTS / "latest.json").exists() else {}
+        return {"pipeline": previous} if isinstance(previous, list) else previous  # a list: before the CLD part
+
+    def merged() -> dict:
+        """The file's figures with this run's over them: parts this run did not measure, and pipeline sizes
+        it did not run, keep the figures the file holds (read again now: another run may have written it)."""
+        out = {**held(), **measured_now}
+        if "pipeline" in measured_now:
+            ran = {r["size"] for r in measured_now["pipeline"]}
+            out["pipeline"] = [r for r in held().get("pipeline", []) if r["size"] not in ran] + measured_now["pipeline"]
+        return out
 
     def save() -> None:  # after each part, so a long run that fails later keeps what it measured
-        (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
+        (RESULTS / "latest.json").write_text(json.dumps(merged(), indent=2))
 
+    results = measured_now
     if "pipeline" in parts:
         results["pipeline"] = pipeline_part(args)
         save()
@@ -507,7 +518,7 @@ def main() -> int:
         results["cld"] = cld_run(args.cld_scale)
         print_cld(results["cld"])
         save()
-    print_targets(results)
+    print_targets(merged())
     return 0
 
 
@@ -687,19 +698,22 @@ def _spark_child(results, landing: str, home: str, select: list[str], data_tests
         out[f"{engine}_nodes"] = node_times(run_results)
     results.put(("stage", "compare"))
     spark_home = spark_engine.spark_home_of(settings)
-    out["row_count_mismatches"] = []
+    out["row_count_mismatches"], out["tables_compared"] = [], 0
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         for schema_dir in sorted((spark_home / "warehouse").glob("*.db")):
             for table_dir in sorted(p for p in schema_dir.iterdir() if p.is_dir()):
-                schema = schema_dir.name.removesuffix(".db")
+                schema, name = schema_dir.name.removesuffix(".db"), table_dir.name
                 if schema == "raw":
                     continue
-                sp = (
-                    spark_engine.read_table(spark_home, schema, table_dir.name, con).aggregate("count(*)").fetchone()[0]
-                )
-                dk = con.execute(f'select count(*) from "{schema}"."{table_dir.name}"').fetchone()[0]
+                try:
+                    sp = spark_engine.read_table(spark_home, schema, name, con).aggregate("count(*)").fetchone()[0]
+                    dk = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+                except duckdb.Error as exc:
+                    out["row_count_mismatches"].append(f"{schema}.{name}: not compared ({str(exc).splitlines()[0]})")
+                    continue
+                out["tables_compared"] += 1
                 if sp != dk:
-                    out["row_count_mismatches"].append(f"{schema}.{table_dir.name}: spark {sp}, duckdb {dk}")
+                    out["row_count_mismatches"].append(f"{schema}.{name}: spark {sp}, duckdb {dk}")
     results.put(("stage", "copy_back"))
     started = time.monotonic()
     out["copied_back"] = len(spark_engine.copy_back(spark_home, settings.warehouse_path)) if out["spark_ok"] else 0
@@ -765,6 +779,7 @@ def spark_run(councils: int, years: int, scale: float, data_tests: bool) -> dict
         },
         "spark_vs_duckdb": round(out["spark_s"] / out["duckdb_s"], 2),
         "copy_back_s": round(out["copy_back_s"], 1),
+        "tables_compared": out["tables_compared"],
         "row_count_mismatches": out["row_count_mismatches"],
         "failure_tail": {e: out[f"{e}_tail"] for e in ("duckdb", "spark") if out[f"{e}_tail"]},
         "slowest_nodes": [
@@ -792,7 +807,10 @@ def print_spark(row: dict) -> None:
     cols = ["s", "engine_s", "s_per_council", "model_s", "test_s", "models", "tests", "peak_mib", "ok"]
     table = pd.DataFrame([{"engine": e, **{c: row[f"{e}_{c}"] for c in cols}} for e in ("duckdb", "spark")])
     print(table.to_string(index=False))
-    print(f"  Spark / DuckDB: {row['spark_vs_duckdb']}x; copy back to DuckDB {row['copy_back_s']}s")
+    print(
+        f"  Spark / DuckDB: {row['spark_vs_duckdb']}x; copy back to DuckDB {row['copy_back_s']}s; row counts of "
+        f"{row['tables_compared']} tables compared, {len(row['row_count_mismatches'])} differ"
+    )
     print("  slowest nodes on Spark (s on Spark, on DuckDB):")
     for n in row["slowest_nodes"][:10]:
         print(f"    {n['node']}: {n['spark_s']}, {n['duckdb_s']}")
