@@ -706,8 +706,8 @@ def _spark_child(results, landing: str, home: str, select: list[str], data_tests
                 if schema == "raw":
                     continue
                 try:
-                    sp = spark_engine.read_table(spark_home, schema, name, con).aggregate("count(*)").fetchone()[0]
-                    dk = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+                    sp = spark_engine.read_table(spark_home, schema, name, con).aggregate("count(*)").fetchall()[0][0]
+                    dk = con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
                 except duckdb.Error as exc:
                     out["row_count_mismatches"].append(f"{schema}.{name}: not compared ({str(exc).splitlines()[0]})")
                     continue
