@@ -696,6 +696,11 @@ def _spark_child(results, landing: str, home: str, select: list[str], data_tests
             json.loads(run_results.read_text())["elapsed_time"] if run_results.exists() else None
         )
         out[f"{engine}_nodes"] = node_times(run_results)
+        out[f"{engine}_statuses"] = (
+            dict(Counter(r["status"] for r in json.loads(run_results.read_text())["results"]))
+            if run_results.exists()
+            else {}
+        )
     results.put(("stage", "compare"))
     spark_home = spark_engine.spark_home_of(settings)
     out["row_count_mismatches"], out["tables_compared"] = [], 0
@@ -777,6 +782,7 @@ def spark_run(councils: int, years: int, scale: float, data_tests: bool) -> dict
                 "peak_mib": round(peaks.get(e, 0)),
             }.items()
         },
+        "statuses": {e: out[f"{e}_statuses"] for e in ("duckdb", "spark")},
         "spark_vs_duckdb": round(out["spark_s"] / out["duckdb_s"], 2),
         "copy_back_s": round(out["copy_back_s"], 1),
         "tables_compared": out["tables_compared"],
@@ -807,6 +813,7 @@ def print_spark(row: dict) -> None:
     cols = ["s", "engine_s", "s_per_council", "model_s", "test_s", "models", "tests", "peak_mib", "ok"]
     table = pd.DataFrame([{"engine": e, **{c: row[f"{e}_{c}"] for c in cols}} for e in ("duckdb", "spark")])
     print(table.to_string(index=False))
+    print("  dbt node statuses: " + "; ".join(f"{e} {v}" for e, v in row.get("statuses", {}).items()))
     print(
         f"  Spark / DuckDB: {row['spark_vs_duckdb']}x; copy back to DuckDB {row['copy_back_s']}s; row counts of "
         f"{row['tables_compared']} tables compared, {len(row['row_count_mismatches'])} differ"
