@@ -112,6 +112,8 @@ def clone(base: Path, out: Path, councils: int) -> None:
             ).fetchall()
         )
         copies = -(-councils // len(own))
+        if copies > 10:  # the copy number is one digit of the council code
+            raise ValueError(f"at most {10 * len(own)} councils can be cloned from {len(own)}")
         wanted = [(c, k) for k in range(copies) for c in own][:councils]
         con.execute("create table codes (code varchar, copy int, cloned varchar)")
         con.executemany("insert into codes values (?, ?, ?)", [(c, k, clone_code(c, k)) for c, k in wanted])
