@@ -142,7 +142,9 @@ candidates as (
 step4 as (
     select
         c.financial_year, c.la_code, c.person_key, c.cluster_no,
-        case when min(c.hierarchy) = 999 then 'Invalid and not mapped' else any_value(u.outcome) end as final_outcome,
+        case
+            when min(c.hierarchy) = 999 then 'Invalid and not mapped' else {{ any_non_null('u.outcome') }}
+        end as final_outcome,
         '4'
         || case min(c.source) filter (where c.hierarchy = m.min_h) when 1 then 'a' when 2 then 'b' when 3 then 'c' end
             as sequel_type
