@@ -5,96 +5,21 @@
 -- best usable outcome of the cluster, of non-service events in that window, or of an assessment
 -- or review ending inside the cluster less than 14 days before its end; 5 equipment during the
 -- cluster ('Short term support: Ongoing low level'); 6 the cluster outcome.
--- The earlier steps are models of their own (events, clusters, cluster_events), materialised as
--- tables: as one query, Spark's analyser ran out of memory on it (docs/spark.md).
+-- The earlier steps, sequels 1-3 among them, are models of their own (outcomes, events, clusters,
+-- cluster_events, window_events, sequels_1_3), materialised as tables: as one query, Spark's
+-- analyser ran out of memory on it (docs/spark.md).
 with new_clients as (select * from {{ ref('int_cld_ascof_2a_clusters') }}),
 
 ev as (select * from {{ ref('int_cld_ascof_2a_cluster_events') }}),
 
+future as (select * from {{ ref('int_cld_ascof_2a_window_events') }}),
+
+early as (select * from {{ ref('int_cld_ascof_2a_sequels_1_3') }}),
+
 utc as (select * from {{ ref('int_cld_ascof_2a_outcomes') }}),
 
-step1 as (
-    select financial_year, la_code, person_key, cluster_no, 'NFA: Deceased' as final_outcome, '1' as sequel_type
-    from new_clients
-    where {{ day_diff('cluster_end', 'date_of_death') }} <= 7
-),
-
-step2 as (
-    select financial_year, la_code, person_key, cluster_no, cluster_outcome, '2'
-    from new_clients as n
-    where cluster_outcome = 'Admitted to hospital'
-        and not exists (
-            select 1 from step1 as s
-            where s.financial_year = n.financial_year and s.la_code = n.la_code
-                and s.person_key = n.person_key and s.cluster_no = n.cluster_no
-        )
-),
-
-open_clusters as (
-    select n.* from new_clients as n
-    anti join
-        (
-            select * from step1
-            union all
-            select * from step2
-        ) as s
-        using (financial_year, la_code, person_key, cluster_no)
-),
-
-window_events as (
-    select
-        e.*,
-        dense_rank() over (partition by financial_year, la_code, person_key, cluster_no order by event_start_date) as rn
-    from ev as e semi join open_clusters using (financial_year, la_code, person_key, cluster_no)
-    where e.event_start_date >= e.cluster_start and e.end_date > e.cluster_end
-        and {{ day_diff('e.cluster_end', 'e.event_start_date') }} <= 7
-),
-
-future as (
-    -- events after the first ST-Max in the window are ignored (cannot occur with 7-day clustering)
-    select
-        w.*,
-        coalesce(
-            case w.service_type when 'Long term support: Nursing care' then 1 when
-                    'Long term support: Residential care'
-                    then 2
-                when 'Long term support: Community' then 3 when 'Long term support: Prison' then 4 when
-                    'Short term support: ST-Max'
-                    then 5
-                when 'Short term support: Ongoing low level' then 6 when 'Short term support: Other short term' then 7
-            end, 99
-        ) as service_rank
-    from window_events as w
-    where w.rn < coalesce((
-            select min(x.rn) from window_events as x
-            where x.financial_year = w.financial_year and x.la_code = w.la_code and x.person_key = w.person_key
-                and x.cluster_no = w.cluster_no and x.service_type = 'Short term support: ST-Max'
-        ), 1e9)
-),
-
-step3 as (
-    select
-        financial_year, la_code, person_key, cluster_no,
-        min_by(
-            case when service_type = 'Short term support: Other short term'
-                    and service_component in ('Short term residential care', 'Short term nursing care')
-                    then 'Short term support: Residential or Nursing care'
-                else service_type
-            end,
-            {{ sort_key([
-                'service_rank',
-                "case when service_component in ('Short term residential care', 'Short term nursing care')"
-                ~ " then 1 else 2 end"
-            ]) }}
-        ) as final_outcome,
-        '3' as sequel_type
-    from future
-    group by all
-    having min(service_rank) <> 99
-),
-
 after3 as (
-    select o.* from open_clusters as o anti join step3 using (financial_year, la_code, person_key, cluster_no)
+    select n.* from new_clients as n anti join early using (financial_year, la_code, person_key, cluster_no)
 ),
 
 nested as (
@@ -181,11 +106,7 @@ step6 as (
 ),
 
 sequels as (
-    select * from step1
-    union all
-    select * from step2
-    union all
-    select * from step3
+    select * from early
     union all
     select * from step4
     union all
