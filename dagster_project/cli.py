@@ -142,10 +142,9 @@ def cmd_build(args) -> int:
     if args.engine:
         settings = dataclasses.replace(settings, engine=args.engine)
     if settings.engine == "spark":
-        from .spark_engine import SparkUnavailable, check_available, check_portable
+        from .spark_engine import SparkUnavailable, check_available
 
         try:
-            check_portable(prepare_dbt_manifest())
             check_available()
         except SparkUnavailable as exc:
             print(f"error: {exc}", file=sys.stderr)

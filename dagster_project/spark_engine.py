@@ -24,13 +24,6 @@ from .dbt_runtime import scratch_build
 PARTITIONED = {"people": "la_code"}
 
 
-# Models Spark 4.3 cannot build in practice: DHSC's 2A episode logic (one query of some thirty CTEs,
-# several read more than once): Spark inlines every reference, and analysing the query alone ran out of a
-# 1 GB driver heap (OutOfMemoryError) after minutes on a local session. Everything
-# downstream of them (marts.ascof among them) waits for them to be split into smaller models.
-NOT_PORTABLE = ("int_cld_ascof_2a_episodes",)
-
-
 class SparkUnavailable(RuntimeError):
     """Java (which pyspark needs) or pyspark itself is missing; the message says how to install it."""
 
@@ -42,35 +35,6 @@ def check_available() -> None:
         import pyspark  # noqa: F401
     except ImportError as exc:
         raise SparkUnavailable('the Spark engine needs pyspark: pip install -e ".[spark]"') from exc
-
-
-def blocked_models(manifest: Path) -> list[str]:
-    """NOT_PORTABLE and every model downstream of them, by name, from dbt's manifest."""
-    data = json.loads(Path(manifest).read_text())
-    children, names = data["child_map"], {}
-    for uid, node in data["nodes"].items():
-        if node["resource_type"] == "model":
-            names[uid] = node["name"]
-    todo = [uid for uid, name in names.items() if name in NOT_PORTABLE]
-    seen = set()
-    while todo:
-        uid = todo.pop()
-        if uid in seen:
-            continue
-        seen.add(uid)
-        todo += [c for c in children.get(uid, []) if c in names]
-    return sorted(names[uid] for uid in seen)
-
-
-def check_portable(manifest: Path) -> None:
-    """`vitalsigns build --engine spark` refuses, naming what is not portable yet, rather than half-working."""
-    blocked = blocked_models(manifest)
-    if blocked:
-        raise SparkUnavailable(
-            f"the whole pipeline does not run on Spark yet: {', '.join(NOT_PORTABLE)} is not portable "
-            f"(Spark's analyser runs out of memory on it), so neither is what depends on it: {', '.join(blocked)}. "
-            "Build with --engine duckdb (the default); docs/spark.md says what does run on Spark"
-        )
 
 
 def export_raw(warehouse: Path, root: Path) -> dict:
@@ -147,10 +111,7 @@ def dagster_build(dbt, context, settings, dbt_vars: dict):
     passed on (data tests are asset checks as on DuckDB), then every table Spark built copied into
     the DuckDB warehouse, so publication and reports read the same schemas as after a DuckDB build.
     Row counts are not reported on this engine."""
-    from .dbt_runtime import MANIFEST
-
     check_available()
-    check_portable(MANIFEST)
     spark_home = spark_home_of(settings)
     raw = export_raw(settings.warehouse_path, spark_home / "raw_parquet")
     args = [

@@ -7,7 +7,8 @@
 {# DHSC's age: whole 365.25-day years from the first day of the birth month
    (FLOOR(DATEDIFF(DAY, birth, on) / 365.25)), not the birthday-exact age used elsewhere. #}
 {% macro cld_age(birth_month_start, on_date) -%}
-    floor({{ day_diff(birth_month_start, on_date) }} / 365.25)
+    {#- a double on both engines (Spark's floor gives a bigint, DuckDB's of a double a double) -#}
+    cast(floor({{ day_diff(birth_month_start, on_date) }} / 365.25) as double)
 {%- endmacro %}
 
 {# DHSC's open-ended date stand-in (ASCOF scripts set null end dates to 9999-01-01). #}
@@ -32,7 +33,7 @@
 ),
 {{ name }} as (
     select la_code, person_key,
-           case when count(distinct v) > 1 then '{{ conflict_value }}' else any_value(v) end as {{ name }}
+           case when count(distinct v) > 1 then '{{ conflict_value }}' else {{ any_non_null('v') }} end as {{ name }}
     from {{ name }}_ranked where rk = 1 group by all
 ),
 {% endmacro %}

@@ -77,3 +77,43 @@
 {% macro spark__day_diff(from_date, to_date) -%}
     datediff(cast({{ to_date }} as date), cast({{ from_date }} as date))
 {%- endmacro %}
+
+{# Element `index` (counted from 1) of an array: DuckDB's list[i] counts from 1, Spark's arr[i] from 0. #}
+{% macro array_at(arr, index) -%}
+    {{ return(adapter.dispatch('array_at', 'vitalsigns')(arr, index)) }}
+{%- endmacro %}
+
+{% macro default__array_at(arr, index) -%}
+    ({{ arr }})[{{ index }}]
+{%- endmacro %}
+
+{% macro spark__array_at(arr, index) -%}
+    element_at({{ arr }}, cast({{ index }} as int))
+{%- endmacro %}
+
+{# The sign of a number as a small integer (-1, 0, 1): Spark's sign() is a double. #}
+{% macro sign_int(x) -%}
+    {{ return(adapter.dispatch('sign_int', 'vitalsigns')(x)) }}
+{%- endmacro %}
+
+{% macro default__sign_int(x) -%}
+    sign({{ x }})
+{%- endmacro %}
+
+{% macro spark__sign_int(x) -%}
+    cast(sign({{ x }}) as tinyint)
+{%- endmacro %}
+
+{# Any one non-null value of a group: DuckDB's any_value skips nulls, Spark's returns the first row's
+   value, null or not, unless told to ignore nulls. #}
+{% macro any_non_null(x) -%}
+    {{ return(adapter.dispatch('any_non_null', 'vitalsigns')(x)) }}
+{%- endmacro %}
+
+{% macro default__any_non_null(x) -%}
+    any_value({{ x }})
+{%- endmacro %}
+
+{% macro spark__any_non_null(x) -%}
+    any_value({{ x }}, true)
+{%- endmacro %}

@@ -9,6 +9,8 @@
 {% macro spc_points(relation) -%}
 {%- set run_n = var('spc_run_points') | int -%}
 {%- set trend_n = var('spc_trend_points') | int -%}
+{#- a frame on a named window (over (w rows ...)) is DuckDB's; Spark needs the window spelled out -#}
+{%- set w = 'partition by series_key, as_of, segment_start order by period_end' -%}
 with pts as (
     select *,
         abs(value - lag(value) over (partition by series_key, as_of, segment_start order by period_end)) as moving_range
@@ -41,36 +43,36 @@ limits as (
 marked as (
     select *,
         value > upper_limit or value < lower_limit as beyond,
-        sign(value - centre) as side,
+        {{ sign_int('value - centre') }} as side,
         not (value > upper_limit or value < lower_limit) and (value > near_upper or value < near_lower) as near,
-        sign(value - lag(value) over w) as step
+        {{ sign_int('value - lag(value) over w') }} as step
     from limits
     window w as (partition by series_key, as_of, segment_start order by period_end)
 ),
 window_ends as (
     select *,
         -- the last point of a run of {{ run_n }} on one side of the mean (a point on the mean breaks it)
-        count(*) over (w rows between {{ run_n - 1 }} preceding and current row) = {{ run_n }}
-            and min(side) over (w rows between {{ run_n - 1 }} preceding and current row)
-                = max(side) over (w rows between {{ run_n - 1 }} preceding and current row)
+        count(*) over ({{ w }} rows between {{ run_n - 1 }} preceding and current row) = {{ run_n }}
+            and min(side) over ({{ w }} rows between {{ run_n - 1 }} preceding and current row)
+                = max(side) over ({{ w }} rows between {{ run_n - 1 }} preceding and current row)
             and side <> 0 as run_end,
         -- the last point of {{ trend_n }} points each above (below) the one before ({{ trend_n - 1 }} steps)
-        count(step) over (w rows between {{ trend_n - 2 }} preceding and current row) = {{ trend_n - 1 }}
-            and min(step) over (w rows between {{ trend_n - 2 }} preceding and current row)
-                = max(step) over (w rows between {{ trend_n - 2 }} preceding and current row)
+        count(step) over ({{ w }} rows between {{ trend_n - 2 }} preceding and current row) = {{ trend_n - 1 }}
+            and min(step) over ({{ w }} rows between {{ trend_n - 2 }} preceding and current row)
+                = max(step) over ({{ w }} rows between {{ trend_n - 2 }} preceding and current row)
             and step <> 0 as trend_end,
         -- three points on one side of the mean, two or more of them near a limit
-        count(*) over (w rows between 2 preceding and current row) = 3
-            and abs(sum(side) over (w rows between 2 preceding and current row)) = 3
-            and count(*) filter (where near) over (w rows between 2 preceding and current row) >= 2 as two_of_three_end
+        count(*) over ({{ w }} rows between 2 preceding and current row) = 3
+            and abs(sum(side) over ({{ w }} rows between 2 preceding and current row)) = 3
+            and count(case when near then 1 end) over ({{ w }} rows between 2 preceding and current row) >= 2 as two_of_three_end
     from marked
     window w as (partition by series_key, as_of, segment_start order by period_end)
 ),
 parts as (
     select *,
-        coalesce(bool_or(run_end) over (w rows between current row and {{ run_n - 1 }} following), false) as in_run,
-        coalesce(bool_or(trend_end) over (w rows between current row and {{ trend_n - 1 }} following), false) as in_trend,
-        near and coalesce(bool_or(two_of_three_end) over (w rows between current row and 2 following), false) as in_two_of_three,
+        coalesce(bool_or(run_end) over ({{ w }} rows between current row and {{ run_n - 1 }} following), false) as in_run,
+        coalesce(bool_or(trend_end) over ({{ w }} rows between current row and {{ trend_n - 1 }} following), false) as in_trend,
+        near and coalesce(bool_or(two_of_three_end) over ({{ w }} rows between current row and 2 following), false) as in_two_of_three,
         lead(step) over w as next_step
     from window_ends
     window w as (partition by series_key, as_of, segment_start order by period_end)

@@ -76,8 +76,8 @@ region_pool as (
         rs.indicator_code, rs.financial_year, rs.region_code, rs.region_name,
         rs.councils as members_expected,
         count(cv.la_code) as members,
-        count(cv.la_code) = any_value(rs.councils) as is_complete,
-        any_value(cv.scale) * sum(cv.numerator) / sum(cv.denominator) as value
+        count(cv.la_code) = {{ any_non_null('rs.councils') }} as is_complete,
+        {{ any_non_null('cv.scale') }} * sum(cv.numerator) / sum(cv.denominator) as value
     from region_sizes as rs
     left join councils as c on c.region_code = rs.region_code
     left join council_values as cv
@@ -91,7 +91,7 @@ england_pool as (
     select
         es.indicator_code, es.financial_year, es.members_expected,
         count(cv.la_code) as members,
-        any_value(cv.scale) * sum(cv.numerator) / sum(cv.denominator) as value
+        {{ any_non_null('cv.scale') }} * sum(cv.numerator) / sum(cv.denominator) as value
     from (
         select indicator_code, financial_year, sum(councils) as members_expected
         from region_sizes
@@ -118,7 +118,8 @@ select
     case when fp.is_complete then fp.members end as rank_of,
     -- the council's own value stands in for its supplied one where a ranking it is part of (its
     -- family group, England's quartiles) is computed from the pool
-    coalesce(fp.is_complete, false) or coalesce(ep.members = ep.members_expected, false) as is_complete
+    coalesce(fp.is_complete, false) or coalesce(ep.members = ep.members_expected, false) as is_complete,
+    null as members, null as members_expected
 from council_values as cv
 left join councils as c on c.la_code = cv.la_code
 left join family_ranked as fr
@@ -129,30 +130,30 @@ left join family_pool as fp
         fp.family_group = f.family_group and fp.indicator_code = cv.indicator_code
         and fp.financial_year = cv.financial_year
 left join england_pool as ep on ep.indicator_code = cv.indicator_code and ep.financial_year = cv.financial_year
-union all by name
+union all
 select
     indicator_code,
     financial_year,
     family_group as area_code,
     family_group as area_name,
     {{ code('area_type', 'Family group') }} as area_type,
-    value, members, members_expected, is_complete
+    value, null as rank, null as rank_of, is_complete, members, members_expected
 from family_pool
-union all by name
+union all
 select
     indicator_code,
     financial_year,
     region_code as area_code,
     region_name as area_name,
     {{ code('area_type', 'Region') }} as area_type,
-    value, members, members_expected, is_complete
+    value, null as rank, null as rank_of, is_complete, members, members_expected
 from region_pool
-union all by name
+union all
 select
     indicator_code,
     financial_year,
     'E92000001' as area_code,
     {{ code('area_type', 'England') }} as area_name,
     {{ code('area_type', 'England') }} as area_type,
-    value, members, members_expected, members = members_expected as is_complete
+    value, null as rank, null as rank_of, members = members_expected as is_complete, members, members_expected
 from england_pool

@@ -13,8 +13,10 @@ pooled as (
 )
 
 select * from pooled
-union all by name
-select s.*, 'supplied' as comparator_source
+union all
+select
+    s.indicator_code, s.area_code, s.area_name, s.financial_year, s.area_type, s.value, s.rank, s.rank_of,
+    'supplied' as comparator_source
 from supplied as s
 where not exists (
         -- England has one row whatever code a supplier gives it

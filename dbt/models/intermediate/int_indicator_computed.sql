@@ -48,11 +48,13 @@ cohorts as (
 dtoc_all as (
     select
         la_code, period_end, '2C1' as indicator_code, sum(delayed_days) as delayed_days,
-        any_value(days_in_month) as days_in_month, any_value(population_18_plus) as population
+        {{ any_non_null('days_in_month') }} as days_in_month, {{ any_non_null('population_18_plus') }} as population
     from {{ ref('int_dtoc_monthly') }}
     group by all
     union all
-    select la_code, period_end, code, sum(delayed_days), any_value(days_in_month), any_value(population_18_plus)
+    select
+        la_code, period_end, code, sum(delayed_days), {{ any_non_null('days_in_month') }},
+        {{ any_non_null('population_18_plus') }}
     from {{ ref('int_dtoc_monthly') }}, (values ('2C2'), ('VS_DTOC_SOCIAL_CARE')) as t (code)
     where {{ code_set('dtoc_social_care') }}
     group by all
@@ -63,7 +65,7 @@ dtoc as (
     select
         p.la_code, d.indicator_code, p.period_type, p.period_start, p.period_end,
         sum(d.delayed_days) as numerator,
-        any_value(d.population) filter (where d.period_end = p.period_end) as denominator,
+        {{ any_non_null('d.population') }} filter (where d.period_end = p.period_end) as denominator,
         avg({{ safe_ratio('d.delayed_days / d.days_in_month', 'd.population', 100000) }}) as mean_rate,
         count(*) as months
     from periods as p
@@ -105,15 +107,17 @@ cld as (
 ),
 
 combined as (
-    select *, null::double as mean_rate, null::bigint as months from events
-    union all by name
-    select *, null::double as mean_rate, null::bigint as months from snapshots
-    union all by name
-    select *, null::double as mean_rate, null::bigint as months from cohorts
-    union all by name
-    select * from dtoc
-    union all by name
-    select *, null::double as mean_rate, null::bigint as months from cld
+    -- the branches' columns listed, in one order (Spark has no union by name)
+    {%- set figures = 'la_code, indicator_code, period_type, period_start, period_end, numerator, denominator' %}
+    select {{ figures }}, null::double as mean_rate, null::bigint as months from events
+    union all
+    select {{ figures }}, null::double as mean_rate, null::bigint as months from snapshots
+    union all
+    select {{ figures }}, null::double as mean_rate, null::bigint as months from cohorts
+    union all
+    select {{ figures }}, mean_rate, months from dtoc
+    union all
+    select {{ figures }}, null::double as mean_rate, null::bigint as months from cld
 ),
 
 computed as (
@@ -165,12 +169,15 @@ computed as (
             and pop.age_band = coalesce(k.population_band, '18+')
 )
 
-select * from computed as c
+select
+    la_code, indicator_code, period_type, period_start, period_end, numerator, denominator, value, value_note,
+    population_note
+from computed as c
 where not exists (
         select 1 from feed_gaps as g
         where g.la_code = c.la_code and g.indicator_code = c.indicator_code
     )
-union all by name
+union all
 select
     la_code, indicator_code, period_type, period_start, period_end,
     null::double as numerator, null::double as denominator, null::double as value,

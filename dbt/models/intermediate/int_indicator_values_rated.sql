@@ -24,7 +24,8 @@ targeted as (
                 else true
             end as applies
         from resolved as r
-        inner join catalogue as k using (indicator_code)
+        -- on, not using: Spark's r.* puts a using column first
+        inner join catalogue as k on k.indicator_code = r.indicator_code
     ) as r
     left join targets as t
         on t.la_code = r.la_code and t.indicator_code = r.indicator_code and t.month_end = last_day(r.period_end)
@@ -39,7 +40,7 @@ rated as (
         {{ rag_tolerance('k.tolerance') }} as tolerance,
         {{ round_half_away('t.value', 'k.decimals') }} as display_value
     from targeted as t
-    inner join catalogue as k using (indicator_code)
+    inner join catalogue as k on k.indicator_code = t.indicator_code
 ),
 
 with_rag as (

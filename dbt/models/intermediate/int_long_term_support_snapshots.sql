@@ -47,8 +47,8 @@ active as (
 people as (
     select
         la_code, as_at, person_id,
-        any_value(primary_support_reason) as primary_support_reason,
-        {{ age_at('any_value(date_of_birth)', 'as_at') }} as age,
+        {{ any_non_null('primary_support_reason') }} as primary_support_reason,
+        {{ age_at(any_non_null('date_of_birth'), 'as_at') }} as age,
         bool_or(is_permanent_placement) as in_residential_or_nursing,
         bool_or(is_community) as in_community,
         bool_or(is_community and is_self_directed) as community_self_directed,

@@ -96,7 +96,7 @@ intervals as (
     select
         p.la_code, p.indicator_code, p.as_of,
         count(e.error) as interval_errors,
-        list_sort(list(e.error)) as sorted_errors,
+        array_sort(array_agg(e.error)) as sorted_errors,
         -- distribution-free: the k-th smallest and k-th largest of n exchangeable errors cover a
         -- new one with probability (n + 1 - 2k) / (n + 1); k is the largest giving the coverage
         floor((count(e.error) + 1) * (1 - {{ var('forecast_interval_coverage') }}) / 2)::int as k
@@ -112,12 +112,15 @@ bounded as (
         p.*,
         coalesce(i.interval_errors, 0) as interval_errors,
         case when coalesce(i.k, 0) < 1 then null
-            when p.method = 'seasonal share' then p.forecast * (1 + i.sorted_errors[i.k])
-            else {{ forecast_clamp('p.forecast + i.sorted_errors[i.k]', 'p.unit') }}
+            when p.method = 'seasonal share' then p.forecast * (1 + {{ array_at('i.sorted_errors', 'i.k') }})
+            else {{ forecast_clamp('p.forecast + ' ~ array_at('i.sorted_errors', 'i.k'), 'p.unit') }}
         end as forecast_lower,
         case when coalesce(i.k, 0) < 1 then null
-            when p.method = 'seasonal share' then p.forecast * (1 + i.sorted_errors[i.interval_errors + 1 - i.k])
-            else {{ forecast_clamp('p.forecast + i.sorted_errors[i.interval_errors + 1 - i.k]', 'p.unit') }}
+            when p.method = 'seasonal share'
+                then p.forecast * (1 + {{ array_at('i.sorted_errors', 'i.interval_errors + 1 - i.k') }})
+            else {{ forecast_clamp(
+                'p.forecast + ' ~ array_at('i.sorted_errors', 'i.interval_errors + 1 - i.k'), 'p.unit'
+            ) }}
         end as forecast_upper,
         case when p.annual_target_applies then t.target end as annual_target,
         {{ round_half_away('p.forecast', 'p.decimals') }} as forecast_display

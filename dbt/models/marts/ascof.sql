@@ -52,10 +52,10 @@ family_stats as (
 area_values as (
     select
         indicator_code, financial_year,
-        any_value(value) filter (where area_type = 'Family group') as family_group_published,
-        any_value(value) filter (where area_type = 'England') as england_value,
-        any_value(comparator_source) filter (where area_type = 'Family group') as family_group_source,
-        any_value(comparator_source) filter (where area_type = 'England') as england_source,
+        {{ any_non_null('value') }} filter (where area_type = 'Family group') as family_group_published,
+        {{ any_non_null('value') }} filter (where area_type = 'England') as england_value,
+        {{ any_non_null('comparator_source') }} filter (where area_type = 'Family group') as family_group_source,
+        {{ any_non_null('comparator_source') }} filter (where area_type = 'England') as england_source,
         count(*) filter (where area_type = 'Region') as region_rows
     from benchmarks
     group by all

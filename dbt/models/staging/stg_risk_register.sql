@@ -13,7 +13,7 @@ councils as (
 ),
 
 only_council as (
-    select case when count(distinct la_code) = 1 then any_value(la_code) end as la_code
+    select case when count(distinct la_code) = 1 then {{ any_non_null('la_code') }} end as la_code
     from councils
     where la_code is not null
 ),

@@ -1,216 +1,25 @@
--- ASCOF 2A reablement episodes with their sequel (Create_ASCOF_2A_2425_Onwards.sql): one row per
--- ST-Max cluster ending in a financial year, for new clients (no long-term service ending less
--- than 91 days before the cluster start, or open), aged 18+ or unknown, alive at its start.
--- ST-Max services of a person are clustered when one starts within 7 days of the latest end so
--- far; the cluster outcome is that of its latest-ending service. The sequel, first match wins:
+-- ASCOF 2A, the sequel of each new client's reablement episode (Create_ASCOF_2A_2425_Onwards.sql),
+-- one row per episode (int_cld_ascof_2a_clusters), first match wins:
 -- 1 death within 7 days of the end; 2 cluster outcome 'Admitted to hospital'; 3 the highest
 -- service starting in the cluster and open past its end, starting <= 7 days after it; 4 the
 -- best usable outcome of the cluster, of non-service events in that window, or of an assessment
 -- or review ending inside the cluster less than 14 days before its end; 5 equipment during the
 -- cluster ('Short term support: Ongoing low level'); 6 the cluster outcome.
-with main as (select * from {{ ref('int_cld_unique_events') }}),
+-- The earlier steps, sequels 1-3 among them, are models of their own (outcomes, events, clusters,
+-- cluster_events, window_events, sequels_1_3), materialised as tables: as one query, Spark's
+-- analyser ran out of memory on it (docs/spark.md).
+with new_clients as (select * from {{ ref('int_cld_ascof_2a_clusters') }}),
 
-people as (select * from {{ ref('int_cld_person_details') }}),
+ev as (select * from {{ ref('int_cld_ascof_2a_cluster_events') }}),
 
-years as (select * from {{ ref('int_cld_financial_years') }}),
+future as (select * from {{ ref('int_cld_ascof_2a_window_events') }}),
 
-utc as (
-    -- outcomes that cannot be a sequel are pushed down the hierarchy (+100)
-    select
-        case when event_outcome_spec in (
-                    'Continuation of support or services', 'Progress to support planning or services',
-                    'Progress to assessment, review or reassessment', 'Progress to reablement/ST-Max',
-                    'Release 1 specification only: Not mapped', 'Invalid and not mapped'
-                )
-                then event_outcome_hierarchy + 100
-            else event_outcome_hierarchy
-        end as hierarchy,
-        event_outcome_spec as outcome
-    from {{ ref('event_outcome_hierarchy') }}
-),
+early as (select * from {{ ref('int_cld_ascof_2a_sequels_1_3') }}),
 
-build as (
-    select
-        m.la_code, m.person_key, m.event_type_key, m.event_start_date,
-        coalesce(m.der_event_end_date, {{ cld_open_end() }}) as end_date,
-        m.service_type_cleaned as service_type, m.service_component_cleaned as service_component,
-        coalesce(m.event_outcome_cleaned, 'Invalid and not mapped') as event_outcome,
-        coalesce(u.hierarchy, 999) as hierarchy, m.record_id
-    from main as m
-    left join utc as u on u.outcome = m.event_outcome_cleaned
-    where m.client_type_cleaned = 'Service user'
-        and m.event_start_date is not null
-        and (m.der_event_end_date >= m.event_start_date or m.der_event_end_date is null)
-),
-
-stmax as (
-    select
-        *,
-        max(end_date) over (
-            partition by la_code, person_key
-            order by event_start_date asc, end_date asc, hierarchy asc, record_id desc
-            rows between unbounded preceding and 1 preceding
-        ) as previous_end
-    from build
-    where event_type_key = 'service' and service_type = 'Short term support: ST-Max'
-),
-
-clustered as (
-    select
-        *,
-        sum(case when {{ day_diff('previous_end', 'event_start_date') }} <= 7 then 0 else 1 end)
-            over (
-                partition by la_code, person_key
-                order by event_start_date asc, end_date asc, hierarchy asc, record_id desc
-                rows between unbounded preceding and current row
-            ) as cluster_no
-    from stmax
-),
-
-clusters as (
-    select
-        la_code, person_key, cluster_no,
-        min(event_start_date) as cluster_start,
-        max(end_date) as cluster_end,
-        max_by(hierarchy, {{ sort_key([day_number('end_date'), '-hierarchy', 'record_id']) }}) as cluster_hierarchy,
-        max_by(event_outcome, {{ sort_key([day_number('end_date'), '-hierarchy', 'record_id']) }}) as cluster_outcome
-    from clustered
-    group by all
-),
-
-in_year as (
-    select
-        y.financial_year, c.*, p.date_of_death,
-        {{ cld_age('p.date_of_birth', 'c.cluster_end') }} as age,
-        case when {{ cld_age('p.date_of_birth', 'c.cluster_end') }} < 18 then 'Under 18'
-            when {{ cld_age('p.date_of_birth', 'c.cluster_end') }} between 18 and 64 then '18 to 64'
-            when {{ cld_age('p.date_of_birth', 'c.cluster_end') }} >= 65 then '65 and above'
-            else 'Unknown'
-        end as age_band
-    from clusters as c
-    inner join years as y on y.la_code = c.la_code and c.cluster_end between y.fy_start and y.fy_end
-    left join people as p on p.la_code = c.la_code and p.person_key = c.person_key
-    where ({{ cld_age('p.date_of_birth', 'c.cluster_end') }} >= 18 or p.date_of_birth is null)
-        and (p.date_of_death >= c.cluster_start or p.date_of_death is null)
-),
-
-joined as (
-    -- every other event of the person (the cluster's own ST-Max services left out)
-    select
-        c.financial_year, c.la_code, c.person_key, c.cluster_no, c.cluster_start, c.cluster_end,
-        c.cluster_hierarchy, c.cluster_outcome, c.age_band, c.date_of_death,
-        b.event_type_key, b.event_start_date, b.end_date, b.service_type, b.service_component,
-        b.event_outcome, b.hierarchy, b.record_id
-    from in_year as c
-    inner join build as b on b.la_code = c.la_code and b.person_key = c.person_key
-    where not (
-            b.event_start_date between c.cluster_start and c.cluster_end
-            and b.event_type_key = 'service' and b.service_type = 'Short term support: ST-Max'
-        )
-),
-
-new_clients as (
-    select c.* from in_year as c
-    where not exists (
-            select 1 from joined as j
-            where j.financial_year = c.financial_year and j.la_code = c.la_code and j.person_key = c.person_key
-                and j.cluster_no = c.cluster_no
-                and j.service_type in (
-                    'Long term support: Nursing care', 'Long term support: Residential care',
-                    'Long term support: Community', 'Long term support: Prison'
-                )
-                and j.event_start_date < c.cluster_start
-                and {{ day_diff('j.end_date', 'c.cluster_start') }} < 91
-        )
-),
-
-ev as (
-    select j.* from joined as j
-    semi join new_clients using (financial_year, la_code, person_key, cluster_no)
-),
-
-step1 as (
-    select financial_year, la_code, person_key, cluster_no, 'NFA: Deceased' as final_outcome, '1' as sequel_type
-    from new_clients
-    where {{ day_diff('cluster_end', 'date_of_death') }} <= 7
-),
-
-step2 as (
-    select financial_year, la_code, person_key, cluster_no, cluster_outcome, '2'
-    from new_clients as n
-    where cluster_outcome = 'Admitted to hospital'
-        and not exists (
-            select 1 from step1 as s
-            where s.financial_year = n.financial_year and s.la_code = n.la_code
-                and s.person_key = n.person_key and s.cluster_no = n.cluster_no
-        )
-),
-
-open_clusters as (
-    select n.* from new_clients as n
-    anti join
-        (
-            select * from step1
-            union all
-            select * from step2
-        ) as s
-        using (financial_year, la_code, person_key, cluster_no)
-),
-
-window_events as (
-    select
-        e.*,
-        dense_rank() over (partition by financial_year, la_code, person_key, cluster_no order by event_start_date) as rn
-    from ev as e semi join open_clusters using (financial_year, la_code, person_key, cluster_no)
-    where e.event_start_date >= e.cluster_start and e.end_date > e.cluster_end
-        and {{ day_diff('e.cluster_end', 'e.event_start_date') }} <= 7
-),
-
-future as (
-    -- events after the first ST-Max in the window are ignored (cannot occur with 7-day clustering)
-    select
-        w.*,
-        coalesce(
-            case w.service_type when 'Long term support: Nursing care' then 1 when
-                    'Long term support: Residential care'
-                    then 2
-                when 'Long term support: Community' then 3 when 'Long term support: Prison' then 4 when
-                    'Short term support: ST-Max'
-                    then 5
-                when 'Short term support: Ongoing low level' then 6 when 'Short term support: Other short term' then 7
-            end, 99
-        ) as service_rank
-    from window_events as w
-    where w.rn < coalesce((
-            select min(x.rn) from window_events as x
-            where x.financial_year = w.financial_year and x.la_code = w.la_code and x.person_key = w.person_key
-                and x.cluster_no = w.cluster_no and x.service_type = 'Short term support: ST-Max'
-        ), 1e9)
-),
-
-step3 as (
-    select
-        financial_year, la_code, person_key, cluster_no,
-        min_by(
-            case when service_type = 'Short term support: Other short term'
-                    and service_component in ('Short term residential care', 'Short term nursing care')
-                    then 'Short term support: Residential or Nursing care'
-                else service_type
-            end,
-            {{ sort_key([
-                'service_rank',
-                "case when service_component in ('Short term residential care', 'Short term nursing care')"
-                ~ " then 1 else 2 end"
-            ]) }}
-        ) as final_outcome,
-        '3' as sequel_type
-    from future
-    group by all
-    having min(service_rank) <> 99
-),
+utc as (select * from {{ ref('int_cld_ascof_2a_outcomes') }}),
 
 after3 as (
-    select o.* from open_clusters as o anti join step3 using (financial_year, la_code, person_key, cluster_no)
+    select n.* from new_clients as n anti join early using (financial_year, la_code, person_key, cluster_no)
 ),
 
 nested as (
@@ -258,7 +67,9 @@ candidates as (
 step4 as (
     select
         c.financial_year, c.la_code, c.person_key, c.cluster_no,
-        case when min(c.hierarchy) = 999 then 'Invalid and not mapped' else any_value(u.outcome) end as final_outcome,
+        case
+            when min(c.hierarchy) = 999 then 'Invalid and not mapped' else {{ any_non_null('u.outcome') }}
+        end as final_outcome,
         '4'
         || case min(c.source) filter (where c.hierarchy = m.min_h) when 1 then 'a' when 2 then 'b' when 3 then 'c' end
             as sequel_type
@@ -295,11 +106,7 @@ step6 as (
 ),
 
 sequels as (
-    select * from step1
-    union all
-    select * from step2
-    union all
-    select * from step3
+    select * from early
     union all
     select * from step4
     union all

@@ -40,16 +40,17 @@ referenced as (
         *,
         la_code || '_' || dense_rank() over (
             partition by la_code
+            -- nulls last stated: Spark sorts them first by default, DuckDB last
             order by
-                event_start_date,
-                case when not is_service then der_event_end_date end,
-                {{ cld_key('client_type') }},
-                person_key,
-                event_type_key,
-                case when event_type_key like '%request%' then {{ cld_key('request_route_of_access') }} end,
-                case when event_type_key like '%assessment%' then {{ cld_key('assessment_type') }} end,
-                case when is_service then {{ cld_key('service_type') }} end,
-                case when is_service then {{ cld_key('service_component') }} end
+                event_start_date nulls last,
+                case when not is_service then der_event_end_date end nulls last,
+                {{ cld_key('client_type') }} nulls last,
+                person_key nulls last,
+                event_type_key nulls last,
+                case when event_type_key like '%request%' then {{ cld_key('request_route_of_access') }} end nulls last,
+                case when event_type_key like '%assessment%' then {{ cld_key('assessment_type') }} end nulls last,
+                case when is_service then {{ cld_key('service_type') }} end nulls last,
+                case when is_service then {{ cld_key('service_component') }} end nulls last
         ) as unique_event_ref
     from mapped
 ),

@@ -91,10 +91,10 @@ unknown_deduced as (
     select
         la_code, person_key,
         case when count(distinct service_type_cleaned) filter (where hierarchy <> 99) = 1
-                then any_value(service_type_cleaned) filter (where hierarchy <> 99)
+                then {{ any_non_null('service_type_cleaned') }} filter (where hierarchy <> 99)
         end as service_type,
         case when count(distinct service_component_cleaned) filter (where useful_component) = 1
-                then any_value(service_component_cleaned) filter (where useful_component)
+                then {{ any_non_null('service_component_cleaned') }} filter (where useful_component)
         end as service_component
     from unknown_services
     where rk = 1

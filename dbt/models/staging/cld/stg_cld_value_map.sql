@@ -1,5 +1,6 @@
 -- Every CLD mapping table as one lookup: field, match key (lower-cased, trailing blanks dropped,
 -- as DHSC's case-insensitive SQL Server collation compares), Release 2 cleaned value and group.
+-- The seeds' mixed-case column names are quoted by the adapter: a double-quoted name is a string on Spark.
 {% set maps = [
     ('accommodation_status', 'Accommodation_Status_Raw', 'Accommodation_Status_Cleaned_R2', none),
     ('client_funding_status', 'Client_Funding_Status_Raw', 'Client_Funding_Status_Cleaned_R2', none),
@@ -17,10 +18,10 @@
 {% for seed, raw, cleaned, grouped in maps %}
     select
         '{{ seed }}' as field,
-        "{{ raw }}" as raw_value,
-        {{ cld_key('"' ~ raw ~ '"') }} as match_key,
-        "{{ cleaned }}" as cleaned_value,
-        {% if grouped %}"{{ grouped }}"{% else %}null::string{% endif %} as grouped_value
+        {{ adapter.quote(raw) }} as raw_value,
+        {{ cld_key(adapter.quote(raw)) }} as match_key,
+        {{ adapter.quote(cleaned) }} as cleaned_value,
+        {% if grouped %}{{ adapter.quote(grouped) }}{% else %}null::string{% endif %} as grouped_value
     from {{ ref(seed) }}
     {% if not loop.last %}union all{% endif %}
 {% endfor %}
