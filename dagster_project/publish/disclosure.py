@@ -307,6 +307,7 @@ class Model:
     # published rows that add up to a published total exactly: (total, parts), for suppression's
     # cheap first pass (a lone hidden part is the total minus the others)
     partitions: list[tuple[Form, tuple[Form, ...]]] = field(default_factory=list)
+    bundles: list[tuple[Form, ...]] = field(default_factory=list)  # counts suppression hides together
 
 
 def _rows(frame: pd.DataFrame):
@@ -455,7 +456,7 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
             if rf.den is not None:
                 m.pairs.add((rf.num, rf.den))
             if (code, "num") in COMPOSITES:  # the sum of its parts, each a published numerator too
-                m.partitions.append((rf.num, tuple((rf.num[0], (p,), rf.num[2], rf.num[3]) for p in rf.num[1])))
+                m.bundles.append((rf.num, *((rf.num[0], (p,), rf.num[2], rf.num[3]) for p in rf.num[1])))
             if r.period_type == "financial_year":
                 fy_end[(r.la_code, code, r.financial_year)] = end
             hidden = bool(r.suppressed)

@@ -184,13 +184,20 @@ def _separate(values: dict, hidden: set, weight: dict) -> set:
     return added
 
 
-def _partners(partitions, values: dict, hidden: set, weight: dict) -> set:
+def _partners(partitions, bundles, values: dict, hidden: set, weight: dict) -> set:
     """A lone hidden part of a shown total is the total minus the other parts: hide the cheapest other
     non-zero part beside it, group by group until none is alone (the linear programs then only confirm,
-    instead of finding one such group per round)."""
+    instead of finding one such group per round). A bundle (a measure that is the sum of two others,
+    e.g. MSP achieved = fully + partially, every one of them published over many windows) is hidden
+    whole: any one follows from the other two along too many paths to cut one by one."""
     added: set = set()
-    for _ in range(len(partitions) + 1):
+    for _ in range(len(partitions) + len(bundles) + 1):
         changed = False
+        for bundle in bundles:
+            if any(f in hidden or f in added for f in bundle):
+                new = {f for f in bundle if f not in hidden and f not in added and values.get(f, 0) > 0}
+                added |= new
+                changed |= bool(new)
         for total, parts in partitions:
             gone = hidden | added
             if total in gone or sum(p in gone for p in parts) != 1:
@@ -233,7 +240,7 @@ def choose_hidden(
         weight[a.form] += 1 + (HEADLINE_COST if headline and (a.table, a.row) in headline else 0)
     for _ in range(20):  # each can leave work for the other: a cut path may leave a lone part
         before = len(hidden)
-        hidden |= _partners(model.partitions, values, hidden, weight)
+        hidden |= _partners(model.partitions, model.bundles, values, hidden, weight)
         hidden |= _separate(values, hidden, weight)
         if len(hidden) == before:
             break

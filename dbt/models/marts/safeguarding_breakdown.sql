@@ -10,7 +10,17 @@ with periods as (
     where period_type in ('month', 'quarter', 'ytd') and is_complete
 ),
 
-concerns as (select * from {{ ref('int_safeguarding_concerns') }}),
+concerns as (
+    -- empty details get a category of their own, so every breakdown adds up to its total
+    select
+        * replace (
+            coalesce(location_of_risk, 'Not recorded') as location_of_risk,
+            coalesce(sex, 'Unknown') as sex,
+            coalesce(ethnic_group, 'No data') as ethnic_group,
+            coalesce(primary_support_reason, 'Not recorded') as primary_support_reason
+        )
+    from {{ ref('int_safeguarding_concerns') }}
+),
 
 started as (
     -- each person once per period, with their details at the first enquiry started in it

@@ -38,7 +38,7 @@ select
     j.is_section_42,
     j.is_concluded,
     j.abuse_types,
-    coalesce(j.location_of_risk, 'Not recorded') as location_of_risk,
+    j.location_of_risk,
     -- 24 hours on dates: the action on the day of the decision or the day after (inclusive)
     coalesce(j.action_to_make_safe_date <= j.threshold_decision_date + 1, false) as made_safe_within_24h,
     -- 28 days: concluded on or before the 28th day after the start (inclusive)
@@ -54,8 +54,8 @@ select
     j.msp_outcomes_achieved,
     j.age_at_enquiry,
     {{ safeguarding_age_band('j.age_at_enquiry') }} as age_band,
-    coalesce(j.gender, 'Unknown') as sex,
-    coalesce(e.ethnic_group, 'No data') as ethnic_group,
-    coalesce(j.primary_support_reason, 'Not recorded') as primary_support_reason
+    j.gender as sex,
+    e.ethnic_group,
+    j.primary_support_reason
 from joined as j
 left join ethnic_groups as e on lower(trim(e.liquidlogic_value)) = lower(trim(j.ethnicity))
