@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .disclosure import (
+    BREAKDOWN_TABLES,
     FORECASTS,
     RATIO_TABLES,
     SPC_COLUMNS,
@@ -85,7 +86,8 @@ def suppressed_tables() -> set[str]:
 
 
 def _derived() -> dict[str, tuple[str, ...]]:
-    return {**DERIVED, **{spec.name: spec.derived for spec in RATIO_TABLES}}
+    # a breakdown table's rows are counts alone: nothing derived to hide beside them
+    return {**DERIVED, **{spec.name: spec.derived for spec in RATIO_TABLES}, **{s.name: () for s in BREAKDOWN_TABLES}}
 
 
 def is_small(count: pd.Series, threshold: int) -> pd.Series:
@@ -189,6 +191,33 @@ def _separate(values: dict, hidden: set, weight: dict) -> set:
     return added
 
 
+def _partners(partitions, bundles, values: dict, hidden: set, weight: dict) -> set:
+    """A lone hidden part of a shown total is the total minus the other parts: hide the cheapest other
+    non-zero part beside it, group by group until none is alone (the linear programs then only confirm,
+    instead of finding one such group per round). A bundle (a measure that is the sum of two others,
+    e.g. MSP achieved = fully + partially, every one of them published over many windows) is hidden
+    whole: any one follows from the other two along too many paths to cut one by one."""
+    added: set = set()
+    for _ in range(len(partitions) + len(bundles) + 1):
+        changed = False
+        for bundle in bundles:
+            if any(f in hidden or f in added for f in bundle):
+                new = {f for f in bundle if f not in hidden and f not in added and values.get(f, 0) > 0}
+                added |= new
+                changed |= bool(new)
+        for total, parts in partitions:
+            gone = hidden | added
+            if total in gone or sum(p in gone for p in parts) != 1:
+                continue
+            others = [p for p in parts if p not in gone and values.get(p, 0) > 0]
+            if others:
+                added.add(min(others, key=lambda p: (weight[p], values[p], form_name(p))))
+                changed = True
+        if not changed:
+            break
+    return added
+
+
 # What a blanked cell costs: one per row it blanks, and this much more per row the committee reads
 # first (the dashboard's period type, and financial years: the ASCOF outturns).
 HEADLINE_COST = 10
@@ -216,7 +245,12 @@ def choose_hidden(
     weight: dict = defaultdict(int)
     for a in model.appearances:
         weight[a.form] += 1 + (HEADLINE_COST if headline and (a.table, a.row) in headline else 0)
-    hidden |= _separate(values, hidden, weight)
+    for _ in range(20):  # each can leave work for the other: a cut path may leave a lone part
+        before = len(hidden)
+        hidden |= _partners(model.partitions, model.bundles, values, hidden, weight)
+        hidden |= _separate(values, hidden, weight)
+        if len(hidden) == before:
+            break
     pairs = sorted(model.pairs, key=lambda p: (form_name(p[0]), form_name(p[1])))
     solver = Solver(
         System(
