@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'ascof'}}}) }}
 -- Where a family group is pooled, the rank int_benchmarks_pooled gives each member and the rank
 -- ascof computes for it (from the resolved rows) are the same competition rank: two computations
 -- of one rule, held together at every build.
