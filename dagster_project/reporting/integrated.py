@@ -74,11 +74,15 @@ SAFEGUARDING_MEASURES = [
     ("SG_MSP_FULLY", "Desired outcomes fully met"),
     ("SG_MSP_PARTIALLY", "Desired outcomes partially met"),
 ]
-BREAKDOWNS = [
+# people with a Section 42 enquiry started in the period, each once
+PEOPLE_BREAKDOWNS = [
     ("age_band", "Age"),
     ("sex", "Sex"),
     ("ethnic_group", "Ethnic group"),
     ("primary_support_reason", "Primary support reason"),
+]
+# Section 42 enquiries concluded in the period (an enquiry counts under each of its abuse types)
+ENQUIRY_BREAKDOWNS = [
     ("abuse_type", "Type of abuse"),
     ("location_of_risk", "Location of risk"),
 ]
@@ -325,10 +329,11 @@ def breakdown_rows(breakdown: pd.DataFrame, name: str) -> list[list[str]]:
     return rows
 
 
-def breakdown_table(breakdown: pd.DataFrame) -> list[list[str]]:
-    """Every breakdown in one table (characteristic named on its first row), as the paper's 3.2.2-3.2.4."""
+def breakdown_table(breakdown: pd.DataFrame, breakdowns=PEOPLE_BREAKDOWNS) -> list[list[str]]:
+    """Breakdowns of one kind in one table (characteristic named on its first row), as the paper's
+    3.2.2-3.2.4: people and concluded enquiries are different units, so they are never one table."""
     out = []
-    for name, title in BREAKDOWNS:
+    for name, title in breakdowns:
         for i, (category, count) in enumerate(breakdown_rows(breakdown, name)):
             out.append([f"**{title}**" if i == 0 else "", category, count])
     return out

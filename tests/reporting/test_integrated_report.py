@@ -266,6 +266,9 @@ def test_the_populated_safeguarding_section_renders(fixture_db, tmp_path):
     assert "Quarter 2 performance" in text and "85.1% (86/101)" in text
     assert "Mixed *" in text and "999" not in text
     assert "Age 18-64 42 65+ 45 All 87" in text  # age in its natural order, the total last
+    # people and concluded enquiries are different units: two tables, abuse types under "Enquiries"
+    people_part, _, enquiry_part = text.partition("Enquiries concluded in quarter 2")
+    assert "Type of abuse" in enquiry_part and "Type of abuse" not in people_part
     assert "Improved, from 31/152" in text and "28/152" in text
     import pypdfium2 as pdfium
 
