@@ -365,8 +365,10 @@ def dashboard_sheet(
     for j in range(len(months)):
         ws.column_dimensions[get_column_letter(first_month + j)].width = 8.5
     _widths(ws, {get_column_letter(target_col): 9, get_column_letter(target_col + 1): 8})
-    for j in range(len(spc)):
-        ws.column_dimensions[get_column_letter(target_col + 2 + j)].width = 17
+    for j in range(len(spc)):  # wide enough for the longest words ("Special cause concerning"), never clipped
+        ws.column_dimensions[get_column_letter(target_col + 2 + j)].width = 2 + max(
+            len(spc_words(k)) for k in ("special_cause_concerning", "special_cause_improving", "consistently_pass")
+        )
     for j in range(5 if fy else 0):
         ws.column_dimensions[get_column_letter(target_col + 2 + len(spc) + j)].width = 10
     _append(ws, [])
