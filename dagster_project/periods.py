@@ -21,3 +21,8 @@ def fy_label(start_year: int) -> str:
 def financial_year(d: dt.date) -> str:
     """The label of the financial year containing `d`."""
     return fy_label(fy_start_year(d))
+
+
+def fy_end(label: str) -> dt.date:
+    """31 March, the last day of the financial year labelled 'YYYY/YY' (2016/17 -> 2017-03-31)."""
+    return dt.date(int(label[:4]) + 1, 3, 31)

@@ -10,7 +10,7 @@ import duckdb
 import jinja2
 
 from dagster_project.councils import SEED, council, council_name, councils
-from dagster_project.periods import financial_year, fy_label, fy_start_year
+from dagster_project.periods import financial_year, fy_end, fy_label, fy_start_year
 from dagster_project.sample.generator import COUNCILS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +37,7 @@ def test_financial_year_labels():
     assert fy_start_year(dt.date(2017, 3, 31)) == 2016 and fy_start_year(dt.date(2017, 4, 1)) == 2017
     assert financial_year(dt.date(2017, 3, 31)) == "2016/17"
     assert financial_year(dt.date(2017, 4, 1)) == "2017/18"
+    assert fy_end("2016/17") == dt.date(2017, 3, 31) and fy_end("1999/00") == dt.date(2000, 3, 31)
 
 
 def test_python_and_the_dbt_macro_agree_on_every_month():

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..periods import fy_end
+
 SG_CONCLUDED = "sg_s42_concluded"  # Section 42 enquiries concluded (safeguarding_breakdown's concluded All)
 
 # Two names, one count: (indicator, numerator|denominator) -> stream. Facts of the measure
@@ -264,7 +266,8 @@ Form = tuple  # (la_code, streams, first month, last month); months are year*12 
 @functools.lru_cache(maxsize=4096)
 def month_index(ts) -> int:
     if isinstance(ts, str) and len(ts) == 7 and ts[4] == "/":  # financial year label: its March
-        return (int(ts[:4]) + 1) * 12 + 2
+        end = fy_end(ts)
+        return end.year * 12 + end.month - 1
     ts = pd.Timestamp(ts)
     return ts.year * 12 + ts.month - 1
 
@@ -630,7 +633,7 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
                 r.la_code,
                 r.indicator_code,
                 "financial_year",
-                pd.Timestamp(int(str(r.financial_year)[:4]) + 1, 3, 31),
+                pd.Timestamp(fy_end(str(r.financial_year))),
                 kind.get(r.indicator_code, "own"),
                 unit.get(r.indicator_code, "count"),
                 bool(r.is_override),

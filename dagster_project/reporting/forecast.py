@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..periods import fy_end
 from .data import RAG_NAMES, fmt, rag_span
 
 
@@ -36,10 +37,9 @@ class YearEndForecast:
 
     @classmethod
     def from_row(cls, row: pd.Series) -> YearEndForecast:
-        start = int(str(row["financial_year"])[:4])
         return cls(
             financial_year=str(row["financial_year"]),
-            year_end=pd.Timestamp(start + 1, 3, 31),
+            year_end=pd.Timestamp(fy_end(str(row["financial_year"]))),
             value=_num(row["forecast"]),
             lower=_num(row["forecast_lower"]),
             upper=_num(row["forecast_upper"]),

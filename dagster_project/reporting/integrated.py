@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 
 from ..councils import has_report
-from ..periods import financial_year
+from ..periods import financial_year, fy_end, fy_label, fy_start_year
 from .data import (
     RAG_NAMES,
     SUPPRESSED,
@@ -367,7 +367,7 @@ def ascof_table(r: ReportData, a: pd.DataFrame, notes: ReasonNotes):
     ends = quarter_ends(r.period)
     fy = financial_year(ends[-1])
     show_quarters = fy != year or len(ends) < 4
-    prev_year = financial_year(month_end(f"{int(year[:4])}-03"))
+    prev_year = fy_label(fy_start_year(fy_end(year)) - 1)
     header = ["Ref", "Measure", prev_year, year, "England average", "England ranking", "England rank direction"]
     if show_quarters:
         header += [f"{fy} Q{i + 1}" for i in range(len(ends))]

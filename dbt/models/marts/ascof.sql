@@ -70,9 +70,10 @@ regions as (
 council_regions as (select la_code, region_code from {{ ref('councils') }}),
 
 england_ranks as (
-    -- the council's own England ranking as the benchmarks feed publishes it (1 = best)
+    -- the council's own England ranking as the benchmarks feed publishes it (1 = best): always the
+    -- supplied row, as a pooled LA row's rank is its rank in the family group, not in England
     select area_code as la_code, indicator_code, financial_year, rank, rank_of
-    from benchmarks
+    from {{ ref('stg_benchmarks') }}
     where area_type = 'LA' and rank is not null
 ),
 
