@@ -487,7 +487,7 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
     # indicator_values: the centre of the model
     iv = tables.get("indicator_values")
     iv_by_key: dict[tuple, object] = {}
-    fy_end: dict[tuple, int] = {}
+    fy_month: dict[tuple, int] = {}
     if iv is not None and len(iv):
         for r in _rows(iv):
             code = r.indicator_code
@@ -512,7 +512,7 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
             if (code, "num") in COMPOSITES:  # the sum of its parts, each a published numerator too
                 m.bundles.append((rf.num, *((rf.num[0], (p,), rf.num[2], rf.num[3]) for p in rf.num[1])))
             if r.period_type == "financial_year":
-                fy_end[(r.la_code, code, r.financial_year)] = end
+                fy_month[(r.la_code, code, r.financial_year)] = end
             hidden = bool(r.suppressed)
             if hidden:
                 hidden_rows.add(key)
@@ -627,7 +627,7 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
     ascof = tables.get("ascof")
     if ascof is not None and len(ascof):
         for r in _rows(ascof):
-            end = fy_end.get((r.la_code, r.indicator_code, r.financial_year))
+            end = fy_month.get((r.la_code, r.indicator_code, r.financial_year))
             key = (r.la_code, r.indicator_code, "financial_year", end)
             rf = rows.get(key) or measure_row_forms(
                 r.la_code,

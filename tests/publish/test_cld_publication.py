@@ -250,3 +250,13 @@ def test_per_100k_rows_take_their_unit_from_the_catalogue():
     m = disclosure.build_model(tables(10, 30, 45), CATALOGUE, 4)
     two_b = [rf for (t, i), rf in m.row_forms.items() if t == "ascof_cld" and i == 3]
     assert two_b[0].unit == "per 100k" and two_b[0].den is None and two_b[0].den_const == 400000
+
+
+def test_an_ascof_row_without_its_financial_year_value_is_modelled_from_its_own_year():
+    """The audit's own year-end lookup once shadowed periods.fy_end, so an ascof row with no
+    financial-year indicator_values row beside it crashed publication with 'dict is not callable'."""
+    t = tables(10, 30, 45)
+    t["indicator_values"] = t["indicator_values"][t["indicator_values"]["indicator_code"] != "CLD_2A"]
+    m = disclosure.build_model(t, CATALOGUE, 4)
+    [two_a] = [rf for (table, i), rf in m.row_forms.items() if table == "ascof" and i == 0]
+    assert two_a.num[3] == END.year * 12 + END.month - 1  # the form ends at its own year's March
