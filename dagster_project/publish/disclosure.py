@@ -223,13 +223,15 @@ RATIO_TABLES: list[RatioTable] = [ASCOF_CLD]
 
 @dataclass(frozen=True)
 class BreakdownTable:
-    """A published table of counts by breakdown and category (category `All` = the total) at period
-    types month, quarter and ytd. `events` breakdowns count events: a window is the sum of its months,
-    and their total is the stream `events_total` (shared with the measures that count the same
-    events). The others count distinct people: each window is a cell of its own (a person in two
-    months is one person in the quarter), at least each sub-window and at most the sum of two that
-    make it up. Categories partition the total, except `overlapping` ones (an event under each of
-    its categories: each at most the total, together at least it). A category without a row is zero."""
+    """A published table of counts by breakdown and category (category `All` = the total) at any of
+    the period types month, quarter and ytd (safeguarding_breakdown publishes quarters only).
+    `events` breakdowns count events: a window is the sum of its months, and their total is the
+    stream `events_total` (shared with the measures that count the same events); categories are
+    related to the total on each published window not tiled by smaller ones (`_base_windows`). The
+    others count distinct people: each window is a cell of its own (a person in two months is one
+    person in the quarter), at least each sub-window and at most the sum of two that make it up.
+    Categories partition the total, except `overlapping` ones (an event under each of its
+    categories: each at most the total, together at least it). A category without a row is zero."""
 
     name: str
     count: str
@@ -876,14 +878,13 @@ def _breakdown_cells(m: Model, spec: BreakdownTable, t: pd.DataFrame, add_count)
     for (la, b), categories in sorted(by_breakdown.items()):
         total = cells.get((la, b, "All"), {})
         if b in spec.events:
-            # base months: an absent row is a zero; categories against the total, month by month
-            months = sorted({a for a, e in windows[(la, True)] if a == e})
-            for mi in months:
-                tot = (la, (spec.events_total,), mi, mi)
+            # base windows: an absent row is a zero; categories against the total, window by window
+            for a, e in _base_windows(windows[(la, True)]):
+                tot = (la, (spec.events_total,), a, e)
                 parts = []
                 for c in sorted(categories):
-                    var = (la, (f"{spec.name}:{b}:{c}",), mi, mi)
-                    if (mi, mi) not in cells[(la, b, c)]:
+                    var = (la, (f"{spec.name}:{b}:{c}",), a, e)
+                    if (a, e) not in cells[(la, b, c)]:
                         # a known zero, published as the missing row: shown (row -1), so suppression's
                         # path cutting sees it too (zeros are never hidden)
                         add_count(spec.name, -1, spec.count, var, 0, hidden=False)
@@ -929,6 +930,23 @@ def _breakdown_cells(m: Model, spec: BreakdownTable, t: pd.DataFrame, add_count)
                 for w in parts:
                     if w in have:
                         relate([(have[w], 1.0), (whole, -1.0)], -math.inf, 0.0)
+
+
+def _base_windows(published: set) -> list[tuple[int, int]]:
+    """The published windows that relations of additive counts must be stated on: each window not
+    exactly tiled by smaller published windows (months when months are published; quarters when only
+    quarters are). A window tiled by others follows from theirs, since a window's count is a sum of months."""
+    out = []
+    for a, e in sorted(published):
+        inner = sorted((x, y) for x, y in published if a <= x and y <= e and (x, y) != (a, e))
+        covered, month = True, a
+        while month <= e and covered:
+            step = max((y for x, y in inner if x == month), default=None)
+            covered = step is not None
+            month = (step or e) + 1
+        if not covered or not inner:
+            out.append((a, e))
+    return out
 
 
 def _within_relations(m: Model, spec: RatioTable, cells: dict) -> None:

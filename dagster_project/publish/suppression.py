@@ -218,6 +218,23 @@ def _partners(partitions, bundles, values: dict, hidden: set, weight: dict) -> s
     return added
 
 
+def _hideable(forms, shown: dict, hidden: set, dens_of: dict) -> list:
+    """Shown counts that may be hidden next in place of `forms` (the shown cells that bind a failing
+    bound). A shown zero may go only as a numerator whose denominator is hidden (zeros are otherwise
+    never hidden); a zero numerator beside a shown denominator offers that denominator instead, e.g. a
+    year to date of 0 that pins the zero months of a numerator hidden with their small denominators."""
+    out = []
+    for g in forms:
+        if g not in shown:
+            continue
+        dens = dens_of.get(g, ())
+        if shown[g] > 0 or any(d in hidden for d in dens):
+            out.append(g)
+        else:
+            out += [d for d in dens if d in shown and shown[d] > 0]
+    return out
+
+
 # What a blanked cell costs: one per row it blanks, and this much more per row the committee reads
 # first (the dashboard's period type, and financial years: the ASCOF outturns).
 HEADLINE_COST = 10
@@ -287,20 +304,24 @@ def choose_hidden(
             return Protection(hidden, primary, rounds, unprotectable)
         extra_expr = dict(extra)
         new = set()
+
         for name, f in sorted(failing, key=lambda t: t[0]):
-            cands = [g for g in binding.get(name, ()) if g in shown and shown[g] > 0]
+            cands = _hideable(binding.get(name, ()), shown, hidden, dens_of)
             if not cands:  # narrowed by inequalities: hide a shown count that shares a base count
                 target = set(_expr(f) if f is not None else extra_expr[name])
                 root = solver.uf.find(next(iter(target)))
-                cands = [
-                    g for g in solver.forms_by_root[root] if g in shown and shown[g] > 0 and target & set(_expr(g))
-                ]
+                cands = _hideable(
+                    (g for g in solver.forms_by_root[root] if target & set(_expr(g))), shown, hidden, dens_of
+                )
             if cands:
                 new.add(min(cands, key=lambda g: (weight[g], shown[g], form_name(g))))
             else:
                 pending.discard(name)
                 unprotectable.append(name)
         if not new:
+            if pending:  # targets behind the unprotectable ones in their components: still to be bounded
+                roots = None
+                continue
             return Protection(hidden, primary, rounds, unprotectable)
         before = {n for n, _ in extra}
         hidden |= new

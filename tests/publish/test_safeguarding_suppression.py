@@ -141,3 +141,25 @@ def test_enquiries_add_up_over_months_and_abuse_types_overlap():
         if not _hidden(g[g.category == "All"]).item():
             assert _hidden(g[g.category != "All"]).sum() != 1
     assert audit({"safeguarding_breakdown": out}, CATALOGUE, threshold=4, interval=3).passed
+
+
+def test_a_quarter_only_breakdown_relates_its_categories_to_the_total():
+    """As published (quarters only, no months): a lone hidden location beside the shown total and the
+    other locations is the total minus them; the audit must see it, and protection must hide a partner."""
+    q = MONTH_ENDS[2]
+    rows = [
+        dict(period_type="quarter", period_end=q, breakdown="location_of_risk", category=c, people=n)
+        for c, n in [("All", 20), ("Own Home", 15), ("Care Home - Residential", 3), ("Hospital - Acute", 2)]
+    ]
+    frame, out = published(rows)
+    leaky = frame.assign(people=frame["people"].astype(float))
+    leaky.loc[leaky.category == "Care Home - Residential", ["people", "suppressed"]] = [None, True]
+    leaky.loc[leaky.category == "Hospital - Acute", ["people", "suppressed"]] = [None, True]
+    # both small ones hidden: each is one of 1 to 4 (their sum 5 is known), so nothing narrower than 3
+    assert audit({"safeguarding_breakdown": leaky}, CATALOGUE, threshold=4, interval=3).passed
+    leaky.loc[leaky.category == "Hospital - Acute", ["people", "suppressed"]] = [2, False]
+    result = audit({"safeguarding_breakdown": leaky}, CATALOGUE, threshold=4, interval=3)
+    assert not result.passed  # the hidden 3 is 20 - 15 - 2, and a shown 2 is a small count
+    assert any("Care Home" in b.target and b.width == 0 for b in result.bounds)
+    assert out["people"].isna().sum() >= 2
+    assert audit({"safeguarding_breakdown": out}, CATALOGUE, threshold=4, interval=3).passed

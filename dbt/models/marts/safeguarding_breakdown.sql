@@ -4,10 +4,12 @@
 -- period), sex, ethnic group and primary support reason; Section 42 enquiries concluded in the
 -- period by abuse type (an enquiry under each of its types) and location of risk. Each breakdown
 -- has an `All` row (the total, also when it is zero); a category with no one has no row.
+-- Complete quarters only: the integrated report reads quarters, and months and years to date multiplied
+-- the cells the disclosure control must protect (docs/decisions.md, "Safeguarding publication").
 with periods as (
     select la_code, period_type, period_start, period_end
     from {{ ref('int_periods') }}
-    where period_type in ('month', 'quarter', 'ytd') and is_complete
+    where period_type = 'quarter' and is_complete
 ),
 
 concerns as (
