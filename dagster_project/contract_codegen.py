@@ -83,6 +83,18 @@ STAGING: dict[str, Staging] = {
         ),
     ),
     "holding_list": Staging("Monthly snapshots of people awaiting allocation."),
+    "safeguarding": Staging(
+        "Safeguarding concerns, one row per concern in the newest extract of each council, with the Section 42 "
+        "flags the measures share (int_safeguarding_concerns builds on them).",
+        extra=(
+            (
+                "is_section_42",
+                "The concern led to a Section 42 enquiry that has started (type Section 42, a start date).",
+                ("not_null",),
+            ),
+            ("is_concluded", "A Section 42 enquiry with an end date.", ("not_null",)),
+        ),
+    ),
     "dtoc": Staging(
         "NHS delayed transfers of care by month, council, responsible organisation and reason.",
         extra=(("period_end", "Last day of the period's month.", ("not_null",)),),
@@ -216,8 +228,10 @@ def staging_yaml(feed: K.Feed) -> str:
         elif c.description:
             col["description"] = c.description
         tests: list = []
-        if c.codes:
-            tests.append({"accepted_values": {"arguments": {"values": list(c.codes)}}})
+        if c.codes and not c.separator:  # a multi-valued cell is checked part by part downstream
+            # dbt quotes each value without escaping: a code with an apostrophe is given SQL-escaped
+            values = [code.replace("'", "''") for code in c.codes]
+            tests.append({"accepted_values": {"arguments": {"values": values}}})
         if not c.nullable:
             tests.append("not_null")
         tests += list(spec.column_tests.get(c.name, ()))
@@ -307,6 +321,7 @@ FOLDERS = {
     "population": "Population",
     "reference": "Reference data",
     "risk_register": "Risk register",
+    "safeguarding": "Safeguarding",
 }
 
 INTRO = f"""\
@@ -338,7 +353,7 @@ row carries `la_code`, the ONS council code (`E06`, `E07`, `E08`, `E09` or `E10`
   spaces and treats a hyphen and an en dash alike (`service user` matches `Service User`).
 - A feed may arrive with a header and no rows (nothing happened), or not at all yet: both are valid;
   the measures that need it are shown as missing with a reason.
-- Person-level feeds (`liquidlogic/`) have their `person_id` pseudonymised (a salted hash) before
+- Person-level feeds (`liquidlogic/`, `safeguarding/`) have their `person_id` pseudonymised (a salted hash) before
   anything is stored: set the secret salt in `VITALSIGNS_SALT` and keep it out of version control.
 
 In the column tables, **in header** says whether the column must be present in the file's header row
@@ -370,7 +385,6 @@ as `file:row:column: message`.
 - Client Level Data submissions (`cld/`): see `docs/cld.md`.
 - Commentary (`commentary/<indicator_code>/<YYYY-MM>.md`), Markdown per indicator and month with the
   report-card sections.
-- Safeguarding (`safeguarding/`) is specified but not yet loaded.
 """
 
 
@@ -409,7 +423,8 @@ def extracts_md() -> str:
             for c in feed.columns:
                 notes = []
                 if c.codes:
-                    notes.append("; ".join(f"`{_md(code)}`" for code in c.codes))
+                    joined = "; ".join(f"`{_md(code)}`" for code in c.codes)
+                    notes.append(f"one or more of {joined}, separated by `{c.separator}`" if c.separator else joined)
                 if c.description:
                     notes.append(_md(c.description))
                 out.append(

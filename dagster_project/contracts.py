@@ -128,6 +128,45 @@ TARGET_PROFILE = ["flat", "linear"]
 AREA_TYPE = ["LA", "Family group", "Region", "England"]
 PERIOD_TYPE = ["month", "quarter", "ytd", "rolling_12m", "financial_year"]
 PROSPECTS = ["Green", "Amber", "Red"]
+# Safeguarding Adults Collection wording (extracts.md, "Safeguarding")
+ENQUIRY_TYPE = ["Section 42", "Other"]
+ABUSE_TYPE = [
+    "Physical",
+    "Sexual",
+    "Psychological",
+    "Financial or Material",
+    "Discriminatory",
+    "Organisational",
+    "Neglect and Acts of Omission",
+    "Domestic Abuse",
+    "Sexual Exploitation",
+    "Modern Slavery",
+    "Self-neglect",
+]
+LOCATION_OF_RISK = [
+    "Own Home",
+    "In the community (excluding community services)",
+    "In a community service",
+    "Care Home - Nursing",
+    "Care Home - Residential",
+    "Hospital - Acute",
+    "Hospital - Mental Health",
+    "Hospital - Community",
+    "Other",
+]
+SOURCE_OF_RISK = ["Service Provider", "Other - Known to Individual", "Other - Unknown to Individual"]
+RISK_OUTCOME = [
+    "Risk identified and action taken",
+    "Risk identified and no action taken",
+    "Risk - assessment inconclusive and action taken",
+    "Risk - assessment inconclusive and no action taken",
+    "No risk identified and action taken",
+    "No risk identified and no action taken",
+    "Enquiry ceased at individual's request and no action taken",
+]
+MSP_ASKED = ["Yes", "No", "Don't know", "Not recorded"]
+MSP_OUTCOMES_EXPRESSED = ["Yes", "No"]
+MSP_OUTCOMES_ACHIEVED = ["Fully achieved", "Partially achieved", "Not achieved"]
 
 
 # --- code sets: the rules derived from codes, defined once ----------------------------------
@@ -265,6 +304,8 @@ class Column:
     codes: tuple[str, ...] | None = None
     pseudonymise: bool = False
     description: str = ""  # for the analyst (docs/extracts.md) and the dbt docs
+    # multi-valued: one or more codes in one cell, separated by this (each part is validated)
+    separator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -496,6 +537,67 @@ FEEDS: dict[str, Feed] = {
             mode="full",
             person_level=True,
             rules=(("waiting_since > snapshot_date", "waiting since after the snapshot date"),),
+        ),
+        Feed(
+            "safeguarding",
+            "safeguarding",
+            row="safeguarding concern (the Safeguarding Adults Collection's unit), with its enquiry if any",
+            notes=(
+                "The person's age, sex, ethnicity and primary support reason come from `people` (same "
+                "`person_id`). A concern not yet decided leaves `threshold_met` empty; a Section 42 enquiry "
+                "has `enquiry_type` Section 42 and a start date; an enquiry still open leaves `enquiry_end_date` "
+                "empty. How each figure is counted: docs/measures.md (Safeguarding)."
+            ),
+            columns=(
+                C("concern_id", nullable=False),
+                C("person_id", **PID),
+                C("la_code", **LA),
+                C("concern_date", "date", nullable=False, description="Date the concern was received."),
+                C(
+                    "threshold_decision_date",
+                    "date",
+                    description="Date of the decision whether the concern led to an enquiry.",
+                ),
+                C(
+                    "threshold_met",
+                    "bool",
+                    description="The concern led to a Section 42 enquiry; empty while undecided.",
+                ),
+                C("enquiry_type", codes=ENQUIRY_TYPE, description="Empty when no enquiry."),
+                C("enquiry_start_date", "date"),
+                C("action_to_make_safe_date", "date", description="Date action was taken to make the person safe."),
+                C("enquiry_end_date", "date", description="Date the enquiry concluded; empty while open."),
+                C(
+                    "abuse_types",
+                    codes=ABUSE_TYPE,
+                    separator=";",
+                    description="One or more, separated by `;` (each part must be one of the codes).",
+                ),
+                C("location_of_risk", codes=LOCATION_OF_RISK),
+                C("source_of_risk", codes=SOURCE_OF_RISK),
+                C("risk_outcome", codes=RISK_OUTCOME),
+                C(
+                    "msp_asked",
+                    codes=MSP_ASKED,
+                    description="Making Safeguarding Personal: the person was asked about their desired outcomes.",
+                ),
+                C("msp_outcomes_expressed", codes=MSP_OUTCOMES_EXPRESSED),
+                C(
+                    "msp_outcomes_achieved",
+                    codes=MSP_OUTCOMES_ACHIEVED,
+                    description="Empty when not asked or no outcomes expressed.",
+                ),
+            ),
+            key=("la_code", "concern_id"),
+            mode="full",
+            person_level=True,
+            rules=(
+                ("threshold_decision_date < concern_date", "threshold decision before the concern"),
+                ("enquiry_start_date < concern_date", "enquiry start before the concern"),
+                ("action_to_make_safe_date < concern_date", "action to make safe before the concern"),
+                ("enquiry_end_date < concern_date", "enquiry end before the concern"),
+                ("enquiry_end_date < enquiry_start_date", "enquiry end before its start"),
+            ),
         ),
         Feed(
             "dtoc",

@@ -297,7 +297,7 @@ def check_landing(landing: Path, settings: Settings, env=None) -> CheckResult:
     if not entries:
         result.nothing_to_check = (
             f"the landing folder {landing} is empty: put each feed's files in its folder "
-            "(liquidlogic/, dtoc/, population/, reference/, risk_register/, cld/; see "
+            "(liquidlogic/, dtoc/, population/, reference/, risk_register/, safeguarding/, cld/; see "
             "docs/extracts.md), or make a synthetic one with `vitalsigns sample --out DIR`"
         )
     elif not any(p.is_dir() and p.name in known for p in entries):

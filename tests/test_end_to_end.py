@@ -45,6 +45,7 @@ def test_every_mart_is_filled_for_every_council(built):
         "exceptions",
         "dtoc_monthly",
         "admissions_rolling_12m",
+        "safeguarding_breakdown",
         "risk_register",
         "risk_register_changes",
     ):

@@ -33,6 +33,7 @@ CADENCE = {
     "population": ("yearly", timedelta(days=380), timedelta(days=400)),
     "reference": ("yearly", timedelta(days=380), timedelta(days=400)),
     "risk_register": ("monthly", timedelta(days=35), timedelta(days=45)),
+    "safeguarding": ("monthly", timedelta(days=35), timedelta(days=45)),
     cld_contract.FOLDER: ("quarterly", timedelta(days=100), timedelta(days=120)),
 }
 

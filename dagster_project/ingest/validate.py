@@ -41,6 +41,17 @@ def _typed_expr(col: Column, v: str) -> str:
         return f"case when regexp_full_match({v}, '\\d{{4}}-(0[1-9]|1[0-2])') then {v} end"
     if col.type == "fyear":
         return f"case when regexp_full_match({v}, '\\d{{4}}/\\d{{2}}') then {v} end"
+    if col.codes and col.separator:
+        # several codes in one cell: every part must be a code (else the cell is bad, the row rejected);
+        # the parts are written back in the contract's spelling, joined by the separator
+        codes = "[" + ", ".join(f"'{_sql_str(c)}'" for c in col.codes) + "]"
+        canon = "[" + ", ".join(f"'{_sql_str(canonical_code(c))}'" for c in col.codes) + "]"
+        parts = f"string_split({v}, '{_sql_str(col.separator)}')"
+        pos = f"list_position({canon}, {CANON_SQL.format(v='_p')})"
+        return (
+            f"case when list_bool_and(list_transform({parts}, lambda _p: {pos} is not null)) then "
+            f"array_to_string(list_transform({parts}, lambda _p: {codes}[{pos}]), '{_sql_str(col.separator)}') end"
+        )
     if col.codes:
         # exact spellings first; case, spacing and dash variants go through the slower canonical form
         codes = "[" + ", ".join(f"'{_sql_str(c)}'" for c in col.codes) + "]"

@@ -82,6 +82,8 @@ READ_SQL = {
     "exceptions": "select * from marts.exceptions order by la_code, period_end, indicator_code",
     "dtoc_monthly": "select * from marts.dtoc_monthly order by la_code, period, responsible_org",
     "admissions_rolling_12m": "select * from marts.admissions_rolling_12m order by la_code, period_end, age_band",
+    "safeguarding_breakdown": "select * from marts.safeguarding_breakdown "
+    "order by la_code, period_type, period_end, breakdown, category",
     "risk_register": """
         select la_code, snapshot_date, risk_id, risk_name, risk_description, area, tasks, progress_update,
                original_likelihood, original_impact, original_score,
@@ -126,7 +128,8 @@ def build_tables(
         raise UndeclaredTable(
             f"refused to publish: {', '.join(unknown)} (listed in the dbt exposure analysts_database) "
             "unknown to the disclosure control; declare how it is suppressed in dagster_project/publish/"
-            "suppression.py (DERIVED, disclosure.RATIO_TABLES, COPIES, SPC_SERIES, FORECAST_TABLES or NO_PEOPLE_COUNTS)"
+            "suppression.py (DERIVED, disclosure.RATIO_TABLES or BREAKDOWN_TABLES, COPIES, SPC_SERIES, "
+            "FORECAST_TABLES or NO_PEOPLE_COUNTS)"
         )
     catalogue = _read(warehouse, "select * from marts.indicator_catalogue")
     frames = {n: _read(warehouse, read_sql(n)) for n in names if n in suppressed_tables()}

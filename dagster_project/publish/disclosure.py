@@ -34,6 +34,8 @@ import pandas as pd
 
 from ..periods import fy_end
 
+SG_CONCLUDED = "sg_s42_concluded"  # Section 42 enquiries concluded (safeguarding_breakdown's concluded All)
+
 # Two names, one count: (indicator, numerator|denominator) -> stream. Facts of the measure
 # definitions (int_indicator_events, int_ascof_cohorts); a wrong one makes the audit infeasible,
 # which fails loudly rather than passing.
@@ -49,6 +51,16 @@ ALIASES: dict[tuple[str, str], str] = {
     ("1C2A", "den"): "1C1A.den",
     ("1C2B", "den"): "1C1B.den",
     ("1G", "den"): "1E.den",
+    # safeguarding (int_safeguarding_events): the three MSP measures share one denominator, and the
+    # Section 42 enquiries concluded are 28 days' denominator and the breakdown's concluded total
+    ("SG_MSP_ACHIEVED", "den"): "sg_msp",
+    ("SG_MSP_FULLY", "den"): "sg_msp",
+    ("SG_MSP_PARTIALLY", "den"): "sg_msp",
+    ("SG_S42_28DAYS", "den"): SG_CONCLUDED,
+}
+# One count that is the sum of others, exactly: (indicator, numerator|denominator) -> streams.
+COMPOSITES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("SG_MSP_ACHIEVED", "num"): ("SG_MSP_FULLY.num", "SG_MSP_PARTIALLY.num"),
 }
 # Disjoint parts of a whole, month by month: sum(parts) <= whole. Numerator <= denominator is added
 # for every proportion; these are the relations between measures.
@@ -57,6 +69,9 @@ PARTS: list[tuple[tuple[str, ...], str]] = [
     (("VS_ASSESSMENT_INFO_ONLY.num", "RC_ASSESSMENTS_TO_SERVICES.num"), "assessments"),
     (("2D.num",), "VS_REABLEMENT_NO_ONGOING.num"),  # 2D is VS_REABLEMENT_NO_ONGOING for new clients
     (("2D.den",), "VS_REABLEMENT_NO_ONGOING.den"),
+    (("SG_S42_CONVERSION.den",), "SG_CONCERNS.num"),  # decided concerns are concerns received
+    (("SG_MSP_FULLY.num", "SG_MSP_PARTIALLY.num"), "sg_msp"),
+    (("sg_msp",), SG_CONCLUDED),  # MSP is asked of concluded Section 42 enquiries
 ]
 DTOC_ORGS = {
     "2C1": ("NHS", "Social Care", "Both"),
@@ -206,6 +221,37 @@ ASCOF_CLD = RatioTable(
 RATIO_TABLES: list[RatioTable] = [ASCOF_CLD]
 
 
+@dataclass(frozen=True)
+class BreakdownTable:
+    """A published table of counts by breakdown and category (category `All` = the total) at any of
+    the period types month, quarter and ytd (safeguarding_breakdown publishes quarters only).
+    `events` breakdowns count events: a window is the sum of its months, and their total is the
+    stream `events_total` (shared with the measures that count the same events); categories are
+    related to the total on each published window not tiled by smaller ones (`_base_windows`). The
+    others count distinct people: each window is a cell of its own (a person in two months is one
+    person in the quarter), at least each sub-window and at most the sum of two that make it up.
+    Categories partition the total, except `overlapping` ones (an event under each of its
+    categories: each at most the total, together at least it). A category without a row is zero."""
+
+    name: str
+    count: str
+    events: tuple[str, ...]
+    events_total: str
+    overlapping: tuple[str, ...]
+    people_total: str
+
+
+SAFEGUARDING_BREAKDOWN = BreakdownTable(
+    "safeguarding_breakdown",
+    count="people",
+    events=("abuse_type", "location_of_risk"),
+    events_total=SG_CONCLUDED,
+    overlapping=("abuse_type",),
+    people_total="sg_people_started",
+)
+BREAKDOWN_TABLES: list[BreakdownTable] = [SAFEGUARDING_BREAKDOWN]
+
+
 @functools.cache
 def dbt_var(name: str):
     """A var of dbt_project.yml (the RAG thresholds live there, used by dbt/macros/rag.sql)."""
@@ -284,7 +330,7 @@ def measure_row_forms(
             dtoc=(la, orgs, start, end),
         )
     start = window_start(period_type, end) if kind == "event" else end  # a CLD figure: its year's end
-    num = (la, (stream(indicator, "num"),), start, end)
+    num = (la, COMPOSITES.get((indicator, "num"), (stream(indicator, "num"),)), start, end)
     den = (la, (stream(indicator, "den"),), start, end) if unit == "%" else None
     return RowForms(num, den, None if unit == "%" else denominator, unit, kind)
 
@@ -314,6 +360,10 @@ class Model:
     row_forms: dict[tuple[str, int], RowForms] = field(default_factory=dict)
     flag_leaks: list[str] = field(default_factory=list)
     small_published: list[str] = field(default_factory=list)
+    # published rows that add up to a published total exactly: (total, parts), for suppression's
+    # cheap first pass (a lone hidden part is the total minus the others)
+    partitions: list[tuple[Form, tuple[Form, ...]]] = field(default_factory=list)
+    bundles: list[tuple[Form, ...]] = field(default_factory=list)  # counts suppression hides together
 
 
 def _rows(frame: pd.DataFrame):
@@ -461,6 +511,8 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
             m.row_forms[("indicator_values", r.Index)] = rf
             if rf.den is not None:
                 m.pairs.add((rf.num, rf.den))
+            if (code, "num") in COMPOSITES:  # the sum of its parts, each a published numerator too
+                m.bundles.append((rf.num, *((rf.num[0], (p,), rf.num[2], rf.num[3]) for p in rf.num[1])))
             if r.period_type == "financial_year":
                 fy_month[(r.la_code, code, r.financial_year)] = end
             hidden = bool(r.suppressed)
@@ -739,6 +791,11 @@ def build_model(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, thresh
 
         _within_relations(m, spec, cells)
 
+    for bspec in BREAKDOWN_TABLES:
+        t = tables.get(bspec.name)
+        if t is not None and len(t):
+            _breakdown_cells(m, bspec, t, add_count)
+
     uncertain = {v for a in m.appearances if a.value is None for v in form_vars(a.form)}
     if uncertain:
         for rf, value in values_seen:
@@ -783,6 +840,113 @@ def _spc_leaks(m: Model, tables: dict[str, pd.DataFrame], hidden_rows: set) -> N
             if col in t:
                 for i in t.index[uses & t[col].notna()]:
                     m.flag_leaks.append(f"{table} row {i}: {col} uses a hidden value")
+
+
+def _breakdown_cells(m: Model, spec: BreakdownTable, t: pd.DataFrame, add_count) -> None:
+    """The counts of one BreakdownTable and the relations between them (see BreakdownTable)."""
+    # (la, events or people) -> published windows (first month, last month)
+    windows: dict[tuple, set] = defaultdict(set)
+    cells: dict[tuple, dict] = defaultdict(dict)  # (la, breakdown, category) -> {window: form}
+
+    def people_form(la, key, a, b):
+        return (la, (f"{key}@{a}-{b}",), b, b)
+
+    for r in _rows(t):
+        end = month_index(r.period_end)
+        start = window_start(r.period_type, end)
+        la, b, c = r.la_code, r.breakdown, r.category
+        windows[(la, b in spec.events)].add((start, end))
+        if b in spec.events:
+            form = (la, (spec.events_total if c == "All" else f"{spec.name}:{b}:{c}",), start, end)
+        else:
+            form = people_form(la, spec.people_total if c == "All" else f"{spec.name}:{b}:{c}", start, end)
+        cells[(la, b, c)][(start, end)] = form
+        add_count(spec.name, r.Index, spec.count, form, getattr(r, spec.count), hidden=bool(r.suppressed))
+
+    def relate(terms, lo, hi):
+        expr: dict = {}
+        for form, coef in terms:
+            if form is not None:
+                _lin(form, coef, expr)
+        if expr:
+            m.relations.append((expr, lo, hi))
+
+    by_breakdown: dict[tuple, list] = defaultdict(list)
+    for la, b, c in cells:
+        if c != "All":
+            by_breakdown[(la, b)].append(c)
+    for (la, b), categories in sorted(by_breakdown.items()):
+        total = cells.get((la, b, "All"), {})
+        if b in spec.events:
+            # base windows: an absent row is a zero; categories against the total, window by window
+            for a, e in _base_windows(windows[(la, True)]):
+                tot = (la, (spec.events_total,), a, e)
+                parts = []
+                for c in sorted(categories):
+                    var = (la, (f"{spec.name}:{b}:{c}",), a, e)
+                    if (a, e) not in cells[(la, b, c)]:
+                        # a known zero, published as the missing row: shown (row -1), so suppression's
+                        # path cutting sees it too (zeros are never hidden)
+                        add_count(spec.name, -1, spec.count, var, 0, hidden=False)
+                    parts.append(var)
+                    if b in spec.overlapping:
+                        relate([(var, 1.0), (tot, -1.0)], -math.inf, 0.0)
+                terms = [(p, 1.0) for p in parts] + [(tot, -1.0)]
+                relate(terms, 0.0, 0.0 if b not in spec.overlapping else math.inf)
+            continue
+        # people: categories add up to the total in every window
+        for w, tot in total.items():
+            relate([(cells[(la, b, c)].get(w), 1.0) for c in categories] + [(tot, -1.0)], 0.0, 0.0)
+    for (la, b), categories in sorted(by_breakdown.items()):
+        if b not in spec.overlapping:
+            for w, tot in cells.get((la, b, "All"), {}).items():
+                parts = tuple(cells[(la, b, c)][w] for c in sorted(categories) if w in cells[(la, b, c)])
+                m.partitions.append((tot, parts))
+    # people: each window between its sub-windows and their sum, per category and for the total
+    # (one stream shared by every people breakdown: related once)
+    people_keys = {k for k in cells if k[1] not in spec.events and k[2] != "All"}
+    people_keys |= {
+        min(k for k in cells if k[0] == la and k[1] not in spec.events and k[2] == "All")
+        for la, events in windows
+        if not events
+    }
+    for key in sorted(people_keys):
+        have, published = cells[key], windows[(key[0], False)]
+        for a, e in sorted(published):
+            whole = have.get((a, e))
+            if whole is None or a == e:
+                continue
+            # split into two published windows (the year to date before + the month or quarter); the
+            # chains of such splits imply the bounds by months, which are added only where no split exists
+            splits = [((a, j), (j + 1, e)) for j in range(a, e) if (a, j) in published and (j + 1, e) in published]
+            if not splits:
+                splits = (
+                    [tuple((i, i) for i in range(a, e + 1))]
+                    if all((i, i) in published for i in range(a, e + 1))
+                    else []
+                )
+            for parts in splits:
+                relate([(whole, 1.0)] + [(have.get(w), -1.0) for w in parts], -math.inf, 0.0)
+                for w in parts:
+                    if w in have:
+                        relate([(have[w], 1.0), (whole, -1.0)], -math.inf, 0.0)
+
+
+def _base_windows(published: set) -> list[tuple[int, int]]:
+    """The published windows that relations of additive counts must be stated on: each window not
+    exactly tiled by smaller published windows (months when months are published; quarters when only
+    quarters are). A window tiled by others follows from theirs, since a window's count is a sum of months."""
+    out = []
+    for a, e in sorted(published):
+        inner = sorted((x, y) for x, y in published if a <= x and y <= e and (x, y) != (a, e))
+        covered, month = True, a
+        while month <= e and covered:
+            step = max((y for x, y in inner if x == month), default=None)
+            covered = step is not None
+            month = (step or e) + 1
+        if not covered or not inner:
+            out.append((a, e))
+    return out
 
 
 def _within_relations(m: Model, spec: RatioTable, cells: dict) -> None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .disclosure import (
+    BREAKDOWN_TABLES,
     FORECASTS,
     RATIO_TABLES,
     SPC_COLUMNS,
@@ -85,7 +86,8 @@ def suppressed_tables() -> set[str]:
 
 
 def _derived() -> dict[str, tuple[str, ...]]:
-    return {**DERIVED, **{spec.name: spec.derived for spec in RATIO_TABLES}}
+    # a breakdown table's rows are counts alone: nothing derived to hide beside them
+    return {**DERIVED, **{spec.name: spec.derived for spec in RATIO_TABLES}, **{s.name: () for s in BREAKDOWN_TABLES}}
 
 
 def is_small(count: pd.Series, threshold: int) -> pd.Series:
@@ -189,6 +191,50 @@ def _separate(values: dict, hidden: set, weight: dict) -> set:
     return added
 
 
+def _partners(partitions, bundles, values: dict, hidden: set, weight: dict) -> set:
+    """A lone hidden part of a shown total is the total minus the other parts: hide the cheapest other
+    non-zero part beside it, group by group until none is alone (the linear programs then only confirm,
+    instead of finding one such group per round). A bundle (a measure that is the sum of two others,
+    e.g. MSP achieved = fully + partially, every one of them published over many windows) is hidden
+    whole: any one follows from the other two along too many paths to cut one by one."""
+    added: set = set()
+    for _ in range(len(partitions) + len(bundles) + 1):
+        changed = False
+        for bundle in bundles:
+            if any(f in hidden or f in added for f in bundle):
+                new = {f for f in bundle if f not in hidden and f not in added and values.get(f, 0) > 0}
+                added |= new
+                changed |= bool(new)
+        for total, parts in partitions:
+            gone = hidden | added
+            if total in gone or sum(p in gone for p in parts) != 1:
+                continue
+            others = [p for p in parts if p not in gone and values.get(p, 0) > 0]
+            if others:
+                added.add(min(others, key=lambda p: (weight[p], values[p], form_name(p))))
+                changed = True
+        if not changed:
+            break
+    return added
+
+
+def _hideable(forms, shown: dict, hidden: set, dens_of: dict) -> list:
+    """Shown counts that may be hidden next in place of `forms` (the shown cells that bind a failing
+    bound). A shown zero may go only as a numerator whose denominator is hidden (zeros are otherwise
+    never hidden); a zero numerator beside a shown denominator offers that denominator instead, e.g. a
+    year to date of 0 that pins the zero months of a numerator hidden with their small denominators."""
+    out = []
+    for g in forms:
+        if g not in shown:
+            continue
+        dens = dens_of.get(g, ())
+        if shown[g] > 0 or any(d in hidden for d in dens):
+            out.append(g)
+        else:
+            out += [d for d in dens if d in shown and shown[d] > 0]
+    return out
+
+
 # What a blanked cell costs: one per row it blanks, and this much more per row the committee reads
 # first (the dashboard's period type, and financial years: the ASCOF outturns).
 HEADLINE_COST = 10
@@ -216,7 +262,12 @@ def choose_hidden(
     weight: dict = defaultdict(int)
     for a in model.appearances:
         weight[a.form] += 1 + (HEADLINE_COST if headline and (a.table, a.row) in headline else 0)
-    hidden |= _separate(values, hidden, weight)
+    for _ in range(20):  # each can leave work for the other: a cut path may leave a lone part
+        before = len(hidden)
+        hidden |= _partners(model.partitions, model.bundles, values, hidden, weight)
+        hidden |= _separate(values, hidden, weight)
+        if len(hidden) == before:
+            break
     pairs = sorted(model.pairs, key=lambda p: (form_name(p[0]), form_name(p[1])))
     solver = Solver(
         System(
@@ -253,20 +304,24 @@ def choose_hidden(
             return Protection(hidden, primary, rounds, unprotectable)
         extra_expr = dict(extra)
         new = set()
+
         for name, f in sorted(failing, key=lambda t: t[0]):
-            cands = [g for g in binding.get(name, ()) if g in shown and shown[g] > 0]
+            cands = _hideable(binding.get(name, ()), shown, hidden, dens_of)
             if not cands:  # narrowed by inequalities: hide a shown count that shares a base count
                 target = set(_expr(f) if f is not None else extra_expr[name])
                 root = solver.uf.find(next(iter(target)))
-                cands = [
-                    g for g in solver.forms_by_root[root] if g in shown and shown[g] > 0 and target & set(_expr(g))
-                ]
+                cands = _hideable(
+                    (g for g in solver.forms_by_root[root] if target & set(_expr(g))), shown, hidden, dens_of
+                )
             if cands:
                 new.add(min(cands, key=lambda g: (weight[g], shown[g], form_name(g))))
             else:
                 pending.discard(name)
                 unprotectable.append(name)
         if not new:
+            if pending:  # targets behind the unprotectable ones in their components: still to be bounded
+                roots = None
+                continue
             return Protection(hidden, primary, rounds, unprotectable)
         before = {n for n, _ in extra}
         hidden |= new

@@ -19,6 +19,7 @@ from .councils import COUNCILS, FAMILY_GROUP, UNITARY  # noqa: F401 (re-exported
 from .dirty import _dirty
 from .reference import _benchmarks, _indicator_values, _targets
 from .risk_register import _risk_snapshots
+from .safeguarding import safeguarding_extract
 from .simulation import Sim
 from .timeline import Window
 
@@ -60,7 +61,7 @@ def generate(
     w = Window(years, end_month)
     stamp = w.stamp
     chosen = list(enumerate(COUNCILS[:councils])) + ([(len(COUNCILS), UNITARY)] if unitary else [])
-    for folder in ("liquidlogic", "dtoc", "population", "reference", "risk_register", "commentary"):
+    for folder in ("liquidlogic", "dtoc", "population", "reference", "risk_register", "safeguarding", "commentary"):
         (out / folder).mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     written: set[Path] = set()
@@ -81,11 +82,20 @@ def generate(
             yield "dtoc", sim.dtoc()
             yield "population", sim.population(cld_years)
 
+        people = None
         for feed, frame in feeds():
+            if feed == "people":
+                people = frame  # the clean extract: safeguarding concerns are about these people
             if dirty and feed != "population":
                 frame = _dirty(noise, feed, frame)
             emit(feed, frame, out / K.FEEDS[feed].folder / f"{feed}_{stamp}.csv")
             del frame
+        emit(
+            "safeguarding",
+            safeguarding_extract(seed, index, council.la_code, people, w, council.size * scale),
+            out / "safeguarding" / f"safeguarding_{stamp}.csv",
+        )
+        del people
         for when, snapshot in _risk_snapshots(seed % (1 << 63), index, council, w):
             day = str(np.datetime64(when, "D")).replace("-", "")
             emit("risk_register", snapshot, out / "risk_register" / f"risk_register_{day}.csv")

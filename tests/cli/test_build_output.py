@@ -150,6 +150,6 @@ def test_a_real_build_of_a_tiny_sample_prints_a_few_lines(tmp_path, capfd, monke
     assert code == 0, out + err
     lines = (out + err).splitlines()
     assert len(lines) < 40, "\n".join(lines)
-    for stage in ("ingest   17 feeds:", "dbt      staging ", "publish  published", "reports  4 report asset(s)"):
+    for stage in ("ingest   18 feeds:", "dbt      staging ", "publish  published", "reports  4 report asset(s)"):
         assert any(ln.startswith(stage) for ln in lines), stage
     assert "tests passed" in out and "FAILED" not in out

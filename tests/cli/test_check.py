@@ -160,7 +160,8 @@ def test_unknown_files_and_folders_beside_feeds_are_warned_and_fail(landing, cap
     code, out = run(capsys, landing)
     assert code == 1
     assert "dtoc March.csv:0:0: not loaded: name matches no dtoc feed" in out
-    assert "safeguarding:0:0: not loaded: unknown folder" in out
+    # safeguarding/ is a feed folder now: a file there not named safeguarding_<date> is not loaded
+    assert "concerns_20170401.csv:0:0: not loaded: name matches no safeguarding feed" in out
     assert "2 not loaded" in out
 
 

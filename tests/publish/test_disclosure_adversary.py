@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections import defaultdict
 
 import duckdb
 import numpy as np
@@ -61,6 +62,17 @@ def months_of(period_type: str, end: int) -> range:
     return range(end - SPAN[period_type] + 1, end + 1)
 
 
+def _dense(rows, at: dict):
+    """Rows of (coefficients, bound) as a dense matrix over the columns `at` (variable -> column)."""
+    if not rows:
+        return None, None
+    a = np.zeros((len(rows), len(at)))
+    for i, (coef, _) in enumerate(rows):
+        for j, c in coef.items():
+            a[i, at[j]] += c
+    return a, np.array([b for _, b in rows])
+
+
 class Attack:
     def __init__(self):
         self.var: dict = {}
@@ -87,26 +99,41 @@ class Attack:
             self.eq.append((coef, float(value)))
 
     def bounds(self):
-        n = len(self.var)
+        """Min and max of each target, solved per connected component of the system (counts that share
+        no equation are independent, so the bounds are those of the whole system, found much faster)."""
+        parent = list(range(len(self.var)))
 
-        def dense(rows):
-            a = np.zeros((len(rows), n))
-            for i, (coef, _) in enumerate(rows):
-                for j, c in coef.items():
-                    a[i, j] += c
-            return a, np.array([b for _, b in rows])
+        def find(x):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
 
-        a_eq, b_eq = dense(self.eq)
-        a_ub, b_ub = dense(self.le) if self.le else (None, None)
-        out = {}
+        for coef in [c for c, _ in self.eq + self.le] + list(self.targets.values()):
+            first, *rest = coef
+            for j in rest:
+                parent[find(j)] = find(first)
+        eq, le, targets = defaultdict(list), defaultdict(list), defaultdict(list)
+        for rows, into in ((self.eq, eq), (self.le, le)):
+            for coef, b in rows:
+                into[find(next(iter(coef)))].append((coef, b))
         for name, coef in self.targets.items():
-            c = np.zeros(n)
-            for j, k in coef.items():
-                c[j] = k
-            lo = linprog(c, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
-            hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
-            assert lo.status == 0, (name, lo.message)
-            out[name] = (math.ceil(lo.fun - 1e-6), math.inf if hi.status == 3 else math.floor(-hi.fun + 1e-6))
+            targets[find(next(iter(coef)))].append((name, coef))
+        out = {}
+        for root, named in targets.items():
+            cols = sorted({j for coef, _ in eq[root] + le[root] for j in coef} | {j for _, c in named for j in c})
+            at = {j: i for i, j in enumerate(cols)}
+
+            a_eq, b_eq = _dense(eq[root], at)
+            a_ub, b_ub = _dense(le[root], at)
+            for name, coef in named:
+                c = np.zeros(len(cols))
+                for j, k in coef.items():
+                    c[at[j]] = k
+                lo = linprog(c, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+                hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+                assert lo.status == 0, (name, lo.message)
+                out[name] = (math.ceil(lo.fun - 1e-6), math.inf if hi.status == 3 else math.floor(-hi.fun + 1e-6))
         return out
 
 

@@ -562,3 +562,20 @@ def test_a_hidden_supplied_proportion_is_bounded_by_its_denominator():
     assert result.passed, result.summary()
     complement = [b for b in result.bounds if b.target.startswith("complement")]
     assert complement and all(b.low == 0 and b.high == 39 for b in complement), complement
+
+
+def test_a_zero_numerator_hidden_with_small_denominators_is_not_pinned_by_a_shown_zero():
+    """0 of 3 in April and 0 of 3 in May: both numerators go with their small denominators (a zero may
+    be hidden so), but the year to date at May shows 0 of 6, which pins them to 0. Protection must hide
+    what pins them (a zero numerator only once its denominator is hidden) rather than give up
+    (the pooled 15-council sample's MSP measures: 'narrowed below the protection interval')."""
+    nums = [30 + k % 5 for k in range(24)]
+    dens = [n + 8 for n in nums]
+    nums[0], dens[0], nums[1], dens[1] = 0, 3, 0, 3
+    out, protection = protect({"indicator_values": series(nums, dens, code="VS_HOME_91_DAYS")}, CATALOGUE, 4, 3)
+    assert protection.unprotectable == []
+    iv = out["indicator_values"]
+    april = iv[(iv["period_type"] == "month") & (iv["period_end"] == MONTHS[0])].iloc[0]
+    assert april["suppressed"] and pd.isna(april["numerator"])
+    result = audit(out, CATALOGUE, threshold=4, interval=3)
+    assert result.passed, result.narrowed[:3]

@@ -279,6 +279,26 @@ def test_the_populated_safeguarding_section_renders(fixture_db, tmp_path):
         page.render(scale=1.5).to_pil().convert("RGB").save(Path(keep) / "integrated_safeguarding.png")
 
 
+@pytest.mark.slow
+def test_a_council_without_the_safeguarding_feed_is_told_it_is_not_yet_supplied(tmp_path):
+    """The section says the feed has not arrived (never a blank, a zero or an empty table); the sample
+    now carries the feed, so this hand-made council is what keeps the wording tested end to end."""
+    from dagster_project.reporting.quarto import render
+
+    db = make_db(tmp_path / "bare.duckdb", safeguarding=False)
+    result = render(
+        ROOT / "reports" / "integrated_report.qmd",
+        tmp_path / "out",
+        params={"la_code": LEICESTER, "period": "2017-09", "db": str(db), "landing": "", "held": ""},
+        output_name="integrated_report",
+    )
+    html = result.outputs["html"].read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    section = text.split("Keeping people safe")[-1].partition("Managing our resources")[0]  # after the contents
+    assert f"{NOT_SUPPLIED}. No safeguarding figures have been loaded for" in section
+    assert "individuals were involved" not in section and "Quarter 2 performance" not in section
+
+
 def test_the_asset_renders_enabled_councils_at_quarter_ends_and_says_what_it_left_out(monkeypatch, tmp_path):
     import logging
     from types import SimpleNamespace

@@ -201,10 +201,19 @@ def test_the_integrated_report_cover_names_council_department_committee_meeting_
         assert words in cover, cover
 
 
-def test_the_integrated_report_says_safeguarding_data_is_not_yet_supplied(pages):
-    """The sample has no safeguarding feed: the section says so, never a blank or a zero."""
-    text = " ".join(p[0] for p in pages["integrated_report"])
-    assert "Safeguarding data not yet supplied" in text
+def test_the_integrated_report_shows_the_samples_safeguarding_figures(pages):
+    """The sample carries the safeguarding feed: the section has the quarter's people, both breakdown
+    tables and the performance table, not the not-yet-supplied wording (a council without the feed:
+    test_integrated_report.py)."""
+    text = re.sub(r"\s+", " ", " ".join(p[0] for p in pages["integrated_report"]))
+    section = text.split("Keeping people safe")[-1].partition("Managing our resources")[0]  # after the contents
+    assert "Safeguarding data not yet supplied" not in section
+    assert re.search(r"\b[\d,]+ individuals were involved in a safeguarding enquiry started in that period", section)
+    assert "People in enquiries started in quarter 4, by characteristic" in section
+    assert "Enquiries concluded in quarter 4, by type of abuse and location of risk" in section
+    assert "Quarter 4 performance" in section and "Safeguarding concerns (alerts) received" in section
+    for characteristic in ("Age", "Sex", "Ethnic group", "Type of abuse", "Location of risk"):
+        assert characteristic in section, characteristic
 
 
 def test_the_integrated_report_ratings_are_coloured(pages):

@@ -33,6 +33,9 @@ council_rows as (
     union all
     select la_code, 'dtoc', count(*) from {{ ref('stg_dtoc') }}
     group by all
+    union all
+    select la_code, 'safeguarding', count(*) from {{ ref('stg_safeguarding') }}
+    group by all
 ),
 
 councils as (

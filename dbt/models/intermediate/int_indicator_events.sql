@@ -66,3 +66,6 @@ from assessments
 union all
 select la_code, 'RC_REVIEWS_COMPLETED', review_date, 1, null
 from {{ ref('stg_reviews') }}
+union all
+select la_code, indicator_code, event_date, numerator, denominator
+from {{ ref('int_safeguarding_events') }}
