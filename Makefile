@@ -46,7 +46,7 @@ java:
 		echo "openjdk-17-jre-headless not installed: the Spark engine tests will skip"
 
 test: install java
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: install
 	$(BIN)/ruff format --check .
