@@ -6,11 +6,14 @@ The manifest is parsed once, when a model, seed, macro or test changed since the
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .settings import DBT_PROJECT_DIR
@@ -35,23 +38,41 @@ def manifest_is_stale() -> bool:
 
 
 def prepare_dbt_manifest(force: bool = False) -> Path:
-    if force or manifest_is_stale():
+    """Parse when stale. Several processes may load the definitions at once (the UI's code server and
+    a build, or test workers): one parses under a lock while the others wait, and the manifest is
+    replaced whole, so no reader ever sees a half-written file."""
+    if not (force or manifest_is_stale()):
+        return MANIFEST
+    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    with open(MANIFEST.parent / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not force and not manifest_is_stale():  # parsed by another process while this one waited
+            return MANIFEST
         log.info("parsing the dbt project (changed since the last manifest)")
-        proc = subprocess.run(
-            [
-                dbt_executable(),
-                "parse",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--quiet",
-            ],
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
+        with tempfile.TemporaryDirectory(dir=MANIFEST.parent, prefix=".parse-") as tmp:
+            partial = MANIFEST.parent / "partial_parse.msgpack"
+            if partial.exists():  # keeps dbt's partial parsing across parses
+                shutil.copy2(partial, Path(tmp) / partial.name)
+            proc = subprocess.run(
+                [
+                    dbt_executable(),
+                    "parse",
+                    "--project-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--profiles-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--target-path",
+                    tmp,
+                    "--quiet",
+                ],
+                capture_output=True,
+                text=True,
+            )
+            if proc.returncode != 0:
+                raise RuntimeError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
+            if (Path(tmp) / partial.name).exists():
+                os.replace(Path(tmp) / partial.name, partial)
+            os.replace(Path(tmp) / "manifest.json", MANIFEST)
     return MANIFEST
 
 

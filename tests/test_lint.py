@@ -35,10 +35,11 @@ def test_python_is_ruff_formatted():
 
 @pytest.mark.slow
 def test_dbt_sql_passes_sqlfluff(tmp_path):
-    # the dbt templater compiles the project, which needs a profile target but no data
+    # the dbt templater compiles the project, which needs a profile target but no data; its own target
+    # folder, so it never touches dbt/target/ while another test (another worker) reads the manifest there
     proc = _run(
         [str(BIN / "sqlfluff"), "lint", "models", "--processes", "2"],
         ROOT / "dbt",
-        {"VITALSIGNS_WAREHOUSE": str(tmp_path / "lint.duckdb")},
+        {"VITALSIGNS_WAREHOUSE": str(tmp_path / "lint.duckdb"), "DBT_TARGET_PATH": str(tmp_path / "target")},
     )
     assert proc.returncode == 0, f"sqlfluff found problems (fix with `make lint-fix`):\n{proc.stdout[-6000:]}"
