@@ -117,3 +117,17 @@
 {% macro spark__any_non_null(x) -%}
     any_value({{ x }}, true)
 {%- endmacro %}
+
+{# The parts of a delimited string as rows, in a select list: `select {{ split_to_rows('x', "';'") }} as part`.
+   The separator is a regular expression on Spark: use a character with no meaning there (such as ;). #}
+{% macro split_to_rows(expr, sep) -%}
+    {{ return(adapter.dispatch('split_to_rows', 'vitalsigns')(expr, sep)) }}
+{%- endmacro %}
+
+{% macro default__split_to_rows(expr, sep) -%}
+    unnest(string_split({{ expr }}, {{ sep }}))
+{%- endmacro %}
+
+{% macro spark__split_to_rows(expr, sep) -%}
+    explode(split({{ expr }}, {{ sep }}))
+{%- endmacro %}

@@ -15,33 +15,49 @@ with periods as (
 concerns as (
     -- empty details get a category of their own, so every breakdown adds up to its total
     select
-        * replace (
-            coalesce(location_of_risk, 'Not recorded') as location_of_risk,
-            coalesce(sex, 'Unknown') as sex,
-            coalesce(ethnic_group, 'No data') as ethnic_group,
-            coalesce(primary_support_reason, 'Not recorded') as primary_support_reason
-        )
+        la_code,
+        concern_id,
+        person_id,
+        is_section_42,
+        is_concluded,
+        enquiry_start_date,
+        enquiry_end_date,
+        abuse_types,
+        age_band,
+        coalesce(location_of_risk, 'Not recorded') as location_of_risk,
+        coalesce(sex, 'Unknown') as sex,
+        coalesce(ethnic_group, 'No data') as ethnic_group,
+        coalesce(primary_support_reason, 'Not recorded') as primary_support_reason
     from {{ ref('int_safeguarding_concerns') }}
 ),
 
-started as (
-    -- each person once per period, with their details at the first enquiry started in it
+started_enquiries as (
     select
         p.la_code,
         p.period_type,
         p.period_end,
         c.person_id,
-        first(c.age_band order by c.enquiry_start_date, c.concern_id) as age_band,
-        first(c.sex order by c.enquiry_start_date, c.concern_id) as sex,
-        first(c.ethnic_group order by c.enquiry_start_date, c.concern_id) as ethnic_group,
-        first(c.primary_support_reason order by c.enquiry_start_date, c.concern_id) as primary_support_reason
+        c.age_band,
+        c.sex,
+        c.ethnic_group,
+        c.primary_support_reason,
+        row_number() over (
+            partition by p.la_code, p.period_type, p.period_end, c.person_id
+            order by c.enquiry_start_date, c.concern_id
+        ) as nth_enquiry
     from periods as p
     inner join concerns as c
         on
             c.la_code = p.la_code
             and c.is_section_42
             and c.enquiry_start_date between p.period_start and p.period_end
-    group by all
+),
+
+started as (
+    -- each person once per period, with their details at the first enquiry started in it
+    select la_code, period_type, period_end, person_id, age_band, sex, ethnic_group, primary_support_reason
+    from started_enquiries
+    where nth_enquiry = 1
 ),
 
 concluded as (
@@ -60,7 +76,7 @@ abuse as (
     from (
         select
             la_code, period_type, period_end, concern_id,
-            unnest(string_split(coalesce(abuse_types, 'Not recorded'), ';')) as abuse_type
+            {{ split_to_rows("coalesce(abuse_types, 'Not recorded')", "';'") }} as abuse_type
         from concluded
     ) as types
 ),
@@ -105,8 +121,8 @@ totals as (
             la_code,
             period_type,
             period_end,
-            count(*) filter (where breakdown = 'age_band') as started,
-            count(*) filter (where breakdown = 'location_of_risk') as concluded
+            sum(case when breakdown = 'age_band' then 1 else 0 end) as started,
+            sum(case when breakdown = 'location_of_risk' then 1 else 0 end) as concluded
         from categorised
         group by all
     ) as n on n.la_code = p.la_code and n.period_type = p.period_type and n.period_end = p.period_end
