@@ -16,10 +16,9 @@ pipeline (DuckDB), for each size councils x years (default 1x10,3x10,10x10,10x5,
      the next night's extracts change.
   Beyond the generator's 15 councils a size is CLONE_BASE councils' data repeated under new codes, so
   50x5 is 10x5 five times over and its cost per council compares with 10x5's directly.
-spark: --spark-councils councils x --spark-years years: ingestion, then `dbt build` of what
-  dagster_project/spark_engine.py lets Spark build (everything once nothing is blocked) on DuckDB and on
-  local Spark from the same raw tables; wall, dbt's time per node, cost per council, peak memory, row
-  counts compared, and the models left out and why.
+spark: --spark-councils councils x --spark-years years: ingestion, then `dbt build` of the whole
+  project (every model, seed and snapshot) on DuckDB and on local Spark from the same raw tables; wall,
+  dbt's time per node, cost per council, peak memory and row counts compared.
 cld (issue 13; benchmarks/cld_bench.py): 10 councils x 2 years of quarterly CLD submissions: ingestion,
   `dbt build` of the CLD models and the floor benchmarks/cld_floor.sql, which must equal marts.ascof_cld.
 Figures, not assertions: nothing here is a test.
@@ -729,19 +728,14 @@ def _spark_child(results, landing: str, home: str, select: list[str], data_tests
 
 
 def spark_selection() -> tuple[list[str], list[str]]:
-    """What `dagster_project/spark_engine.py` lets Spark build: every model, seed and snapshot except the
-    models it names as not portable and what depends on them (all of them once nothing is blocked, so
-    this is then the whole `dbt build`); and those excluded."""
-    from dagster_project import spark_engine
+    """Every model, seed and snapshot: the whole project is portable (docs/spark.md), so the Spark part
+    measures the whole `dbt build`; and the models left out (none, kept in latest.json for comparison
+    with runs made before the refusal was removed)."""
     from dagster_project.dbt_runtime import prepare_dbt_manifest
 
-    manifest = prepare_dbt_manifest()
-    blocked = spark_engine.blocked_models(manifest)
-    nodes = json.loads(manifest.read_text())["nodes"].values()
-    select = sorted(
-        n["name"] for n in nodes if n["resource_type"] in ("model", "seed", "snapshot") and n["name"] not in blocked
-    )
-    return select, blocked
+    nodes = json.loads(prepare_dbt_manifest().read_text())["nodes"].values()
+    select = sorted(n["name"] for n in nodes if n["resource_type"] in ("model", "seed", "snapshot"))
+    return select, []
 
 
 def spark_run(councils: int, years: int, scale: float, data_tests: bool) -> dict:
