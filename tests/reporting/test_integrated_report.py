@@ -248,19 +248,25 @@ def test_the_rank_direction_reads_as_the_paper():
     assert rank_direction(Row) == ""
 
 
-@pytest.mark.slow
-def test_the_populated_safeguarding_section_renders(fixture_db, tmp_path):
-    """The whole report from the fixture: the section reads as the paper's 3.2, suppressed cells as '*'."""
+def render_september(db: Path, out: Path):
+    """Leicester's report for September 2017 from a hand-made database: the render result, and the
+    HTML's text with tags dropped and spaces collapsed."""
     from dagster_project.reporting.quarto import render
 
     result = render(
         ROOT / "reports" / "integrated_report.qmd",
-        tmp_path / "out",
-        params={"la_code": LEICESTER, "period": "2017-09", "db": str(fixture_db), "landing": "", "held": ""},
+        out,
+        params={"la_code": LEICESTER, "period": "2017-09", "db": str(db), "landing": "", "held": ""},
         output_name="integrated_report",
     )
     html = result.outputs["html"].read_text(encoding="utf-8")
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return result, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.slow
+def test_the_populated_safeguarding_section_renders(fixture_db, tmp_path):
+    """The whole report from the fixture: the section reads as the paper's 3.2, suppressed cells as '*'."""
+    result, text = render_september(fixture_db, tmp_path / "out")
     assert NOT_SUPPLIED not in text
     assert "87 individuals were involved in a safeguarding enquiry" in text
     assert "Quarter 2 performance" in text and "85.1% (86/101)" in text
@@ -283,17 +289,7 @@ def test_the_populated_safeguarding_section_renders(fixture_db, tmp_path):
 def test_a_council_without_the_safeguarding_feed_is_told_it_is_not_yet_supplied(tmp_path):
     """The section says the feed has not arrived (never a blank, a zero or an empty table); the sample
     now carries the feed, so this hand-made council is what keeps the wording tested end to end."""
-    from dagster_project.reporting.quarto import render
-
-    db = make_db(tmp_path / "bare.duckdb", safeguarding=False)
-    result = render(
-        ROOT / "reports" / "integrated_report.qmd",
-        tmp_path / "out",
-        params={"la_code": LEICESTER, "period": "2017-09", "db": str(db), "landing": "", "held": ""},
-        output_name="integrated_report",
-    )
-    html = result.outputs["html"].read_text(encoding="utf-8")
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    _, text = render_september(make_db(tmp_path / "bare.duckdb", safeguarding=False), tmp_path / "out")
     section = text.split("Keeping people safe")[-1].partition("Managing our resources")[0]  # after the contents
     assert f"{NOT_SUPPLIED}. No safeguarding figures have been loaded for" in section
     assert "individuals were involved" not in section and "Quarter 2 performance" not in section
