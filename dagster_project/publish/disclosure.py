@@ -1200,7 +1200,7 @@ class Solver:
         h = _highs()
         inf = highspy.kHighsInf
         optimal, unbounded = highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded
-        either = highspy.HighsModelStatus.kUnboundedOrInfeasible
+        settled = {optimal, unbounded, highspy.HighsModelStatus.kInfeasible}
         for root, ts in targets.items():
             if roots is not None and root not in roots:
                 continue
@@ -1251,13 +1251,7 @@ class Solver:
                 out, binds = [], set()
                 for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
                     h.changeObjectiveSense(sense)
-                    h.run()
-                    status = h.getModelStatus()
-                    if status == either:  # presolve could not tell: ask without it
-                        h.setOptionValue("presolve", "off")
-                        h.run()
-                        status = h.getModelStatus()
-                        h.setOptionValue("presolve", "choose")
+                    status = _run(h, settled)
                     if status == unbounded:
                         out.append(-math.inf if sense == highspy.ObjSense.kMinimize else math.inf)
                         continue
@@ -1284,6 +1278,21 @@ class Solver:
                     binding[name] = binds
                     break
         return bounds, infeasible, binding
+
+
+def _run(h, settled: set):
+    """Solve, and again from scratch without presolve when HiGHS ends undecided (presolve's 'unbounded
+    or infeasible'; 'unknown' when a warm start from the last objective's basis stalls, seen on a
+    four-cell safeguarding quarter whose maximum is unbounded): only a settled status is believed."""
+    h.run()
+    status = h.getModelStatus()
+    if status not in settled:
+        h.clearSolver()
+        h.setOptionValue("presolve", "off")
+        h.run()
+        status = h.getModelStatus()
+        h.setOptionValue("presolve", "choose")
+    return status
 
 
 _HIGHS = None

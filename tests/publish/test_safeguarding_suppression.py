@@ -163,3 +163,38 @@ def test_a_quarter_only_breakdown_relates_its_categories_to_the_total():
     assert any("Care Home" in b.target and b.width == 0 for b in result.bounds)
     assert out["people"].isna().sum() >= 2
     assert audit({"safeguarding_breakdown": out}, CATALOGUE, threshold=4, interval=3).passed
+
+
+def test_a_quarter_of_small_counts_publishes():
+    """A quarter where every count is small (every cell hidden, so each category is unbounded above):
+    HiGHS ended one maximum 'unknown' from the last objective's basis, which was read as an
+    inconsistent model and refused the 10-council bench's publication. Rows from that warehouse."""
+    counts = [
+        ("abuse_type", "All", 5), ("abuse_type", "Financial or Material", 1),
+        ("abuse_type", "Neglect and Acts of Omission", 1), ("abuse_type", "Organisational", 1),
+        ("abuse_type", "Physical", 3), ("age_band", "18-64", 2), ("age_band", "75-84", 1),
+        ("age_band", "85-94", 1), ("age_band", "All", 4), ("ethnic_group", "All", 4),
+        ("ethnic_group", "Black, Black British, Caribbean or African", 1), ("ethnic_group", "White", 3),
+        ("location_of_risk", "All", 5), ("location_of_risk", "Care Home - Residential", 2),
+        ("location_of_risk", "In a community service", 1), ("location_of_risk", "Own Home", 2),
+        ("primary_support_reason", "All", 4), ("primary_support_reason", "Physical Support: Access & Mobility only", 1),
+        ("primary_support_reason", "Physical Support: Personal Care Support", 2),
+        ("primary_support_reason", "Support with Memory & Cognition", 1), ("sex", "All", 4), ("sex", "Male", 4),
+    ]  # fmt: skip
+    table = pd.DataFrame(
+        [
+            dict(
+                la_code=LA,
+                period_type="quarter",
+                period_end=pd.Timestamp("2016-09-30"),
+                breakdown=b,
+                category=c,
+                people=n,
+            )
+            for b, c, n in counts
+        ]
+    )
+    tables, protection = protect({"safeguarding_breakdown": table}, CATALOGUE, threshold=4, interval=3)
+    out = tables["safeguarding_breakdown"]
+    assert out["people"].isna().all() and not protection.unprotectable
+    assert audit({"safeguarding_breakdown": out}, CATALOGUE, threshold=4, interval=3).passed
