@@ -1152,6 +1152,7 @@ class Solver:
         for _, expr in system.extra_targets:
             uf.union(expr.keys())
         self.uf = uf
+        self._roots: dict = {}  # form -> its component (the union-find is complete: never changes)
         self.rel_by_root: dict = defaultdict(list)
         for rel in system.relations:
             if rel[0]:
@@ -1164,7 +1165,10 @@ class Solver:
             self.extra_by_root[uf.find(next(iter(expr)))].append((name, expr))
 
     def root(self, form: Form):
-        return self.uf.find(next(iter(_expr(form))))
+        r = self._roots.get(form)
+        if r is None:
+            r = self._roots[form] = self.uf.find(next(iter(_expr(form))))
+        return r
 
     def roots(self) -> set:
         """Components with something hidden in them."""
@@ -1179,6 +1183,8 @@ class Solver:
         duals: bool = False,
         only: set | None = None,
         stop_below: float | None = None,
+        certify: float | None = None,
+        known: dict | None = None,
     ):
         """Min and max of each hidden form and extra target (name, expr) in the given components.
 
@@ -1187,16 +1193,26 @@ class Solver:
         more and asks again). Returns ({name: (lo, hi, form|None)}, [infeasible names],
         {name: set of shown forms whose equality binds the bound} for targets narrower than
         `stop_below`, or all with duals and no stop_below).
+
+        With `certify`, a target is not bounded by its own linear programs once two feasible points
+        (every solution found in its component, and `known`: name -> the target's true value) already
+        give it a range at least that wide: its range is then those points' (a part of its true range,
+        so never wider than it), and most of a component's targets need no program of their own.
         """
         import highspy
 
         extra = self.system.extra_targets if extra is None else extra
         targets: dict = defaultdict(list)
-        for f in sorted(hidden, key=form_name):
-            targets[self.root(f)].append((form_name(f), f, _expr(f)))
+        for f in hidden:
+            r = self.root(f)
+            if roots is None or r in roots:
+                targets[r].append((form_name(f), f, _expr(f)))
         for name, expr in extra:
-            targets[self.uf.find(next(iter(expr)))].append((name, None, expr))
+            r = self.uf.find(next(iter(expr)))
+            if roots is None or r in roots:
+                targets[r].append((name, None, expr))
         bounds, infeasible, binding = {}, [], defaultdict(set)
+        self.certified: set = set()  # names whose range is the points' (`certify`), not their own programs'
         h = _highs()
         inf = highspy.kHighsInf
         optimal, unbounded = highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded
@@ -1205,6 +1221,9 @@ class Solver:
             if roots is not None and root not in roots:
                 continue
             ts.sort(key=lambda t: t[0])  # deterministic: the same publication from the same data
+            todo = [t for t in ts if only is None or t[0] in only]
+            if not todo:
+                continue
             rows = []
             for f in self.forms_by_root[root]:
                 if f in shown:
@@ -1241,15 +1260,20 @@ class Solver:
             h.passModel(lp)
             shown_rows = [(j, src) for j, (_, _, _, src) in enumerate(rows) if src is not None]
             allcols = np.arange(n, dtype=np.int32)
-            for name, f, e in ts:
-                if only is not None and name not in only:
+            seen = _Seen(todo, idx, known, certify)
+            for k, (name, f, e) in enumerate(todo):
+                if seen.certified[k]:
+                    bounds[name] = (*seen.range(k), f)
+                    self.certified.add(name)
                     continue
                 c = np.zeros(n)
-                for v, k in e.items():
-                    c[idx[v]] += k
+                for v, coef in e.items():
+                    c[idx[v]] += coef
                 h.changeColsCost(n, allcols, c)
                 out, binds = [], set()
                 for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+                    if out and seen.certified[k]:  # the minimum's solution widened it enough
+                        break
                     h.changeObjectiveSense(sense)
                     status = _run(h, settled)
                     if status == unbounded:
@@ -1259,6 +1283,7 @@ class Solver:
                         out = None
                         break
                     out.append(h.getInfo().objective_function_value)
+                    seen.observe(h.getSolution().col_value)
                     if duals and shown_rows:
                         dual = np.asarray(h.getSolution().row_dual)
                         for j, src in shown_rows:
@@ -1266,6 +1291,10 @@ class Solver:
                                 binds.add(src)
                 if out is None:
                     infeasible.append(name)
+                    continue
+                if len(out) == 1:
+                    bounds[name] = (*seen.range(k), f)
+                    self.certified.add(name)
                     continue
                 lo, hi = out
                 # counts are integers: round inward (with a little slack for floating point)
@@ -1278,6 +1307,41 @@ class Solver:
                     binding[name] = binds
                     break
         return bounds, infeasible, binding
+
+
+class _Seen:
+    """The range of each target over the feasible points seen so far in one component (the solutions
+    of its linear programs, and the true values when known), and which targets that range already
+    certifies as at least `certify` wide (rounded inward, as the bounds are)."""
+
+    def __init__(self, targets: list, idx: dict, known: dict | None, certify: float | None):
+        self.certify = certify
+        rows, cols, coefs = [], [], []
+        for k, (_, _, e) in enumerate(targets):
+            for v, c in e.items():
+                rows.append(k)
+                cols.append(idx[v])
+                coefs.append(c)
+        self.rows, self.cols = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+        self.coefs = np.array(coefs, dtype=float)
+        self.lo = np.full(len(targets), np.inf)
+        self.hi = np.full(len(targets), -np.inf)
+        self.certified = np.zeros(len(targets), dtype=bool)
+        if known and certify is not None:
+            true = np.array([known.get(name, np.nan) for name, _, _ in targets], dtype=float)
+            have = ~np.isnan(true)
+            self.lo[have] = self.hi[have] = true[have]
+
+    def observe(self, x) -> None:
+        if self.certify is None or not len(self.rows):
+            return
+        vals = np.bincount(self.rows, weights=self.coefs * np.asarray(x)[self.cols], minlength=len(self.lo))
+        np.minimum(self.lo, vals, out=self.lo)
+        np.maximum(self.hi, vals, out=self.hi)
+        self.certified = (np.floor(self.hi + 1e-6) - np.ceil(self.lo - 1e-6)) >= self.certify
+
+    def range(self, k: int) -> tuple[float, float]:
+        return math.ceil(self.lo[k] - 1e-6), math.floor(self.hi[k] + 1e-6)
 
 
 def _run(h, settled: set):
@@ -1339,7 +1403,16 @@ def audit(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, *, threshold
     started = time.perf_counter()
     m = build_model(tables, catalogue, threshold)
     system = system_from_model(m)
-    bounds, infeasible, _ = Solver(system).bound(system.shown, system.hidden)
+    solver = Solver(system)
+    bounds, infeasible, _ = solver.bound(system.shown, system.hidden, certify=interval)
+    # A certified range is a part of the true one: bound exactly those that might be the narrowest, so
+    # the smallest interval reported is exact (every other is at least its part, itself at least that).
+    exact = min((hi - lo for name, (lo, hi, _) in bounds.items() if name not in solver.certified), default=math.inf)
+    again = {name for name in solver.certified if bounds[name][1] - bounds[name][0] < exact}
+    if again:
+        more, more_infeasible, _ = solver.bound(system.shown, system.hidden, only=again)
+        bounds.update(more)
+        infeasible += more_infeasible
     result = [Bound(name, lo, hi) for name, (lo, hi, _) in bounds.items()]
     # hidden in one place, shown in another (e.g. ytd at June hidden, Q1 shown): recovered exactly
     exposed = {a.form for a in m.appearances if a.value is None and a.form in system.shown}

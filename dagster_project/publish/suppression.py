@@ -277,18 +277,48 @@ def choose_hidden(
     dens_of: dict = {}
     for num, den in pairs:
         dens_of.setdefault(num, set()).add(den)
+    # the true values: a feasible point of every round's system, which spares most linear programs
+    known = {form_name(f): v for f, v in values.items()}
+    known |= {
+        _complement(num, den)[0]: values[den] - values[num] for num, den in pairs if num in values and den in values
+    }
     # Hiding a count only relaxes the system (its equality becomes 'at least 1', which the true
     # value meets), so a target once wide enough stays so: only new or failing targets are re-bounded.
     pending = {form_name(f) for f in hidden} | {n for n, _ in _complement_targets(pairs, hidden)}
     roots = None
     unprotectable: list[str] = []
+    # each round's system, kept up to date as cells are hidden (rebuilding it cost more than the programs)
+    pairs_of: dict = defaultdict(list)
+    for num, den in pairs:
+        pairs_of[num].append((num, den))
+        pairs_of[den].append((num, den))
+    shown = {f: v for f, v in values.items() if f not in hidden}
+    hid: dict = {}  # hidden -> at least 1: zeros are never hidden, except a numerator hidden with its denominator
+    extra: dict = {}  # name -> expression of each complement of a proportion with a hidden part
+
+    def hide(cells) -> None:
+        for g in cells:
+            shown.pop(g, None)
+        for g in cells:
+            hid[g] = not any(d in hidden for d in dens_of.get(g, ()))
+            for num, den in pairs_of.get(g, ()):
+                if num in hid:
+                    hid[num] = not any(d in hidden for d in dens_of[num])
+                name, expr = _complement(num, den)
+                extra[name] = expr
+
+    hide(hidden)
     for rounds in range(1, max_rounds + 1):
-        shown = {f: v for f, v in values.items() if f not in hidden}
-        # zeros are never hidden, except a numerator hidden with its denominator
-        hid = {f: not any(d in hidden for d in dens_of.get(f, ())) for f in hidden}
-        extra = _complement_targets(pairs, hidden)
         bounds, infeasible, binding = solver.bound(
-            shown, hid, extra, roots=roots, duals=True, only=pending, stop_below=interval
+            shown,
+            hid,
+            list(extra.items()),
+            roots=roots,
+            duals=True,
+            only=pending,
+            stop_below=interval,
+            certify=interval,
+            known=known,
         )
         if infeasible:
             raise RuntimeError(
@@ -302,7 +332,7 @@ def choose_hidden(
                 roots = None
                 continue
             return Protection(hidden, primary, rounds, unprotectable)
-        extra_expr = dict(extra)
+        extra_expr = extra
         new = set()
 
         for name, f in sorted(failing, key=lambda t: t[0]):
@@ -323,10 +353,11 @@ def choose_hidden(
                 roots = None
                 continue
             return Protection(hidden, primary, rounds, unprotectable)
-        before = {n for n, _ in extra}
+        before = set(extra)
         hidden |= new
+        hide(new)
         pending |= {form_name(g) for g in new}
-        pending |= {n for n, _ in _complement_targets(pairs, hidden)} - before
+        pending |= set(extra) - before
         roots = {solver.root(g) for g in new} | {
             solver.uf.find(next(iter(_expr(f) if f is not None else extra_expr[n]))) for n, f in failing
         }
