@@ -153,7 +153,7 @@ def first_hidden_month(hidden_monthly) -> dict[tuple[str, str], int]:
 def spc_uses_hidden(frame: pd.DataFrame, table: str, first: dict[tuple[str, str], int]) -> pd.Series:
     """True on the rows of `table` whose SPC depends on a hidden monthly value."""
     month_col = SPC_COLUMNS[table][0]
-    months = frame[month_col].map(month_index)
+    months = month_indexes(frame[month_col])
     since = [first.get((la, code)) for la, code in zip(frame["la_code"], frame["indicator_code"])]
     return pd.Series([f is not None and mi >= f for f, mi in zip(since, months)], index=frame.index, dtype=bool)
 
@@ -272,6 +272,13 @@ def month_index(ts) -> int:
         return end.year * 12 + end.month - 1
     ts = pd.Timestamp(ts)
     return ts.year * 12 + ts.month - 1
+
+
+def month_indexes(values: pd.Series) -> pd.Series:
+    """month_index of a column at once (dates by vector; financial-year labels one by one)."""
+    if pd.api.types.is_datetime64_any_dtype(values) and values.notna().all():
+        return (values.dt.year * 12 + values.dt.month - 1).astype("int64")
+    return values.map(month_index)
 
 
 def window_start(period_type: str, end: int) -> int:
@@ -1199,7 +1206,6 @@ class Solver:
         give it a range at least that wide: its range is then those points' (a part of its true range,
         so never wider than it), and most of a component's targets need no program of their own.
         """
-        import highspy
 
         extra = self.system.extra_targets if extra is None else extra
         targets: dict = defaultdict(list)
@@ -1213,94 +1219,28 @@ class Solver:
                 targets[r].append((name, None, expr))
         bounds, infeasible, binding = {}, [], defaultdict(set)
         self.certified: set = set()  # names whose range is the points' (`certify`), not their own programs'
-        h = _highs()
-        inf = highspy.kHighsInf
-        optimal, unbounded = highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded
-        settled = {optimal, unbounded, highspy.HighsModelStatus.kInfeasible}
         for root, ts in targets.items():
-            if roots is not None and root not in roots:
-                continue
             ts.sort(key=lambda t: t[0])  # deterministic: the same publication from the same data
             todo = [t for t in ts if only is None or t[0] in only]
             if not todo:
                 continue
-            rows = []
-            for f in self.forms_by_root[root]:
-                if f in shown:
-                    rows.append((_expr(f), shown[f], shown[f], f))
-                elif hidden.get(f):
-                    rows.append((_expr(f), 1.0, math.inf, None))
-            rows += [(e, lo, hi, None) for e, lo, hi in self.rel_by_root.get(root, [])]
-            idx: dict = {}
-            for e, *_ in rows:
-                for v in e:
-                    idx.setdefault(v, len(idx))
-            for _, _, e in ts:
-                for v in e:
-                    idx.setdefault(v, len(idx))
-            n = len(idx)
-            start, index, value = [0], [], []
-            for e, *_ in rows:
-                for v, c in e.items():
-                    index.append(idx[v])
-                    value.append(c)
-                start.append(len(index))
-            lp = highspy.HighsLp()
-            lp.num_col_, lp.num_row_ = n, len(rows)
-            lp.col_cost_ = np.zeros(n)
-            lp.col_lower_ = np.zeros(n)
-            lp.col_upper_ = np.full(n, inf)
-            lp.row_lower_ = np.array([lo if lo > -math.inf else -inf for _, lo, _, _ in rows], dtype=float)
-            lp.row_upper_ = np.array([hi if hi < math.inf else inf for _, _, hi, _ in rows], dtype=float)
-            lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-            lp.a_matrix_.start_ = np.array(start, dtype=np.int32)
-            lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
-            lp.a_matrix_.value_ = np.array(value, dtype=float)
-            h.clearModel()
-            h.passModel(lp)
-            shown_rows = [(j, src) for j, (_, _, _, src) in enumerate(rows) if src is not None]
-            allcols = np.arange(n, dtype=np.int32)
-            seen = _Seen(todo, idx, known, certify)
+            lp = ComponentLP(self, root, shown, hidden, [e for _, _, e in todo])
+            seen = _Seen(lp.idx, known, certify)
+            seen.add([(name, e) for name, _, e in todo])
             for k, (name, f, e) in enumerate(todo):
                 if seen.certified[k]:
                     bounds[name] = (*seen.range(k), f)
                     self.certified.add(name)
                     continue
-                c = np.zeros(n)
-                for v, coef in e.items():
-                    c[idx[v]] += coef
-                h.changeColsCost(n, allcols, c)
-                out, binds = [], set()
-                for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-                    if out and seen.certified[k]:  # the minimum's solution widened it enough
-                        break
-                    h.changeObjectiveSense(sense)
-                    status = _run(h, settled)
-                    if status == unbounded:
-                        out.append(-math.inf if sense == highspy.ObjSense.kMinimize else math.inf)
-                        continue
-                    if status != optimal:
-                        out = None
-                        break
-                    out.append(h.getInfo().objective_function_value)
-                    seen.observe(h.getSolution().col_value)
-                    if duals and shown_rows:
-                        dual = np.asarray(h.getSolution().row_dual)
-                        for j, src in shown_rows:
-                            if abs(dual[j]) > 1e-9:
-                                binds.add(src)
-                if out is None:
+                got = lp.minmax(e, seen, k, duals)
+                if got is None:
                     infeasible.append(name)
                     continue
-                if len(out) == 1:
-                    bounds[name] = (*seen.range(k), f)
+                lo, hi, binds, exact = got
+                bounds[name] = (lo, hi, f)
+                if not exact:
                     self.certified.add(name)
                     continue
-                lo, hi = out
-                # counts are integers: round inward (with a little slack for floating point)
-                lo = math.ceil(lo - 1e-6) if math.isfinite(lo) else lo
-                hi = math.floor(hi + 1e-6) if math.isfinite(hi) else hi
-                bounds[name] = (lo, hi, f)
                 if stop_below is None:
                     binding[name] = binds
                 elif hi - lo < stop_below:
@@ -1309,36 +1249,153 @@ class Solver:
         return bounds, infeasible, binding
 
 
+class ComponentLP:
+    """One component's linear program, loaded into the process's HiGHS instance (one at a time): a row
+    per form (a shown count equals its value; a hidden one is at least 1, or 0 where a zero may be
+    hidden) and per relation. Hiding a form changes its row's bounds in place."""
+
+    def __init__(self, solver: Solver, root, shown: dict, hidden: dict, exprs: list):
+        import highspy
+
+        self.hs = highspy
+        rows, self.row_of, self.shown_rows = [], {}, []
+        for f in solver.forms_by_root[root]:
+            if f in shown:
+                self.row_of[f] = len(rows)
+                self.shown_rows.append((len(rows), f))
+                rows.append((_expr(f), shown[f], shown[f]))
+            elif f in hidden:
+                self.row_of[f] = len(rows)
+                rows.append((_expr(f), 1.0 if hidden[f] else 0.0, math.inf))
+        rows += solver.rel_by_root.get(root, [])
+        idx: dict = {}
+        for e, *_ in rows:
+            for v in e:
+                idx.setdefault(v, len(idx))
+        for e in exprs:
+            for v in e:
+                idx.setdefault(v, len(idx))
+        self.idx, n = idx, len(idx)
+        start, index, value = [0], [], []
+        for e, *_ in rows:
+            for v, c in e.items():
+                index.append(idx[v])
+                value.append(c)
+            start.append(len(index))
+        inf = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, len(rows)
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_ = np.zeros(n)
+        lp.col_upper_ = np.full(n, inf)
+        lp.row_lower_ = np.array([lo if lo > -math.inf else -inf for _, lo, _ in rows], dtype=float)
+        lp.row_upper_ = np.array([hi if hi < math.inf else inf for _, _, hi in rows], dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = np.array(start, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(value, dtype=float)
+        self.h = h = _highs()
+        h.clearModel()
+        h.passModel(lp)
+        self.allcols = np.arange(n, dtype=np.int32)
+        status = highspy.HighsModelStatus
+        self.settled = {status.kOptimal, status.kUnbounded, status.kInfeasible}
+
+    def hide(self, form, nonzero: bool) -> None:
+        """The form's equality becomes 'at least 1' (or 0): a relaxation the true values still meet."""
+        j = self.row_of[form]
+        self.h.changeRowBounds(j, 1.0 if nonzero else 0.0, self.hs.kHighsInf)
+        self.shown_rows = [(i, f) for i, f in self.shown_rows if i != j]
+
+    def minmax(self, expr: dict, seen: _Seen, k: int, duals: bool):
+        """(lo, hi, shown forms whose equality binds a bound, exact) of one target, or None when
+        infeasible. The maximum is skipped when the minimum's solution certifies the target (`seen`):
+        the range is then the points' and not exact."""
+        hs, h = self.hs, self.h
+        n = len(self.idx)
+        c = np.zeros(n)
+        for v, coef in expr.items():
+            c[self.idx[v]] += coef
+        h.changeColsCost(n, self.allcols, c)
+        out, binds = [], set()
+        for sense in (hs.ObjSense.kMinimize, hs.ObjSense.kMaximize):
+            if out and seen.certified[k]:  # the minimum's solution widened it enough
+                return (*seen.range(k), binds, False)
+            h.changeObjectiveSense(sense)
+            status = _run(h, self.settled)
+            if status == hs.HighsModelStatus.kUnbounded:
+                out.append(-math.inf if sense == hs.ObjSense.kMinimize else math.inf)
+                continue
+            if status != hs.HighsModelStatus.kOptimal:
+                return None
+            out.append(h.getInfo().objective_function_value)
+            solution = h.getSolution()
+            seen.observe(solution.col_value)
+            if duals and self.shown_rows:
+                dual = np.asarray(solution.row_dual)
+                binds |= {f for j, f in self.shown_rows if abs(dual[j]) > 1e-9}
+        lo, hi = out
+        # counts are integers: round inward (with a little slack for floating point)
+        lo = math.ceil(lo - 1e-6) if math.isfinite(lo) else lo
+        hi = math.floor(hi + 1e-6) if math.isfinite(hi) else hi
+        return lo, hi, binds, True
+
+
 class _Seen:
     """The range of each target over the feasible points seen so far in one component (the solutions
     of its linear programs, and the true values when known), and which targets that range already
-    certifies as at least `certify` wide (rounded inward, as the bounds are)."""
+    certifies as at least `certify` wide (rounded inward, as the bounds are). Targets are added as
+    they arise; a point seen stays feasible when cells are hidden (hiding only relaxes)."""
 
-    def __init__(self, targets: list, idx: dict, known: dict | None, certify: float | None):
-        self.certify = certify
-        rows, cols, coefs = [], [], []
-        for k, (_, _, e) in enumerate(targets):
-            for v, c in e.items():
-                rows.append(k)
-                cols.append(idx[v])
-                coefs.append(c)
-        self.rows, self.cols = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
-        self.coefs = np.array(coefs, dtype=float)
-        self.lo = np.full(len(targets), np.inf)
-        self.hi = np.full(len(targets), -np.inf)
-        self.certified = np.zeros(len(targets), dtype=bool)
-        if known and certify is not None:
-            true = np.array([known.get(name, np.nan) for name, _, _ in targets], dtype=float)
-            have = ~np.isnan(true)
-            self.lo[have] = self.hi[have] = true[have]
+    def __init__(self, idx: dict, known: dict | None, certify: float | None):
+        self.idx, self.known, self.certify = idx, known or {}, certify
+        self.rows, self.cols, self.coefs = [], [], []
+        self.lo, self.hi = np.zeros(0), np.zeros(0)
+        self.certified = np.zeros(0, dtype=bool)
+        self.points: list = []
+        self._arrays = None  # rows, cols, coefs as arrays, for as long as no target is added
+
+    def add(self, targets: list) -> None:
+        """Targets (name, expr), each given the range of the points seen so far and its true value."""
+        k0 = len(self.lo)
+        lo, hi = [], []
+        for k, (name, expr) in enumerate(targets, start=k0):
+            for v, c in expr.items():
+                self.rows.append(k)
+                self.cols.append(self.idx[v])
+                self.coefs.append(c)
+            true = self.known.get(name) if self.certify is not None else None
+            lo.append(np.inf if true is None else true)
+            hi.append(-np.inf if true is None else true)
+        lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+        entries = sum(len(e) for _, e in targets)
+        if self.points and entries:
+            rows = np.asarray(self.rows[-entries:]) - k0
+            cols, coefs = np.asarray(self.cols[-entries:]), np.asarray(self.coefs[-entries:])
+            for x in self.points:
+                vals = np.bincount(rows, weights=coefs * x[cols], minlength=len(targets))
+                np.minimum(lo, vals, out=lo)
+                np.maximum(hi, vals, out=hi)
+        self.lo, self.hi = np.concatenate([self.lo, lo]), np.concatenate([self.hi, hi])
+        self.certified = np.concatenate([self.certified, self._wide(lo, hi)])
+
+    def _wide(self, lo, hi):
+        if self.certify is None:
+            return np.zeros_like(np.asarray(lo), dtype=bool)
+        return (np.floor(np.asarray(hi) + 1e-6) - np.ceil(np.asarray(lo) - 1e-6)) >= self.certify
 
     def observe(self, x) -> None:
-        if self.certify is None or not len(self.rows):
+        if self.certify is None or not self.rows:
             return
-        vals = np.bincount(self.rows, weights=self.coefs * np.asarray(x)[self.cols], minlength=len(self.lo))
+        x = np.asarray(x)
+        self.points.append(x.copy())
+        if self._arrays is None or len(self._arrays[0]) != len(self.rows):
+            self._arrays = (np.asarray(self.rows), np.asarray(self.cols), np.asarray(self.coefs))
+        rows, cols, coefs = self._arrays
+        vals = np.bincount(rows, weights=coefs * x[cols], minlength=len(self.lo))
         np.minimum(self.lo, vals, out=self.lo)
         np.maximum(self.hi, vals, out=self.hi)
-        self.certified = (np.floor(self.hi + 1e-6) - np.ceil(self.lo - 1e-6)) >= self.certify
+        self.certified = self._wide(self.lo, self.hi)
 
     def range(self, k: int) -> tuple[float, float]:
         return math.ceil(self.lo[k] - 1e-6), math.floor(self.hi[k] + 1e-6)

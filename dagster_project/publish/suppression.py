@@ -20,6 +20,7 @@ values; only published copies are suppressed. Why this method: docs/decisions.md
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,11 +32,13 @@ from .disclosure import (
     FORECASTS,
     RATIO_TABLES,
     SPC_COLUMNS,
+    ComponentLP,
     Model,
     Solver,
     System,
     _expr,
     _lin,
+    _Seen,
     _UnionFind,
     build_model,
     first_hidden_month,
@@ -44,6 +47,7 @@ from .disclosure import (
     form_name,
     form_vars,
     month_index,
+    month_indexes,
     spc_uses_hidden,
 )
 
@@ -99,7 +103,7 @@ def is_small(count: pd.Series, threshold: int) -> pd.Series:
 class Protection:
     hidden: set  # forms hidden everywhere they appear
     primary: int
-    rounds: int
+    rounds: int  # secondary cells chosen by linear programming (after the cuts by graph)
     unprotectable: list[str]
 
 
@@ -240,9 +244,7 @@ def _hideable(forms, shown: dict, hidden: set, dens_of: dict) -> list:
 HEADLINE_COST = 10
 
 
-def choose_hidden(
-    model: Model, threshold: int, interval: int, max_rounds: int = 500, headline: set | None = None
-) -> Protection:
+def choose_hidden(model: Model, threshold: int, interval: int, headline: set | None = None) -> Protection:
     """Primary suppression, then secondary suppression until no hidden cell (or complement) can be
     narrowed below `interval` by the structural relations (values and flags are hidden with their
     counts, so they add nothing). `headline`: (table, row) of rows to keep shown where a choice exists."""
@@ -282,12 +284,7 @@ def choose_hidden(
     known |= {
         _complement(num, den)[0]: values[den] - values[num] for num, den in pairs if num in values and den in values
     }
-    # Hiding a count only relaxes the system (its equality becomes 'at least 1', which the true
-    # value meets), so a target once wide enough stays so: only new or failing targets are re-bounded.
-    pending = {form_name(f) for f in hidden} | {n for n, _ in _complement_targets(pairs, hidden)}
-    roots = None
-    unprotectable: list[str] = []
-    # each round's system, kept up to date as cells are hidden (rebuilding it cost more than the programs)
+    # each component's system, kept up to date as cells are hidden
     pairs_of: dict = defaultdict(list)
     for num, den in pairs:
         pairs_of[num].append((num, den))
@@ -296,72 +293,78 @@ def choose_hidden(
     hid: dict = {}  # hidden -> at least 1: zeros are never hidden, except a numerator hidden with its denominator
     extra: dict = {}  # name -> expression of each complement of a proportion with a hidden part
 
-    def hide(cells) -> None:
+    def hide(cells) -> tuple[list, list]:
+        """Hide these cells: (forms whose row changed, new targets (name, form or None, expr))."""
+        changed, targets = [], []
         for g in cells:
             shown.pop(g, None)
         for g in cells:
             hid[g] = not any(d in hidden for d in dens_of.get(g, ()))
+            changed.append(g)
+            targets.append((form_name(g), g, _expr(g)))
             for num, den in pairs_of.get(g, ()):
-                if num in hid:
+                if num in hid and num != g:
                     hid[num] = not any(d in hidden for d in dens_of[num])
+                    changed.append(num)
                 name, expr = _complement(num, den)
-                extra[name] = expr
+                if name not in extra:
+                    extra[name] = expr
+                    targets.append((name, None, expr))
+        return changed, targets
 
-    hide(hidden)
-    for rounds in range(1, max_rounds + 1):
-        bounds, infeasible, binding = solver.bound(
-            shown,
-            hid,
-            list(extra.items()),
-            roots=roots,
-            duals=True,
-            only=pending,
-            stop_below=interval,
-            certify=interval,
-            known=known,
-        )
-        if infeasible:
-            raise RuntimeError(
-                "disclosure model is inconsistent with the data (a wrong alias or relation?): "
-                + "; ".join(infeasible[:3])
-            )
-        failing = [(name, f) for name, (lo, hi, f) in bounds.items() if hi - lo < interval]
-        pending -= {name for name, (lo, hi, _) in bounds.items() if hi - lo >= interval}
-        if not failing:
-            if pending:  # components not asked this round
-                roots = None
+    _, targets = hide(hidden)
+    by_root: dict = defaultdict(list)
+    for t in targets:
+        by_root[solver.uf.find(next(iter(t[2])))].append(t)
+    unprotectable: list[str] = []
+    chosen = 0
+    # Components share no base count or relation: each is protected on its own, its program built once.
+    # Targets are bounded in name order (the same publication from the same data); a failing one hides
+    # the cheapest shown cell that binds its bound and is bounded again. Hiding only relaxes the system
+    # (an equality becomes 'at least 1', which the true value meets), so a target once wide enough
+    # stays so, and every point seen stays feasible.
+    for root in sorted(by_root, key=lambda r: min(t[0] for t in by_root[r])):
+        ts = by_root[root]
+        lp = ComponentLP(solver, root, shown, hid, [e for _, _, e in ts])
+        seen = _Seen(lp.idx, known, interval)
+        seen.add([(name, e) for name, _, e in ts])
+        queue = [(name, k) for k, (name, _, _) in enumerate(ts)]
+        heapq.heapify(queue)
+        while queue:
+            name, k = heapq.heappop(queue)
+            if seen.certified[k]:
                 continue
-            return Protection(hidden, primary, rounds, unprotectable)
-        extra_expr = extra
-        new = set()
-
-        for name, f in sorted(failing, key=lambda t: t[0]):
-            cands = _hideable(binding.get(name, ()), shown, hidden, dens_of)
-            if not cands:  # narrowed by inequalities: hide a shown count that shares a base count
-                target = set(_expr(f) if f is not None else extra_expr[name])
-                root = solver.uf.find(next(iter(target)))
-                cands = _hideable(
-                    (g for g in solver.forms_by_root[root] if target & set(_expr(g))), shown, hidden, dens_of
+            e = ts[k][2]
+            got = lp.minmax(e, seen, k, duals=True)
+            if got is None:
+                raise RuntimeError(
+                    f"disclosure model is inconsistent with the data (a wrong alias or relation?): {name}"
                 )
-            if cands:
-                new.add(min(cands, key=lambda g: (weight[g], shown[g], form_name(g))))
-            else:
-                pending.discard(name)
-                unprotectable.append(name)
-        if not new:
-            if pending:  # targets behind the unprotectable ones in their components: still to be bounded
-                roots = None
+            lo, hi, binds, exact = got
+            if not exact or hi - lo >= interval:
                 continue
-            return Protection(hidden, primary, rounds, unprotectable)
-        before = set(extra)
-        hidden |= new
-        hide(new)
-        pending |= {form_name(g) for g in new}
-        pending |= set(extra) - before
-        roots = {solver.root(g) for g in new} | {
-            solver.uf.find(next(iter(_expr(f) if f is not None else extra_expr[n]))) for n, f in failing
-        }
-    return Protection(hidden, primary, max_rounds, unprotectable + ["round limit reached"])
+            cands = _hideable(binds, shown, hidden, dens_of)
+            if not cands:  # narrowed by inequalities: hide a shown count that shares a base count
+                cands = _hideable(
+                    (g for g in solver.forms_by_root[root] if set(e) & set(_expr(g))), shown, hidden, dens_of
+                )
+            if not cands:
+                unprotectable.append(name)
+                continue
+            g = min(cands, key=lambda g: (weight[g], shown[g], form_name(g)))
+            hidden.add(g)
+            chosen += 1
+            changed, new = hide([g])
+            for c in changed:
+                lp.hide(c, hid[c])
+            # a complement over a count nothing else constrains is unbounded: never narrow
+            new = [t for t in new if all(v in lp.idx for v in t[2])]
+            seen.add([(n, x) for n, _, x in new])
+            for t in new:
+                heapq.heappush(queue, (t[0], len(ts)))
+                ts.append(t)
+            heapq.heappush(queue, (name, k))
+    return Protection(hidden, primary, chosen, unprotectable)
 
 
 def _chain_hidden(frame: pd.DataFrame, hidden_row: pd.Series, keys: list[str], order: str, back: int) -> pd.Series:
@@ -378,7 +381,7 @@ def _chain_hidden(frame: pd.DataFrame, hidden_row: pd.Series, keys: list[str], o
 
 def _year_before_hidden(frame: pd.DataFrame, hidden_row: pd.Series, keys: list[str], period: str) -> pd.Series:
     """True where the same period a year before is hidden."""
-    months = frame[period].map(month_index)
+    months = month_indexes(frame[period])
     h = hidden_row.reindex(frame.index).fillna(False).astype(bool)
     hidden_keys = set(zip(*(frame.loc[h, k] for k in keys), months[h]))
     prev = zip(*(frame[k] for k in keys), months - 12)
@@ -443,9 +446,7 @@ def hide_spc(frame: pd.DataFrame, table: str, iv: pd.DataFrame) -> pd.DataFrame:
     """`frame` with its SPC columns (disclosure.SPC_COLUMNS) blanked wherever they use a monthly value
     that the published (suppressed) indicator_values hides."""
     monthly = iv[(iv["period_type"] == "month") & iv["suppressed"].astype(bool)]
-    first = first_hidden_month(
-        zip(monthly["la_code"], monthly["indicator_code"], monthly["period_end"].map(month_index))
-    )
+    first = first_hidden_month(zip(monthly["la_code"], monthly["indicator_code"], month_indexes(monthly["period_end"])))
     cols = [c for c in SPC_COLUMNS[table][1] if c in frame]
     if not first or not cols or not len(frame):
         return frame
@@ -493,10 +494,10 @@ def _exceptions(exc: pd.DataFrame, iv: pd.DataFrame, catalogue: pd.DataFrame) ->
     """An exception may rest only on what is shown: with the value hidden, 'off target' and RAG go;
     with any of the last four values hidden, 'deteriorating' goes; a row left with no reason is
     dropped. Its presence then depends on published facts only (budget flag, linked risks)."""
-    ivk = iv.assign(_m=iv["period_end"].map(month_index))
+    ivk = iv.assign(_m=month_indexes(iv["period_end"]))
     hidden = ivk.set_index(["la_code", "indicator_code", "period_type", "_m"])["suppressed"]
     ex = exc.copy()
-    vm = ex["value_period_end"].map(month_index)
+    vm = month_indexes(ex["value_period_end"])
     ex["_pt"] = ex["value_period_type"]  # the dashboard's period type (marts.dashboard, via the mart)
 
     def hid(la, code, pt, m):
