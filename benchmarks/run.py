@@ -18,7 +18,7 @@ pipeline (DuckDB), for each size councils x years (default 1x10,3x10,10x10,10x5,
   50x5 is 10x5 five times over and its cost per council compares with 10x5's directly.
 spark: --spark-councils councils x --spark-years years: ingestion, then `dbt build` of the whole
   project (every model, seed and snapshot) on DuckDB and on local Spark from the same raw tables; wall,
-  dbt's time per node, cost per council, peak memory and row counts compared.
+  dbt's time per node, cost per council, peak memory, and every table compared row for row.
 cld (issue 13; benchmarks/cld_bench.py): 10 councils x 2 years of quarterly CLD submissions: ingestion,
   `dbt build` of the CLD models and the floor benchmarks/cld_floor.sql, which must equal marts.ascof_cld.
 Figures, not assertions: nothing here is a test.
@@ -704,7 +704,7 @@ def _spark_child(results, landing: str, home: str, select: list[str], data_tests
         )
     results.put(("stage", "compare"))
     spark_home = spark_engine.spark_home_of(settings)
-    out["row_count_mismatches"], out["tables_compared"] = [], 0
+    out["row_mismatches"], out["tables_compared"] = [], 0
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         for schema_dir in sorted((spark_home / "warehouse").glob("*.db")):
             for table_dir in sorted(p for p in schema_dir.iterdir() if p.is_dir()):
@@ -712,14 +712,18 @@ def _spark_child(results, landing: str, home: str, select: list[str], data_tests
                 if schema == "raw":
                     continue
                 try:
-                    sp = spark_engine.read_table(spark_home, schema, name, con).aggregate("count(*)").fetchall()[0][0]
-                    dk = con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
+                    differs = spark_engine.difference(
+                        con,
+                        f"{schema}.{name}",
+                        f'select * from "{schema}"."{name}"',
+                        f"select * from read_parquet('{spark_engine.table_path(spark_home, schema, name)}/*.parquet')",
+                    )
                 except duckdb.Error as exc:
-                    out["row_count_mismatches"].append(f"{schema}.{name}: not compared ({str(exc).splitlines()[0]})")
+                    out["row_mismatches"].append(f"{schema}.{name}: not compared ({str(exc).splitlines()[0]})")
                     continue
                 out["tables_compared"] += 1
-                if sp != dk:
-                    out["row_count_mismatches"].append(f"{schema}.{name}: spark {sp}, duckdb {dk}")
+                if differs:
+                    out["row_mismatches"].append(differs)
     results.put(("stage", "copy_back"))
     started = time.monotonic()
     out["copied_back"] = len(spark_engine.copy_back(spark_home, settings.warehouse_path)) if out["spark_ok"] else 0
@@ -782,7 +786,7 @@ def spark_run(councils: int, years: int, scale: float, data_tests: bool) -> dict
         "spark_vs_duckdb": round(out["spark_s"] / out["duckdb_s"], 2),
         "copy_back_s": round(out["copy_back_s"], 1),
         "tables_compared": out["tables_compared"],
-        "row_count_mismatches": out["row_count_mismatches"],
+        "row_mismatches": out["row_mismatches"],
         "failure_tail": {e: out[f"{e}_tail"] for e in ("duckdb", "spark") if out[f"{e}_tail"]},
         "slowest_nodes": [
             {"node": u, "spark_s": round(out["spark_nodes"][u], 2), "duckdb_s": round(out["duckdb_nodes"][u], 2)}
@@ -811,14 +815,15 @@ def print_spark(row: dict) -> None:
     print(table.to_string(index=False))
     print("  dbt node statuses: " + "; ".join(f"{e} {v}" for e, v in row.get("statuses", {}).items()))
     print(
-        f"  Spark / DuckDB: {row['spark_vs_duckdb']}x; copy back to DuckDB {row['copy_back_s']}s; row counts of "
-        f"{row['tables_compared']} tables compared, {len(row['row_count_mismatches'])} differ"
+        f"  Spark / DuckDB: {row['spark_vs_duckdb']}x; copy back to DuckDB {row['copy_back_s']}s; "
+        f"{row['tables_compared']} tables compared row for row (spark_engine.difference), "
+        f"{len(row['row_mismatches'])} differ"
     )
     print("  slowest nodes on Spark (s on Spark, on DuckDB):")
     for n in row["slowest_nodes"][:10]:
         print(f"    {n['node']}: {n['spark_s']}, {n['duckdb_s']}")
-    for m in row["row_count_mismatches"]:
-        print("  row count differs:", m)
+    for m in row["row_mismatches"]:
+        print("  differs:", m)
     for engine, tail in row["failure_tail"].items():
         print(f"  {engine} build failed:\n{tail}")
 

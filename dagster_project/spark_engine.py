@@ -11,6 +11,7 @@ metastore collide. The marts come back as the Parquet files Spark wrote, which D
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 from pathlib import Path
@@ -98,6 +99,34 @@ def read_table(spark_home: Path, schema: str, table: str, con: duckdb.DuckDBPyCo
     """A table Spark built, read back by DuckDB from its Parquet files (a DuckDB relation)."""
     con = con or duckdb.connect()
     return con.read_parquet(str(table_path(spark_home, schema, table) / "*.parquet"))
+
+
+def _normalised(rows) -> list:
+    """Rows comparable across engines: floats to 12 significant digits, whole numbers of any type
+    (a Decimal 4.0 * n on one engine, an integer on the other) as integers, in a fixed order."""
+
+    def value(v):
+        if isinstance(v, float):
+            return ("float", None if math.isnan(v) else float(f"{v:.12g}"))
+        if hasattr(v, "as_integer_ratio") and not isinstance(v, bool) and int(v) == v:
+            return ("number", int(v))
+        return (type(v).__name__, v)
+
+    return sorted((tuple(value(v) for v in row) for row in rows), key=repr)
+
+
+def difference(con: duckdb.DuckDBPyConnection, name: str, duck_sql: str, spark_sql: str) -> str | None:
+    """How one table DuckDB built differs from the one Spark built (both read by `con`), or None when
+    they hold the same columns and the same rows."""
+    duck = con.execute(duck_sql)
+    duck_columns, duck_rows = [d[0] for d in duck.description], duck.fetchall()
+    spark = con.execute(spark_sql)
+    spark_columns, spark_rows = [d[0] for d in spark.description], spark.fetchall()
+    if spark_columns != duck_columns:
+        return f"{name}: columns {spark_columns} on Spark, {duck_columns} on DuckDB"
+    if _normalised(spark_rows) != _normalised(duck_rows):
+        return f"{name}: {len(spark_rows)} rows on Spark, {len(duck_rows)} on DuckDB, not the same"
+    return None
 
 
 def spark_home_of(settings) -> Path:

@@ -15,7 +15,6 @@ is compared row for row here instead.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 
@@ -99,17 +98,6 @@ def _table(engines, engine: str, table: str) -> str:
     return f"duck.{tables[table]}.{table}" if engine == "duckdb" else f"spark_{table}"
 
 
-def _normalised(rows):
-    def value(v):
-        if isinstance(v, float):
-            return ("float", None if math.isnan(v) else float(f"{v:.12g}"))
-        if hasattr(v, "as_integer_ratio") and not isinstance(v, bool) and int(v) == v:
-            return ("number", int(v))  # a Decimal of whole value (4.0 * n) or an integer of any width
-        return (type(v).__name__, v)
-
-    return sorted((tuple(value(v) for v in row) for row in rows), key=repr)
-
-
 @pytest.mark.parametrize("engine", ["duckdb", "spark"])
 def test_ascof_2016_17_golden_figures_on_both_engines(engines, engine):
     con, _ = engines
@@ -175,14 +163,16 @@ def test_spark_built_every_table_duckdb_built(engines):
 
 def test_every_table_is_identical_row_for_row(engines):
     con, tables = engines
-    differ = []
-    for table in sorted(tables):
-        duck = con.execute(f"select * from {_table(engines, 'duckdb', table)}")
-        duck_columns, duck_rows = [d[0] for d in duck.description], duck.fetchall()
-        spark = con.execute(f"select * from {_table(engines, 'spark', table)}")
-        spark_columns, spark_rows = [d[0] for d in spark.description], spark.fetchall()
-        if spark_columns != duck_columns:
-            differ.append(f"{table}: columns {spark_columns} on Spark, {duck_columns} on DuckDB")
-        elif _normalised(spark_rows) != _normalised(duck_rows):
-            differ.append(f"{table}: {len(spark_rows)} rows on Spark, {len(duck_rows)} on DuckDB, not the same")
+    differ = [
+        d
+        for table in sorted(tables)
+        if (
+            d := spark_engine.difference(
+                con,
+                table,
+                f"select * from {_table(engines, 'duckdb', table)}",
+                f"select * from {_table(engines, 'spark', table)}",
+            )
+        )
+    ]
     assert not differ, "\n".join(differ)
