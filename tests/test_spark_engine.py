@@ -1,16 +1,16 @@
 """The whole dbt project on Apache Spark (docs/spark.md): built once on each engine from one small
 landing, every table Spark wrote identical row for row to DuckDB's, and the golden figures on both:
-Norfolk's ASCOF 2016/17 (seed 002), the CLD ASCOF worked by hand from DHSC's code, the risk register.
+Norfolk's ASCOF 2016/17 (seed 002), the CLD ASCOF worked by hand from DHSC's code, the risk register,
+and Norfolk's exception lists of December 2016 and March 2017.
 
-One landing (the ASCOF 2016/17 fixture and the two register snapshots) is ingested once into DuckDB,
+One landing (the ASCOF 2016/17 fixture, the two register snapshots, and the exception golden's two
+supplied dashboards, each under another council's code) is ingested once into DuckDB,
 and the CLD golden fixture's rows are added to raw as its own test loads them (same council, CLD
 years 2023-25, so nothing overlaps). dbt builds every model and seed there, then in one invocation
 on a local pyspark from the same raw tables (exported to Parquet); dbt's data tests are left to the
 DuckDB suites (each costs Spark about a second). Floats compare at 12 significant digits (a sum's
 last bits may differ with the order Spark adds in); every other value exactly; rows sorted; integers
-of any width compare as integers. The exception-list golden figures need their own landing (supplied
-dashboard values), a second Spark invocation the suite's time budget does not allow: marts.exceptions
-is compared row for row here instead.
+of any width compare as integers.
 """
 
 from __future__ import annotations
@@ -28,11 +28,15 @@ from dagster_project.ingest.loader import ensure_raw_schema, load_feed
 from tests.cld_measures import test_cld_golden as cld
 from tests.conftest import sample_settings
 from tests.fixtures import norfolk_2016_17 as norfolk
+from tests.fixtures import norfolk_dashboards as dash
 from tests.fixtures import norfolk_risks as risks
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 
 EVERYTHING = ["fqn:*"]
+# Norfolk's exception lists (tests/measures/test_golden_exceptions.py) from its supplied dashboards,
+# each under a council code of its own so both sit beside Norfolk's ASCOF year in one landing
+DASHBOARDS = {("E10000021", "20170602"): dash.DECEMBER_2016, ("E10000024", "20170603"): dash.MARCH_2017}
 # marts the golden figures and the publication read: each must have rows, or the comparison proves little
 MUST_HAVE_ROWS = ["ascof", "ascof_cld", "indicator_values", "dashboard", "risk_register", "dtoc_monthly"]
 
@@ -63,6 +67,8 @@ def engines(tmp_path_factory):
     norfolk.build(landing)
     risks.write(landing, "20170131", risks.january_2017(), review_date="31/01/2017")
     risks.write(landing, "20170531", risks.MAY_2017, review_date="31/05/2017", typed_scores={"RM14247": 13})
+    for (la, stamp), dashboard in DASHBOARDS.items():  # the exception golden's two scenarios, as other councils
+        dash.build(landing, dashboard, la=la, stamp=stamp)
     settings = _ingest(landing, root / "home")
     warehouse, spark_home = settings.warehouse_path, root / "home" / "spark"
     started = time.perf_counter()
@@ -122,6 +128,20 @@ def test_cld_ascof_golden_figures_on_both_engines(engines, engine):
         [cld.LA, cld.FY],
     ).fetchall()
     assert {(m, p, b): (n, d) for m, p, b, n, d in rows} == cld.GOLDEN
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+@pytest.mark.parametrize("la", [la for la, _ in DASHBOARDS])
+def test_exception_golden_lists_on_both_engines(engines, engine, la):
+    con, _ = engines
+    dashboard = next(d for (code, _), d in DASHBOARDS.items() if code == la)
+    rows = con.execute(
+        f"select indicator_code, rag, reasons from {_table(engines, engine, 'exceptions')} "
+        "where la_code = ? and strftime(period_end, '%Y-%m') = ?",
+        [la, dashboard["report"]],
+    ).fetchall()
+    assert {r[0] for r in rows} == dashboard["exceptions"]
+    assert all(rag == "R" and "off target" in reasons for _, rag, reasons in rows)
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "spark"])
