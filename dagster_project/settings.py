@@ -176,6 +176,12 @@ class Settings:
         return self.home / "published" / "vitalsigns.duckdb"
 
     @property
+    def suppression_memory_path(self) -> Path:
+        """The cells the last publication hid, with their true values: internal, beside the warehouse
+        (publish/suppression.py, `remembered`)."""
+        return self.home / "warehouse" / "suppression_memory.json"
+
+    @property
     def held_path(self) -> Path:
         """Where a failed build's would-be database (and, on demand, its reports) go: never over the live ones."""
         return self.home / "held" / "vitalsigns.duckdb"

@@ -61,6 +61,7 @@ def published_database(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             settings.published_path,
             settings.suppression_threshold,
             settings.protection_interval,
+            memory=settings.suppression_memory_path,
         )
     shutil.rmtree(settings.held_path.parent, ignore_errors=True)  # a held build is superseded by a published one
     context.log.info(f"published {settings.published_path}: {rows}")
@@ -86,7 +87,14 @@ def hold(settings, failures: list[str]):
     """Write the would-be database to the held folder with the reasons; return its path."""
     held = settings.held_path
     shutil.rmtree(held.parent, ignore_errors=True)
-    publish(settings.warehouse_path, held, settings.suppression_threshold, settings.protection_interval)
+    publish(
+        settings.warehouse_path,
+        held,
+        settings.suppression_threshold,
+        settings.protection_interval,
+        memory=settings.suppression_memory_path,
+        remember=False,  # never released: tonight's choice binds no later publication
+    )
     (held.parent / HELD_REASON).write_text("\n".join(failures) + "\n", encoding="utf-8")
     return held
 

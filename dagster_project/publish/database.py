@@ -28,7 +28,9 @@ from .suppression import (
     hide_forecast,
     hide_spc,
     protect,
+    read_memory,
     suppressed_tables,
+    write_memory,
 )
 
 PUBLISHED_SCHEMA = "marts"
@@ -109,8 +111,12 @@ def read_sql(name: str) -> str:
 
 
 def build_tables(
-    warehouse: duckdb.DuckDBPyConnection, threshold: int, interval: int = 3, names: list[str] | None = None
-) -> list[PublishedTable]:
+    warehouse: duckdb.DuckDBPyConnection,
+    threshold: int,
+    interval: int = 3,
+    names: list[str] | None = None,
+    remembered: dict | None = None,
+) -> tuple[list[PublishedTable], Protection]:
     """The published tables (the dbt exposure `analysts_database`, unless `names`), suppressed as a
     whole, with the disclosure audit's figures. A table the disclosure control does not know
     (`suppression.suppressed_tables`, `COPIES`, `NO_PEOPLE_COUNTS`) is refused, never published raw."""
@@ -134,7 +140,7 @@ def build_tables(
     catalogue = _read(warehouse, "select * from marts.indicator_catalogue")
     frames = {n: _read(warehouse, read_sql(n)) for n in names if n in suppressed_tables()}
     started = time.perf_counter()
-    frames, protection = protect(frames, catalogue, threshold, interval)
+    frames, protection = protect(frames, catalogue, threshold, interval, remembered)
     protect_seconds = time.perf_counter() - started
     for name, source in COPIES.items():
         if name in names:
@@ -153,7 +159,7 @@ def build_tables(
         )
         for n in names
     ]
-    return tables + [PublishedTable(AUDIT_TABLE, audit_frame(result, protection, threshold, protect_seconds))]
+    return tables + [PublishedTable(AUDIT_TABLE, audit_frame(result, protection, threshold, protect_seconds))], protection
 
 
 def column_types(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, str]:
@@ -201,6 +207,11 @@ def audit_frame(
             "primary_cells",
             "of which small counts (1 to the threshold) or small complements",
             None if protection is None else protection.primary,
+        ),
+        (
+            "carried_cells",
+            "of which hidden because the last publication hid them with the same value",
+            None if protection is None else protection.carried,
         ),
         ("bounded", "hidden cells and complements of hidden proportions bounded", s["bounded"]),
         (
@@ -295,10 +306,19 @@ def _numeric(duckdb_type: str) -> bool:
     }
 
 
-def publish(warehouse_path: Path, published_path: Path, threshold: int, interval: int = 3) -> dict[str, int]:
-    """Write, check and atomically swap in the published database; return rows per table."""
+def publish(
+    warehouse_path: Path,
+    published_path: Path,
+    threshold: int,
+    interval: int = 3,
+    memory: Path | None = None,
+    remember: bool = True,
+) -> dict[str, int]:
+    """Write, check and atomically swap in the published database; return rows per table. `memory`:
+    the last publication's hidden cells, hidden again where unchanged (suppression.choose_hidden), and
+    replaced by tonight's once the database is swapped in (unless not `remember`: a held build)."""
     with duckdb.connect(str(warehouse_path), read_only=True) as wh:
-        tables = build_tables(wh, threshold, interval)
+        tables, protection = build_tables(wh, threshold, interval, remembered=read_memory(memory))
     problems = person_level_problems(tables)
     if problems:
         raise PersonLevelDataFound("refused to publish: " + "; ".join(problems))
@@ -326,4 +346,6 @@ def publish(warehouse_path: Path, published_path: Path, threshold: int, interval
         os.replace(tmp, published_path)
     finally:
         tmp.unlink(missing_ok=True)
+    if memory is not None and remember:
+        write_memory(memory, protection)
     return {t.name: len(t.frame) for t in tables}

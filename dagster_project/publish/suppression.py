@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import functools
 import heapq
+import json
 import math
+import os
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -105,6 +108,8 @@ class Protection:
     primary: int
     rounds: int  # secondary cells chosen by linear programming (after the cuts by graph)
     unprotectable: list[str]
+    carried: int = 0  # hidden because the last publication hid them with the same value
+    values: dict = field(default_factory=dict)  # form -> true value of every hidden one (the next memory)
 
 
 @functools.cache
@@ -244,10 +249,15 @@ def _hideable(forms, shown: dict, hidden: set, dens_of: dict) -> list:
 HEADLINE_COST = 10
 
 
-def choose_hidden(model: Model, threshold: int, interval: int, headline: set | None = None) -> Protection:
+def choose_hidden(
+    model: Model, threshold: int, interval: int, headline: set | None = None, remembered: dict | None = None
+) -> Protection:
     """Primary suppression, then secondary suppression until no hidden cell (or complement) can be
     narrowed below `interval` by the structural relations (values and flags are hidden with their
-    counts, so they add nothing). `headline`: (table, row) of rows to keep shown where a choice exists."""
+    counts, so they add nothing). `headline`: (table, row) of rows to keep shown where a choice exists.
+    `remembered`: form -> value of the cells the last publication hid; each still holding that
+    (non-zero) value is hidden again, so no cell is shown tonight that last night's protection needed
+    (an analyst holding both copies could otherwise difference them)."""
     values: dict = {}
     for a in model.appearances:
         if a.value is not None:
@@ -261,6 +271,8 @@ def choose_hidden(model: Model, threshold: int, interval: int, headline: set | N
             hidden.add(num)
     hidden &= set(values)
     primary = len(hidden)
+    carried = {f for f, v in (remembered or {}).items() if v > 0 and values.get(f) == v} - hidden
+    hidden |= carried
     weight: dict = defaultdict(int)
     for a in model.appearances:
         weight[a.form] += 1 + (HEADLINE_COST if headline and (a.table, a.row) in headline else 0)
@@ -364,7 +376,7 @@ def choose_hidden(model: Model, threshold: int, interval: int, headline: set | N
                 heapq.heappush(queue, (t[0], len(ts)))
                 ts.append(t)
             heapq.heappush(queue, (name, k))
-    return Protection(hidden, primary, chosen, unprotectable)
+    return Protection(hidden, primary, chosen, unprotectable, len(carried), {f: values[f] for f in hidden})
 
 
 def _chain_hidden(frame: pd.DataFrame, hidden_row: pd.Series, keys: list[str], order: str, back: int) -> pd.Series:
@@ -557,10 +569,40 @@ def _headline_rows(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame) -> 
 
 
 def protect(
-    tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, threshold: int, interval: int
+    tables: dict[str, pd.DataFrame],
+    catalogue: pd.DataFrame,
+    threshold: int,
+    interval: int,
+    remembered: dict | None = None,
 ) -> tuple[dict[str, pd.DataFrame], Protection]:
-    """Suppress the published tables as a whole (true values in, published copies out)."""
+    """Suppress the published tables as a whole (true values in, published copies out); `remembered`:
+    see `choose_hidden`."""
     marked = {k: (v.assign(suppressed=False) if k in _derived() or k == "exceptions" else v) for k, v in tables.items()}
     model = build_model(marked, catalogue, threshold)
-    protection = choose_hidden(model, threshold, interval, headline=_headline_rows(marked, catalogue))
+    protection = choose_hidden(
+        model, threshold, interval, headline=_headline_rows(marked, catalogue), remembered=remembered
+    )
     return apply(marked, model, protection.hidden, catalogue), protection
+
+
+def read_memory(path: Path | None) -> dict:
+    """The last publication's hidden cells (form -> value), or none when there is no memory yet. An
+    unreadable memory is an error, not a fresh start: a fresh start could show what it protected."""
+    if path is None or not path.exists():
+        return {}
+    try:
+        return {(la, tuple(streams), a, b): v for la, streams, a, b, v in json.loads(path.read_text())["hidden"]}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(
+            f"{path}: the last publication's suppression memory is unreadable ({exc}); restore it from a backup "
+            "of the home, or delete it knowingly (the next publication may then show cells the last one hid)"
+        ) from exc
+
+
+def write_memory(path: Path, protection: Protection) -> None:
+    """Remember tonight's hidden cells for the next publication (replaced whole, atomically)."""
+    rows = sorted([la, list(streams), int(a), int(b), float(v)] for (la, streams, a, b), v in protection.values.items())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"hidden": rows}), encoding="utf-8")
+    os.replace(tmp, path)

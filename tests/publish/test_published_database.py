@@ -228,3 +228,20 @@ def test_the_published_dashboard_is_the_suppressed_indicator_values_at_its_keys(
     for col in ("value", "display_value", "rag", "suppressed", "numerator"):
         a, b = joined[col].astype(object), joined[f"{col}_iv"].astype(object)
         assert ((a == b) | (a.isna() & b.isna())).all(), col
+
+
+def test_the_next_publication_hides_again_what_the_last_one_hid(site, tmp_path):
+    """The build remembered its hidden cells beside the warehouse; publishing the same warehouse again
+    from that memory hides the same cells, its secondary ones now carried (disclosure_audit says so)."""
+    assert site.suppression_memory_path.exists()
+    memory = tmp_path / "suppression_memory.json"
+    memory.write_bytes(site.suppression_memory_path.read_bytes())
+    database.publish(site.warehouse_path, tmp_path / "again.duckdb", 4, 3, memory=memory)
+    with duckdb.connect(str(site.published_path), read_only=True) as con:
+        first = dict(con.execute("select figure, value from marts.disclosure_audit").fetchall())
+    with duckdb.connect(str(tmp_path / "again.duckdb"), read_only=True) as con:
+        again = dict(con.execute("select figure, value from marts.disclosure_audit").fetchall())
+    assert first["carried_cells"] == 0 and again["passed"] == 1
+    assert again["hidden_cells"] == first["hidden_cells"]
+    assert again["carried_cells"] == first["hidden_cells"] - first["primary_cells"] > 0
+    assert memory.read_text() == site.suppression_memory_path.read_text()

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from dagster_project.publish.disclosure import audit
+from dagster_project.publish.disclosure import audit, build_model
 from dagster_project.publish.suppression import is_small, protect
 
 CATALOGUE = pd.DataFrame(
@@ -579,3 +579,32 @@ def test_a_zero_numerator_hidden_with_small_denominators_is_not_pinned_by_a_show
     assert april["suppressed"] and pd.isna(april["numerator"])
     result = audit(out, CATALOGUE, threshold=4, interval=3)
     assert result.passed, result.narrowed[:3]
+
+
+def test_a_cell_the_last_publication_hid_stays_hidden_while_its_value_stands(tmp_path):
+    """Two nights' copies side by side: a cell last night's protection hid, shown tonight with the same
+    value, could be differenced against last night's shown cells. Remembered cells are hidden again
+    unless their value changed; the memory round-trips through its file; the audit still passes."""
+    from dagster_project.publish.suppression import read_memory, write_memory
+
+    iv = series(REVIEWS)
+    _, first = protect({"indicator_values": iv}, CATALOGUE, 4, 3)
+    memory = tmp_path / "suppression_memory.json"
+    write_memory(memory, first)
+    remembered = read_memory(memory)
+    assert remembered == {f: float(v) for f, v in first.values.items()}
+    # last night also hid January 2016 (12): pretend so, and tonight it stays hidden
+    out_plain = publish(iv)
+    row = (out_plain["period_type"] == "month") & (out_plain["period_end"] == MONTHS[9])
+    assert not out_plain.loc[row, "suppressed"].item()
+    model = build_model({"indicator_values": iv.assign(suppressed=False)}, CATALOGUE, 4)
+    month_form = next(a.form for a in model.appearances if a.row == row.idxmax() and a.column == "numerator")
+    assert month_form not in first.hidden
+    out, second = protect({"indicator_values": iv}, CATALOGUE, 4, 3, remembered={**remembered, month_form: 12.0})
+    got = out["indicator_values"]
+    assert got.loc[row, "suppressed"].item() and pd.isna(got.loc[row, "numerator"]).item()
+    assert second.carried == len(first.hidden) - first.primary + 1 and first.hidden <= second.hidden
+    assert audit(out, CATALOGUE, threshold=4, interval=3).passed
+    # a remembered value that no longer stands (the month was revised) binds nothing
+    _, revised = protect({"indicator_values": iv}, CATALOGUE, 4, 3, remembered={month_form: 13.0})
+    assert month_form not in revised.hidden and revised.carried == 0
