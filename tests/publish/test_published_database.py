@@ -4,6 +4,7 @@ a failed build leaves yesterday's file byte-identical, nothing person-level gets
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 
@@ -54,9 +55,9 @@ def test_person_level_data_is_refused_and_nothing_is_swapped(site, monkeypatch):
     real = database.build_tables
 
     def leaky(con, threshold, *args, **kwargs):
-        tables = real(con, threshold, *args, **kwargs)
+        tables, protection = real(con, threshold, *args, **kwargs)
         tables.append(database.PublishedTable("leak", pd.DataFrame({"person_id": ["abc"], "n": [1]})))
-        return tables
+        return tables, protection
 
     monkeypatch.setattr(database, "build_tables", leaky)
     with pytest.raises(database.PersonLevelDataFound, match="leak.person_id"):
@@ -232,7 +233,9 @@ def test_the_published_dashboard_is_the_suppressed_indicator_values_at_its_keys(
 
 def test_the_next_publication_hides_again_what_the_last_one_hid(site, tmp_path):
     """The build remembered its hidden cells beside the warehouse; publishing the same warehouse again
-    from that memory hides the same cells, its secondary ones now carried (disclosure_audit says so)."""
+    from that memory hides every one of them again, its secondary ones now carried (disclosure_audit
+    says so). It may hide a few more: the cuts by graph run after the carried cells are hidden, and
+    protect them too."""
     assert site.suppression_memory_path.exists()
     memory = tmp_path / "suppression_memory.json"
     memory.write_bytes(site.suppression_memory_path.read_bytes())
@@ -242,6 +245,7 @@ def test_the_next_publication_hides_again_what_the_last_one_hid(site, tmp_path):
     with duckdb.connect(str(tmp_path / "again.duckdb"), read_only=True) as con:
         again = dict(con.execute("select figure, value from marts.disclosure_audit").fetchall())
     assert first["carried_cells"] == 0 and again["passed"] == 1
-    assert again["hidden_cells"] == first["hidden_cells"]
     assert again["carried_cells"] == first["hidden_cells"] - first["primary_cells"] > 0
-    assert memory.read_text() == site.suppression_memory_path.read_text()
+    before = json.loads(site.suppression_memory_path.read_text())["hidden"]
+    after = json.loads(memory.read_text())["hidden"]
+    assert {json.dumps(r) for r in before} <= {json.dumps(r) for r in after}
