@@ -23,7 +23,7 @@ from .. import cld_contract as C
 from .. import lake
 from ..contracts import Column
 from ..settings import Settings
-from .loader import FileOutcome, LoadFailed, _log, _quarantine, ensure_raw_schema, pseudonym_sql
+from .loader import FileOutcome, LoadFailed, _log, _quarantine, ensure_raw_schema, fewer_checkpoints, pseudonym_sql
 from .reading import UnreadableFile, _norm, _sql_str, file_hash, load_mapping, parse_error, read_as_text
 from .validate import _typed_expr, first_bad_cells
 
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 TEXT = "_in_cld"  # the file as text (a view over DuckDB's CSV reader)
 TYPED = "_in_cld_typed"  # typed, reduced (birth month, postcode district); ids still clear: never persisted
+NEW = "_in_cld_new"  # the submission's rows as they go into raw.cld (pseudonymised), for the landing zone
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ def _check_not_future(con, path: Path, sub: Submission) -> None:
         )
 
 
-def _insert_sql(settings: Settings, sub: Submission) -> str:
+def _insert_sql(settings: Settings, sub: Submission, table: str = C.TABLE) -> str:
     la = f"'{sub.la_code}'"
     cols = [
         f"'{_sql_str(sub.path.name)}' as _source_file",
@@ -263,11 +264,16 @@ def _insert_sql(settings: Settings, sub: Submission) -> str:
             cols.append(f"{pseudonym_sql(settings, repr('NHS'), clean)} as {f.column}")
         else:
             cols.append(f.column)
-    return f"insert into {C.TABLE} by name select {', '.join(cols)} from {TYPED}"
+    return f"insert into {table} by name select {', '.join(cols)} from {TYPED}"
 
 
 def load_cld(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[FileOutcome]:
     """Load every new CLD submission in submission order. Raises LoadFailed if any was quarantined."""
+    with fewer_checkpoints(con):
+        return _load_cld(con, settings)
+
+
+def _load_cld(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[FileOutcome]:
     ensure_raw_schema(con)
     subs, other = cld_files(settings.landing)
     outcomes = []
@@ -316,7 +322,14 @@ def _load_file(con, settings: Settings, path: Path) -> FileOutcome:
     outcome = FileOutcome(C.FEED, path, "loaded", rows, rows, 0)
     con.execute("begin transaction")
     try:
-        con.execute(_insert_sql(settings, sub))
+        if settings.lake:
+            # pseudonymised once into a copy with raw.cld's columns, which feeds raw and the zone alike:
+            # reading the rows back out of raw.cld scanned every submission ever loaded, once per file
+            con.execute(f"create or replace temp table {NEW} as select * from {C.TABLE} limit 0")
+            con.execute(_insert_sql(settings, sub, NEW))
+            con.execute(f"insert into {C.TABLE} select * from {NEW}")
+        else:
+            con.execute(_insert_sql(settings, sub))
         if settings.lake and not _stored_in_lake(con, settings, path, digest, sub, rows, outcome):
             con.execute("rollback")
             _log(con, outcome, digest, sub.date)
@@ -342,8 +355,7 @@ def _stored_in_lake(con, settings: Settings, path: Path, digest: str, sub, rows:
             settings.lake_path,
             C.FEED,
             sub.la_code,
-            f"select * from {C.TABLE} where _source_file = '{_sql_str(path.name)}' "
-            "and _loaded_at = current_timestamp::timestamp",
+            f"select * from {NEW}",
             path,
             digest,
             {"extract_date": sub.date, "rows_read": rows, "rows_accepted": rows, "rows_rejected": 0},
@@ -381,3 +393,4 @@ def _name_date(text: str) -> dt.date | None:
 def _drop(con) -> None:
     """The typed copy holds clear identifiers: gone as soon as the file is written or refused."""
     con.execute(f"drop table if exists {TYPED}")
+    con.execute(f"drop table if exists {NEW}")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,13 @@ from .validate import Reject, db_type, free_text_columns, load_verdict, plausibi
 log = logging.getLogger(__name__)
 
 META_COLUMNS = "_source_file varchar, _extract_date date, _loaded_at timestamp"
+
+# DuckDB checkpoints at the first commit that takes its write-ahead log past 16 MiB. A CLD submission
+# or a feed's file commits 10-30 MiB, so with that default nearly every file was followed by a
+# checkpoint that compressed and rewrote the table's last, growing row group again: at 10 councils
+# most of CLD ingestion's CPU. Within one feed's load the log may grow to this much instead; the
+# usual threshold is restored and the log folded into the database file once at the end.
+CHECKPOINT_THRESHOLD = "256MiB"
 
 
 class LoadFailed(RuntimeError):
@@ -69,8 +78,30 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(cld_raw_table_ddl())
 
 
+@contextmanager
+def fewer_checkpoints(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Checkpoint once per load rather than after nearly every file (CHECKPOINT_THRESHOLD); each file is
+    still its own committed transaction, so what a crash keeps or loses is unchanged (the log is replayed)."""
+    before = con.execute("select current_setting('checkpoint_threshold')").fetchall()[0][0]
+    con.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+    try:
+        yield
+        con.execute(f"set checkpoint_threshold = '{before}'")
+        con.execute("checkpoint")
+    finally:
+        try:
+            con.execute(f"set checkpoint_threshold = '{before}'")
+        except duckdb.Error:  # a connection left unusable by the original error: that error is the one to see
+            pass
+
+
 def load_feed(con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str) -> list[FileOutcome]:
     """Load every file of a feed in extract-date order. Raises LoadFailed if any file failed."""
+    with fewer_checkpoints(con):
+        return _load_feed(con, settings, feed_name)
+
+
+def _load_feed(con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str) -> list[FileOutcome]:
     feed = FEEDS[feed_name]
     ensure_raw_schema(con)
     log_not_loaded(con, settings.landing)
@@ -170,23 +201,22 @@ def purge_invalid_raw(con, settings: Settings, feed: Feed) -> int:
     applied again, so the rows a bad file displaced come back from the files still present.
     """
     rules = raw_rule_predicates(feed, settings)
+    # a plausibility rule may be a window over the feed, so the rules are flags of a projection; they are
+    # counted in one pass and the rows listed only when one breaks a rule (almost never): a temp copy of
+    # every row id on every load cost more than the check itself
     flags = ", ".join(f"coalesce(({p}), false) as _r{i}" for i, (p, _) in enumerate(rules))
-    con.execute(f"create or replace temp table _purge as select rowid as _rid, {flags} from raw.{feed.name}")
-    counts = con.execute(
-        "select " + ", ".join(f"count(*) filter (where _r{i})" for i in range(len(rules))) + " from _purge"
+    flagged = f"(select rowid as _rid, {flags} from raw.{feed.name})"
+    bad = " or ".join(f"_r{i}" for i in range(len(rules)))
+    *counts, total = con.execute(
+        "select "
+        + "".join(f"count(*) filter (where _r{i}), " for i in range(len(rules)))
+        + f"count(*) filter (where {bad}) from {flagged}"
     ).fetchall()[0]
-    total = con.execute(
-        "select count(*) from _purge where " + " or ".join(f"_r{i}" for i in range(len(rules)))
-    ).fetchall()[0][0]
     if total:
         reasons = "; ".join(f"{n} {rule}" for n, (_, rule) in zip(counts, rules) if n)
         con.execute("begin transaction")
         try:
-            con.execute(
-                f"delete from raw.{feed.name} where rowid in (select _rid from _purge where "
-                + " or ".join(f"_r{i}" for i in range(len(rules)))
-                + ")"
-            )
+            con.execute(f"delete from raw.{feed.name} where rowid in (select _rid from {flagged} where {bad})")
             _log(
                 con,
                 FileOutcome(
@@ -206,7 +236,6 @@ def purge_invalid_raw(con, settings: Settings, feed: Feed) -> int:
             _rollback(con)
             raise
         log.warning("raw.%s: removed %d rows that break today's rules (%s)", feed.name, total, reasons)
-    con.execute("drop table _purge")
     return total
 
 

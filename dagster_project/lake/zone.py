@@ -514,7 +514,8 @@ def store_submission(
 ) -> Stored | None:
     """Append one submission (CLD: every submission is kept, as in raw) under
     `<name>/la_code=<code>/submission=<YYYYMMDD[_HHMMSS]>/`: `source_sql`'s columns except la_code
-    (the folder) and _loaded_at. None when the zone holds this file (same name, same bytes) already."""
+    (the folder) and _loaded_at; it is read twice (counted, then written), so it should name staged rows. None
+    when the zone holds this file (same name, same bytes) already."""
     recover(root)
     sid = extract_id(path)
     logs = sorted((root / LOG / name).glob("*.parquet"))
@@ -529,22 +530,19 @@ def store_submission(
     rel = Path(name) / f"la_code={la_code}" / f"submission={sid}"
     txn = _Txn(root)
     try:
-        con.execute(
-            f"create or replace temp table _lake_cs as select * exclude (la_code, _loaded_at) from ({source_sql})"
-        )
-        n = con.execute("select count(*) from _lake_cs").fetchall()[0][0]
+        # written straight from `source_sql` (the loader's staged rows), with no copy of its own
+        rows = f"select * exclude (la_code, _loaded_at) from ({source_sql})"
+        n = con.execute(f"select count(*) from ({rows})").fetchall()[0][0]
         result = Stored(la_code, sid, "stored", rows_in=n, inserted=n, rows_written=n)
         if n:
             staged = txn.stage(rel, f"part-{txn.id}.parquet", replace=False)
-            con.execute(f"copy _lake_cs to {_quote(staged)} (format parquet, compression zstd)")
+            con.execute(f"copy ({rows}) to {_quote(staged)} (format parquet, compression zstd)")
             result.bytes_written = staged.stat().st_size
         _stage_log(con, txn, name, "submission", path, digest, sid, [result], log_fields or {})
         txn.commit()
     except BaseException:
         txn.abort()
         raise
-    finally:
-        con.execute("drop table if exists _lake_cs")
     return result
 
 
