@@ -159,7 +159,9 @@ def build_tables(
         )
         for n in names
     ]
-    return tables + [PublishedTable(AUDIT_TABLE, audit_frame(result, protection, threshold, protect_seconds))], protection
+    return tables + [
+        PublishedTable(AUDIT_TABLE, audit_frame(result, protection, threshold, protect_seconds))
+    ], protection
 
 
 def column_types(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, str]:
