@@ -1186,67 +1186,47 @@ class Solver:
         shown: dict,
         hidden: dict,
         extra: list | None = None,
-        roots=None,
-        duals: bool = False,
         only: set | None = None,
-        stop_below: float | None = None,
         certify: float | None = None,
-        known: dict | None = None,
     ):
-        """Min and max of each hidden form and extra target (name, expr) in the given components.
+        """Min and max of each hidden form and extra target (name, expr), component by component.
 
-        shown: form -> value; hidden: form -> nonzero. `only` limits the targets bounded; with
-        `stop_below`, a component stops at its first target narrower than that (the caller hides
-        more and asks again). Returns ({name: (lo, hi, form|None)}, [infeasible names],
-        {name: set of shown forms whose equality binds the bound} for targets narrower than
-        `stop_below`, or all with duals and no stop_below).
-
-        With `certify`, a target is not bounded by its own linear programs once two feasible points
-        (every solution found in its component, and `known`: name -> the target's true value) already
-        give it a range at least that wide: its range is then those points' (a part of its true range,
-        so never wider than it), and most of a component's targets need no program of their own.
+        shown: form -> value; hidden: form -> nonzero. `only` limits the targets bounded. With
+        `certify`, a target is not bounded by its own linear programs once two feasible points (every
+        solution found in its component) already give it a range at least that wide: its range is then
+        those points' (a part of its true range, so never wider than it), and most of a component's
+        targets need no program of their own. Returns ({name: (lo, hi, form|None)}, [infeasible
+        names], {names whose range is the points', not their own programs'}).
         """
-
         extra = self.system.extra_targets if extra is None else extra
         targets: dict = defaultdict(list)
         for f in hidden:
-            r = self.root(f)
-            if roots is None or r in roots:
-                targets[r].append((form_name(f), f, _expr(f)))
+            targets[self.root(f)].append((form_name(f), f, _expr(f)))
         for name, expr in extra:
-            r = self.uf.find(next(iter(expr)))
-            if roots is None or r in roots:
-                targets[r].append((name, None, expr))
-        bounds, infeasible, binding = {}, [], defaultdict(set)
-        self.certified: set = set()  # names whose range is the points' (`certify`), not their own programs'
+            targets[self.uf.find(next(iter(expr)))].append((name, None, expr))
+        bounds, infeasible, certified = {}, [], set()
         for root, ts in targets.items():
-            ts.sort(key=lambda t: t[0])  # deterministic: the same publication from the same data
+            ts.sort(key=lambda t: t[0])  # deterministic: the same audit from the same data
             todo = [t for t in ts if only is None or t[0] in only]
             if not todo:
                 continue
             lp = ComponentLP(self, root, shown, hidden, [e for _, _, e in todo])
-            seen = _Seen(lp.idx, known, certify)
+            seen = _Seen(lp.idx, None, certify)
             seen.add([(name, e) for name, _, e in todo])
             for k, (name, f, e) in enumerate(todo):
                 if seen.certified[k]:
                     bounds[name] = (*seen.range(k), f)
-                    self.certified.add(name)
+                    certified.add(name)
                     continue
-                got = lp.minmax(e, seen, k, duals)
+                got = lp.minmax(e, seen, k, duals=False)
                 if got is None:
                     infeasible.append(name)
                     continue
-                lo, hi, binds, exact = got
+                lo, hi, _, exact = got
                 bounds[name] = (lo, hi, f)
                 if not exact:
-                    self.certified.add(name)
-                    continue
-                if stop_below is None:
-                    binding[name] = binds
-                elif hi - lo < stop_below:
-                    binding[name] = binds
-                    break
-        return bounds, infeasible, binding
+                    certified.add(name)
+        return bounds, infeasible, certified
 
 
 class ComponentLP:
@@ -1461,11 +1441,11 @@ def audit(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, *, threshold
     m = build_model(tables, catalogue, threshold)
     system = system_from_model(m)
     solver = Solver(system)
-    bounds, infeasible, _ = solver.bound(system.shown, system.hidden, certify=interval)
+    bounds, infeasible, certified = solver.bound(system.shown, system.hidden, certify=interval)
     # A certified range is a part of the true one: bound exactly those that might be the narrowest, so
     # the smallest interval reported is exact (every other is at least its part, itself at least that).
-    exact = min((hi - lo for name, (lo, hi, _) in bounds.items() if name not in solver.certified), default=math.inf)
-    again = {name for name in solver.certified if bounds[name][1] - bounds[name][0] < exact}
+    exact = min((hi - lo for name, (lo, hi, _) in bounds.items() if name not in certified), default=math.inf)
+    again = {name for name in certified if bounds[name][1] - bounds[name][0] < exact}
     if again:
         more, more_infeasible, _ = solver.bound(system.shown, system.hidden, only=again)
         bounds.update(more)
