@@ -23,13 +23,13 @@ import functools
 import heapq
 import json
 import math
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from ..cld_return.export import write_private
 from .disclosure import (
     BREAKDOWN_TABLES,
     FORECASTS,
@@ -291,7 +291,7 @@ def choose_hidden(
     dens_of: dict = {}
     for num, den in pairs:
         dens_of.setdefault(num, set()).add(den)
-    # the true values: a feasible point of every round's system, which spares most linear programs
+    # the true values: a feasible point of every component's system, which spares most linear programs
     known = {form_name(f): v for f, v in values.items()}
     known |= {
         _complement(num, den)[0]: values[den] - values[num] for num, den in pairs if num in values and den in values
@@ -600,9 +600,8 @@ def read_memory(path: Path | None) -> dict:
 
 
 def write_memory(path: Path, protection: Protection) -> None:
-    """Remember tonight's hidden cells for the next publication (replaced whole, atomically)."""
+    """Remember tonight's hidden cells for the next publication: replaced whole, atomically, and readable
+    by its owner only, since it holds the true values of hidden counts."""
     rows = sorted([la, list(streams), int(a), int(b), float(v)] for (la, streams, a, b), v in protection.values.items())
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"hidden": rows}), encoding="utf-8")
-    os.replace(tmp, path)
+    write_private(path, json.dumps({"hidden": rows}))
