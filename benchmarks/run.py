@@ -711,24 +711,20 @@ def _spark_child(results, landing: str, home: str, select: list[str], data_tests
     spark_home = spark_engine.spark_home_of(settings)
     out["row_mismatches"], out["tables_compared"] = [], 0
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        for schema_dir in sorted((spark_home / "warehouse").glob("*.db")):
-            for table_dir in sorted(p for p in schema_dir.iterdir() if p.is_dir()):
-                schema, name = schema_dir.name.removesuffix(".db"), table_dir.name
-                if schema == "raw":
-                    continue
-                try:
-                    differs = spark_engine.difference(
-                        con,
-                        f"{schema}.{name}",
-                        f'select * from "{schema}"."{name}"',
-                        f"select * from read_parquet('{spark_engine.table_path(spark_home, schema, name)}/*.parquet')",
-                    )
-                except duckdb.Error as exc:
-                    out["row_mismatches"].append(f"{schema}.{name}: not compared ({str(exc).splitlines()[0]})")
-                    continue
-                out["tables_compared"] += 1
-                if differs:
-                    out["row_mismatches"].append(differs)
+        for schema, name in spark_engine.built_tables(spark_home):
+            try:
+                differs = spark_engine.difference(
+                    con,
+                    f"{schema}.{name}",
+                    f'select * from "{schema}"."{name}"',
+                    spark_engine.parquet_sql(spark_home, schema, name),
+                )
+            except duckdb.Error as exc:
+                out["row_mismatches"].append(f"{schema}.{name}: not compared ({str(exc).splitlines()[0]})")
+                continue
+            out["tables_compared"] += 1
+            if differs:
+                out["row_mismatches"].append(differs)
     results.put(("stage", "copy_back"))
     started = time.monotonic()
     out["copied_back"] = len(spark_engine.copy_back(spark_home, settings.warehouse_path)) if out["spark_ok"] else 0

@@ -95,12 +95,6 @@ def table_path(spark_home: Path, schema: str, table: str) -> Path:
     return spark_home / "warehouse" / f"{schema}.db" / table
 
 
-def read_table(spark_home: Path, schema: str, table: str, con: duckdb.DuckDBPyConnection | None = None):
-    """A table Spark built, read back by DuckDB from its Parquet files (a DuckDB relation)."""
-    con = con or duckdb.connect()
-    return con.read_parquet(str(table_path(spark_home, schema, table) / "*.parquet"))
-
-
 def _normalised(rows) -> list:
     """Rows comparable across engines: floats to 12 significant digits, whole numbers of any type
     (a Decimal 4.0 * n on one engine, an integer on the other) as integers, in a fixed order."""
@@ -157,21 +151,29 @@ def dagster_build(dbt, context, settings, dbt_vars: dict):
     copy_back(spark_home, settings.warehouse_path)
 
 
+def built_tables(spark_home: Path) -> list[tuple[str, str]]:
+    """(schema, table) of every table Spark built (raw, exported to it, excluded), in a fixed order."""
+    return [
+        (schema_dir.name.removesuffix(".db"), table_dir.name)
+        for schema_dir in sorted((spark_home / "warehouse").glob("*.db"))
+        if schema_dir.name != "raw.db"
+        for table_dir in sorted(p for p in schema_dir.iterdir() if p.is_dir())
+    ]
+
+
+def parquet_sql(spark_home: Path, schema: str, table: str) -> str:
+    """A query DuckDB can read one table Spark built with."""
+    return f"select * from read_parquet('{table_path(spark_home, schema, table)}/*.parquet')"
+
+
 def copy_back(spark_home: Path, warehouse: Path) -> list[str]:
     """Every table Spark built (not raw, not views) replaced in the DuckDB warehouse, in one transaction."""
     copied = []
     with duckdb.connect(str(warehouse)) as con:
         con.execute("begin")
-        for schema_dir in sorted((spark_home / "warehouse").glob("*.db")):
-            schema = schema_dir.name.removesuffix(".db")
-            if schema == "raw":
-                continue
+        for schema, table in built_tables(spark_home):
             con.execute(f'create schema if not exists "{schema}"')
-            for table_dir in sorted(p for p in schema_dir.iterdir() if p.is_dir()):
-                files = str(table_dir / "*.parquet")
-                con.execute(
-                    f'create or replace table "{schema}"."{table_dir.name}" as select * from read_parquet(\'{files}\')'
-                )
-                copied.append(f"{schema}.{table_dir.name}")
+            con.execute(f'create or replace table "{schema}"."{table}" as {parquet_sql(spark_home, schema, table)}')
+            copied.append(f"{schema}.{table}")
         con.execute("commit")
     return copied

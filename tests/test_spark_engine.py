@@ -84,16 +84,9 @@ def engines(tmp_path_factory):
     con = duckdb.connect()
     con.execute(f"attach '{warehouse}' as duck (read_only)")
     tables = {}
-    for schema_dir in sorted((spark_home / "warehouse").glob("*.db")):
-        schema = schema_dir.name.removesuffix(".db")
-        if schema == "raw":
-            continue
-        for table_dir in sorted(p for p in schema_dir.iterdir() if p.is_dir()):
-            tables[table_dir.name] = schema
-            con.execute(
-                f"create view spark_{table_dir.name} as select * from read_parquet("
-                f"'{spark_engine.table_path(spark_home, schema, table_dir.name)}/*.parquet')"
-            )
+    for schema, table in spark_engine.built_tables(spark_home):
+        tables[table] = schema
+        con.execute(f"create view spark_{table} as {spark_engine.parquet_sql(spark_home, schema, table)}")
     yield con, tables
     con.close()
 
