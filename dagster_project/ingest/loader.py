@@ -86,13 +86,12 @@ def fewer_checkpoints(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
     try:
         yield
-        con.execute(f"set checkpoint_threshold = '{before}'")
-        con.execute("checkpoint")
     finally:
         try:
             con.execute(f"set checkpoint_threshold = '{before}'")
         except duckdb.Error:  # a connection left unusable by the original error: that error is the one to see
             pass
+    con.execute("checkpoint")  # reached only when the load succeeded
 
 
 def load_feed(con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str) -> list[FileOutcome]:
