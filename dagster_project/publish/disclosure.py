@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import functools
 import math
+import multiprocessing
+import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -1149,8 +1151,8 @@ class Solver:
     """Bounds hidden cells component by component (cells that share no base count or relation are
     independent), so a council's 10,000 published counts become many small linear programs."""
 
-    def __init__(self, system: System):
-        self.system = system
+    def __init__(self, system: System, workers: int | None = None):
+        self.system, self.workers = system, workers
         uf = _UnionFind()
         for f in list(system.shown) + list(system.hidden):
             uf.union(_expr(f).keys())
@@ -1204,19 +1206,23 @@ class Solver:
             targets[self.root(f)].append((form_name(f), f, _expr(f)))
         for name, expr in extra:
             targets[self.uf.find(next(iter(expr)))].append((name, None, expr))
-        bounds, infeasible, certified = {}, [], set()
+        work = []
         for root, ts in targets.items():
             ts.sort(key=lambda t: t[0])  # deterministic: the same audit from the same data
             todo = [t for t in ts if only is None or t[0] in only]
-            if not todo:
-                continue
+            if todo:
+                work.append((root, todo))
+
+        def component(i: int):
+            root, todo = work[i]
+            bounds, infeasible, certified = {}, [], []
             lp = ComponentLP(self, root, shown, hidden, [e for _, _, e in todo])
             seen = _Seen(lp.idx, None, certify)
             seen.add([(name, e) for name, _, e in todo])
             for k, (name, f, e) in enumerate(todo):
                 if seen.certified[k]:
                     bounds[name] = (*seen.range(k), f)
-                    certified.add(name)
+                    certified.append(name)
                     continue
                 got = lp.minmax(e, seen, k, duals=False)
                 if got is None:
@@ -1225,7 +1231,15 @@ class Solver:
                 lo, hi, _, exact = got
                 bounds[name] = (lo, hi, f)
                 if not exact:
-                    certified.add(name)
+                    certified.append(name)
+            return bounds, infeasible, certified
+
+        bounds, infeasible, certified = {}, [], set()
+        sizes = [len(self.forms_by_root.get(root, ())) + len(todo) for root, todo in work]
+        for b, i, c in each_component(component, sizes, self.workers):
+            bounds.update(b)
+            infeasible += i
+            certified.update(c)
         return bounds, infeasible, certified
 
 
@@ -1419,7 +1433,46 @@ def _highs():
             os.dup2(saved, 1)
             os.close(saved)
         _HIGHS.setOptionValue("output_flag", False)
+        # one thread: the programs are small, and a process with no HiGHS worker threads can be forked
+        # safely (`each_component`)
+        _HIGHS.setOptionValue("threads", 1)
     return _HIGHS
+
+
+# Below this many components the fork costs more than it saves.
+PARALLEL_FROM = 64
+_WORK = None  # the forked workers' task (`each_component`): inherited by fork, never pickled
+
+
+def _call(i: int):
+    return i, _WORK(i)
+
+
+def workers_available() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def each_component(work, sizes: list[int], workers: int | None = None) -> list:
+    """[work(i) for i, _ in enumerate(sizes)]: component i's linear programs, in forked workers when
+    there are enough components. Components share no cell or relation, so each result depends on its
+    component alone and the answer is the one a single process gives (a test checks). The largest
+    components go first so that no worker is left with a long one at the end. `workers`: processes
+    (None: every core this process may use; 1: none forked)."""
+    global _WORK
+    workers = workers_available() if workers is None else workers
+    n = len(sizes)
+    if workers <= 1 or n < PARALLEL_FROM or multiprocessing.current_process().daemon:
+        return [work(i) for i in range(n)]
+    order = sorted(range(n), key=lambda i: -sizes[i])
+    out: list = [None] * n
+    _WORK = work
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, n)) as pool:
+            for i, result in pool.imap_unordered(_call, order, chunksize=1):
+                out[i] = result
+    finally:
+        _WORK = None
+    return out
 
 
 _EXPR_CACHE: dict = {}
@@ -1435,12 +1488,20 @@ def _expr(form: Form) -> dict:
     return e
 
 
-def audit(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame, *, threshold: int, interval: int) -> AuditResult:
-    """Bound every hidden cell of the published tables by linear programming over all their relations."""
+def audit(
+    tables: dict[str, pd.DataFrame],
+    catalogue: pd.DataFrame,
+    *,
+    threshold: int,
+    interval: int,
+    workers: int | None = None,
+) -> AuditResult:
+    """Bound every hidden cell of the published tables by linear programming over all their relations
+    (`workers`: see `each_component`)."""
     started = time.perf_counter()
     m = build_model(tables, catalogue, threshold)
     system = system_from_model(m)
-    solver = Solver(system)
+    solver = Solver(system, workers)
     bounds, infeasible, certified = solver.bound(system.shown, system.hidden, certify=interval)
     # A certified range is a part of the true one: bound exactly those that might be the narrowest, so
     # the smallest interval reported is exact (every other is at least its part, itself at least that).

@@ -44,6 +44,7 @@ from .disclosure import (
     _Seen,
     _UnionFind,
     build_model,
+    each_component,
     first_hidden_month,
     forecast_input_keys,
     forecast_uses_hidden,
@@ -250,14 +251,20 @@ HEADLINE_COST = 10
 
 
 def choose_hidden(
-    model: Model, threshold: int, interval: int, headline: set | None = None, remembered: dict | None = None
+    model: Model,
+    threshold: int,
+    interval: int,
+    headline: set | None = None,
+    remembered: dict | None = None,
+    workers: int | None = None,
 ) -> Protection:
     """Primary suppression, then secondary suppression until no hidden cell (or complement) can be
     narrowed below `interval` by the structural relations (values and flags are hidden with their
     counts, so they add nothing). `headline`: (table, row) of rows to keep shown where a choice exists.
     `remembered`: form -> value of the cells the last publication hid; each still holding that
     (non-zero) value is hidden again, so no cell is shown tonight that last night's protection needed
-    (an analyst holding both copies could otherwise difference them)."""
+    (an analyst holding both copies could otherwise difference them). `workers`: see
+    `disclosure.each_component`."""
     values: dict = {}
     for a in model.appearances:
         if a.value is not None:
@@ -335,8 +342,12 @@ def choose_hidden(
     # the cheapest shown cell that binds its bound and is bounded again. Hiding only relaxes the system
     # (an equality becomes 'at least 1', which the true value meets), so a target once wide enough
     # stays so, and every point seen stays feasible.
-    for root in sorted(by_root, key=lambda r: min(t[0] for t in by_root[r])):
-        ts = by_root[root]
+    roots = sorted(by_root, key=lambda r: min(t[0] for t in by_root[r]))
+
+    def component(i: int) -> tuple[list, list[str]]:
+        """Protect one component in place: (the cells it hid, in order; its unprotectable targets)."""
+        root = roots[i]
+        ts, chosen, unprotectable = by_root[root], [], []
         lp = ComponentLP(solver, root, shown, hid, [e for _, _, e in ts])
         seen = _Seen(lp.idx, known, interval)
         seen.add([(name, e) for name, _, e in ts])
@@ -365,7 +376,7 @@ def choose_hidden(
                 continue
             g = min(cands, key=lambda g: (weight[g], shown[g], form_name(g)))
             hidden.add(g)
-            chosen += 1
+            chosen.append(g)
             changed, new = hide([g])
             for c in changed:
                 lp.hide(c, hid[c])
@@ -376,6 +387,15 @@ def choose_hidden(
                 heapq.heappush(queue, (t[0], len(ts)))
                 ts.append(t)
             heapq.heappush(queue, (name, k))
+        return chosen, unprotectable
+
+    # Forked workers protect components apart (their own copies of hidden, shown, ...): what each hid
+    # is added here. In one process the same function has already added it.
+    sizes = [len(solver.forms_by_root.get(r, ())) + len(by_root[r]) for r in roots]
+    for cells, failed in each_component(component, sizes, workers):
+        hidden.update(cells)
+        chosen += len(cells)
+        unprotectable += failed
     return Protection(hidden, primary, chosen, unprotectable, len(carried), {f: values[f] for f in hidden})
 
 
@@ -574,13 +594,14 @@ def protect(
     threshold: int,
     interval: int,
     remembered: dict | None = None,
+    workers: int | None = None,
 ) -> tuple[dict[str, pd.DataFrame], Protection]:
-    """Suppress the published tables as a whole (true values in, published copies out); `remembered`:
-    see `choose_hidden`."""
+    """Suppress the published tables as a whole (true values in, published copies out); `remembered`
+    and `workers`: see `choose_hidden`."""
     marked = {k: (v.assign(suppressed=False) if k in _derived() or k == "exceptions" else v) for k, v in tables.items()}
     model = build_model(marked, catalogue, threshold)
     protection = choose_hidden(
-        model, threshold, interval, headline=_headline_rows(marked, catalogue), remembered=remembered
+        model, threshold, interval, headline=_headline_rows(marked, catalogue), remembered=remembered, workers=workers
     )
     return apply(marked, model, protection.hidden, catalogue), protection
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 
@@ -249,3 +250,50 @@ def test_the_next_publication_hides_again_what_the_last_one_hid(site, tmp_path):
     assert two["carried_cells"] == one["hidden_cells"] - one["primary_cells"] > 0
     after = {json.dumps(r) for r in json.loads(memory.read_text())["hidden"]}
     assert remembered[0] <= remembered[1] <= after
+
+
+def test_components_protected_in_forked_workers_give_the_one_process_answer(site, monkeypatch):
+    """Components share no cell or relation, so protecting and auditing them in forked workers
+    (disclosure.each_component) publishes exactly what one process does."""
+    import multiprocessing
+
+    from dagster_project.publish import disclosure
+
+    forks, real = [], multiprocessing.get_context
+
+    def get_context(method):
+        forks.append(method)
+        return real(method)
+
+    monkeypatch.setattr(disclosure, "PARALLEL_FROM", 1)  # the sample has too few components to fork for
+    published = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(disclosure, "workers_available", lambda workers=workers: workers)
+        monkeypatch.setattr(disclosure.multiprocessing, "get_context", get_context)
+        with duckdb.connect(str(site.warehouse_path), read_only=True) as wh:
+            published[workers] = database.build_tables(wh, 4, 3)
+        assert len(forks) == (0 if workers == 1 else 2), "suppression and the audit each fork their workers"
+    (one, one_protection), (two, two_protection) = published[1], published[2]
+    assert one_protection.hidden == two_protection.hidden and one_protection.rounds == two_protection.rounds
+    for a, b in zip(one, two, strict=True):
+        frame_a, frame_b = a.frame, b.frame
+        if a.name == database.AUDIT_TABLE:  # the same figures, in their own time
+            frame_a, frame_b = (f[~f["figure"].str.endswith("_seconds")] for f in (frame_a, frame_b))
+        pd.testing.assert_frame_equal(frame_a, frame_b, obj=a.name)
+
+
+def test_each_component_keeps_the_order_and_raises_what_a_worker_raised(monkeypatch):
+    from dagster_project.publish import disclosure
+
+    def work(i):
+        if i == 70:
+            raise RuntimeError("component 70 is inconsistent")
+        return os.getpid(), i * i
+
+    sizes = [i % 7 for i in range(69)]
+    got = disclosure.each_component(work, sizes, workers=2)
+    assert [r[1] for r in got] == [i * i for i in range(69)]
+    assert os.getpid() not in {pid for pid, _ in got}, "the work ran in forked workers"
+    assert [r[0] for r in disclosure.each_component(work, sizes, workers=1)] == [os.getpid()] * 69
+    with pytest.raises(RuntimeError, match="component 70"):
+        disclosure.each_component(work, [1] * 80, workers=2)
