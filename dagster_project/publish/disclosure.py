@@ -1219,6 +1219,7 @@ class Solver:
             lp = ComponentLP(self, root, shown, hidden, [e for _, _, e in todo])
             seen = _Seen(lp.idx, None, certify)
             seen.add([(name, e) for name, _, e in todo])
+            lp.probe(seen)
             for k, (name, f, e) in enumerate(todo):
                 if seen.certified[k]:
                     bounds[name] = (*seen.range(k), f)
@@ -1294,6 +1295,35 @@ class ComponentLP:
         self.allcols = np.arange(n, dtype=np.int32)
         status = highspy.HighsModelStatus
         self.settled = {status.kOptimal, status.kUnbounded, status.kInfeasible}
+
+    def probe(self, seen: _Seen, point: dict | None = None) -> None:
+        """Two programs for many targets at once: the sum of every target not yet certified pushed up,
+        then down, with each column held below a feasible point plus twice the interval (so both are
+        bounded and feasible): `point` (column -> value: the true values, where known; a column it
+        lacks is held below UNKNOWN_CAP, far above any count) or the first solution found. Their
+        solutions are feasible points, and a target they already spread by the interval needs no
+        program of its own. docs/decisions.md, "Disclosure control at scale"."""
+        open_ = ~seen.certified
+        if seen.certify is None or open_.sum() < 2:
+            return
+        hs, h = self.hs, self.h
+        n = len(self.idx)
+        zeros = np.zeros(n)
+        if point is None:
+            h.changeColsCost(n, self.allcols, zeros)
+            if _run(h, self.settled) != hs.HighsModelStatus.kOptimal:
+                return  # infeasible: the targets' own programs say so
+            at = np.asarray(h.getSolution().col_value)
+        else:
+            at = np.array([point.get(v, UNKNOWN_CAP) for v in self.idx], dtype=float)
+        rows, cols, coefs = (np.asarray(a) for a in (seen.rows, seen.cols, seen.coefs))
+        h.changeColsBounds(n, self.allcols, zeros, at + 2 * seen.certify)
+        h.changeColsCost(n, self.allcols, np.bincount(cols, weights=coefs * open_[rows], minlength=n))
+        for sense in (hs.ObjSense.kMaximize, hs.ObjSense.kMinimize):
+            h.changeObjectiveSense(sense)
+            if _run(h, self.settled) == hs.HighsModelStatus.kOptimal:
+                seen.observe(h.getSolution().col_value)
+        h.changeColsBounds(n, self.allcols, zeros, np.full(n, hs.kHighsInf))
 
     def hide(self, form, nonzero: bool) -> None:
         """The form's equality becomes 'at least 1' (or 0): a relaxation the true values still meet."""
@@ -1439,6 +1469,8 @@ def _highs():
     return _HIGHS
 
 
+# A cap no true count reaches (`ComponentLP.probe`).
+UNKNOWN_CAP = 1e9
 # Below this many components the fork costs more than it saves.
 PARALLEL_FROM = 64
 _WORK = None  # the forked workers' task (`each_component`): inherited by fork, never pickled

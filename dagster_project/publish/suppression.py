@@ -303,6 +303,8 @@ def choose_hidden(
     known |= {
         _complement(num, den)[0]: values[den] - values[num] for num, den in pairs if num in values and den in values
     }
+    # the true value of each base count (one stream, one month): the point `ComponentLP.probe` starts from
+    truth = {vs[0]: v for f, v in values.items() if len(vs := form_vars(f)) == 1}
     # each component's system, kept up to date as cells are hidden
     pairs_of: dict = defaultdict(list)
     for num, den in pairs:
@@ -351,6 +353,7 @@ def choose_hidden(
         lp = ComponentLP(solver, root, shown, hid, [e for _, _, e in ts])
         seen = _Seen(lp.idx, known, interval)
         seen.add([(name, e) for name, _, e in ts])
+        lp.probe(seen, truth)
         queue = [(name, k) for k, (name, _, _) in enumerate(ts)]
         heapq.heapify(queue)
         while queue:
