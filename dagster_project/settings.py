@@ -77,6 +77,13 @@ def _setting(env, name: str, default: str, kind=float):
         ) from None
 
 
+def _workers(env, name: str) -> int:
+    workers = _setting(env, name, "0", int)
+    if workers < 0:
+        raise ConfigError(f"{name}={workers} is negative; give a number of processes, or 0 for every core")
+    return workers
+
+
 def limits_from_env(env=None) -> Limits:
     env = os.environ if env is None else env
     per_feed = []
@@ -108,6 +115,8 @@ class Settings:
     sample_data: bool = False
     suppression_threshold: int = 4
     protection_interval: int = 3
+    # processes that protect and audit a publication's components (0: every core this process may use)
+    publish_workers: int = 0
     shrinkage_tolerance: float = 0.20
     reject_threshold: float = 0.05
     confirm_shrink: bool = False
@@ -233,6 +242,7 @@ class Settings:
             sample_data=env.get("VITALSIGNS_SAMPLE", "") in ("1", "true", "yes") or sample_marker,
             suppression_threshold=_setting(env, "VITALSIGNS_SUPPRESSION_THRESHOLD", "4", int),
             protection_interval=_setting(env, "VITALSIGNS_PROTECTION_INTERVAL", "3", int),
+            publish_workers=_workers(env, "VITALSIGNS_PUBLISH_WORKERS"),
             shrinkage_tolerance=_setting(env, "VITALSIGNS_SHRINKAGE_TOLERANCE", "0.20"),
             reject_threshold=_setting(env, "VITALSIGNS_REJECT_THRESHOLD", "0.05"),
             confirm_shrink=env.get("VITALSIGNS_CONFIRM_SHRINK", "") in ("1", "true", "yes"),

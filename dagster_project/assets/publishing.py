@@ -62,6 +62,7 @@ def published_database(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             settings.suppression_threshold,
             settings.protection_interval,
             memory=settings.suppression_memory_path,
+            workers=settings.publish_workers or None,
         )
     shutil.rmtree(settings.held_path.parent, ignore_errors=True)  # a held build is superseded by a published one
     context.log.info(f"published {settings.published_path}: {rows}")
@@ -94,6 +95,7 @@ def hold(settings, failures: list[str]):
         settings.protection_interval,
         memory=settings.suppression_memory_path,
         remember=False,  # never released: tonight's choice binds no later publication
+        workers=settings.publish_workers or None,
     )
     (held.parent / HELD_REASON).write_text("\n".join(failures) + "\n", encoding="utf-8")
     return held

@@ -116,6 +116,7 @@ def build_tables(
     interval: int = 3,
     names: list[str] | None = None,
     remembered: dict | None = None,
+    workers: int | None = None,
 ) -> tuple[list[PublishedTable], Protection]:
     """The published tables (the dbt exposure `analysts_database`, unless `names`), suppressed as a
     whole, with the disclosure audit's figures. A table the disclosure control does not know
@@ -140,7 +141,7 @@ def build_tables(
     catalogue = _read(warehouse, "select * from marts.indicator_catalogue")
     frames = {n: _read(warehouse, read_sql(n)) for n in names if n in suppressed_tables()}
     started = time.perf_counter()
-    frames, protection = protect(frames, catalogue, threshold, interval, remembered)
+    frames, protection = protect(frames, catalogue, threshold, interval, remembered, workers)
     protect_seconds = time.perf_counter() - started
     for name, source in COPIES.items():
         if name in names:
@@ -149,7 +150,7 @@ def build_tables(
         frames[name] = hide_spc(_read(warehouse, read_sql(name)), name, frames["indicator_values"])
     for name in FORECAST_TABLES & set(names):
         frames[name] = hide_forecast(_read(warehouse, read_sql(name)), name, frames["indicator_values"])
-    result = audit(frames, catalogue, threshold=threshold, interval=interval)
+    result = audit(frames, catalogue, threshold=threshold, interval=interval, workers=workers)
     types = {n: column_types(warehouse, read_sql(COPIES.get(n, n))) for n in names}
     tables = [
         PublishedTable(
@@ -315,12 +316,14 @@ def publish(
     interval: int = 3,
     memory: Path | None = None,
     remember: bool = True,
+    workers: int | None = None,
 ) -> dict[str, int]:
     """Write, check and atomically swap in the published database; return rows per table. `memory`:
     the last publication's hidden cells, hidden again where unchanged (suppression.choose_hidden), and
-    replaced by tonight's once the database is swapped in (unless not `remember`: a held build)."""
+    replaced by tonight's once the database is swapped in (unless not `remember`: a held build).
+    `workers`: processes for the linear programs (`disclosure.each_component`; None: every core)."""
     with duckdb.connect(str(warehouse_path), read_only=True) as wh:
-        tables, protection = build_tables(wh, threshold, interval, remembered=read_memory(memory))
+        tables, protection = build_tables(wh, threshold, interval, remembered=read_memory(memory), workers=workers)
     problems = person_level_problems(tables)
     if problems:
         raise PersonLevelDataFound("refused to publish: " + "; ".join(problems))

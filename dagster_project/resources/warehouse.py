@@ -66,6 +66,7 @@ _SETTING_FIELDS = (
     "sample_data",
     "suppression_threshold",
     "protection_interval",
+    "publish_workers",
     "shrinkage_tolerance",
     "reject_threshold",
     "confirm_shrink",
@@ -110,6 +111,9 @@ class WarehouseResource(dg.ConfigurableResource):
     sample_data: bool | None = Field(None, description="synthetic sample data: the built-in salt (VITALSIGNS_SAMPLE)")
     suppression_threshold: int | None = Field(None, description="counts 1..N suppressed when published")
     protection_interval: int | None = Field(None, description="narrowest range a hidden count may be bounded to")
+    publish_workers: int | None = Field(
+        None, description="processes protecting and auditing a publication (0: every core; VITALSIGNS_PUBLISH_WORKERS)"
+    )
     shrinkage_tolerance: float | None = Field(None, description="a full extract may shrink by this much")
     reject_threshold: float | None = Field(None, description="a file with more rejected rows fails its load")
     confirm_shrink: bool | None = Field(None, description="accept a full extract that shrank past the tolerance")
