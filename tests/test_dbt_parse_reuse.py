@@ -6,7 +6,6 @@ and `vitalsigns docs` starting from the build's parse (docs/decisions.md, "dbt p
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 from types import SimpleNamespace
@@ -125,7 +124,7 @@ def test_docs_start_from_the_builds_parse(parsed_home, monkeypatch):
     assert json.loads((settings.home / "docs" / "manifest.json").read_text())["nodes"]
 
 
-def test_home_vars_are_what_the_build_passes(tmp_path):
+def test_the_build_passes_home_vars(tmp_path):
+    """home_vars is the one place a home's vars are made: docs rely on passing the same ones."""
     settings = _settings(tmp_path / "landing", tmp_path / "home", cld_as_of="2024-03-31", dbt_threads=3)
     assert _build_command(settings)[0] == home_vars(settings)
-    assert os.environ.get("VITALSIGNS_WAREHOUSE") is None  # passed as a var, not through the environment
