@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .dbt_runtime import dbt_executable, profile_vars
+from .dbt_runtime import dbt_executable, home_vars, reuse_parse
 from .settings import DBT_PROJECT_DIR, Settings
 
 STATIC_PAGE = "static_index.html"
@@ -49,10 +49,12 @@ def generate_docs(settings: Settings, wait_seconds: float = 0) -> Path:
             "--log-path",
             str(Path(tmp) / "logs"),
             "--vars",
-            json.dumps({**settings.dbt_vars(), **profile_vars(settings), "warehouse_path": str(warehouse)}),
+            json.dumps({**home_vars(settings), "warehouse_path": str(warehouse)}),
             *([] if built else ["--empty-catalog"]),
         ]
         with exclusive_lock(settings.home / ".build.lock", wait_seconds, "vitalsigns docs"):
+            if built:  # the build's vars, so its parse fits: dbt re-parses only what changed since
+                reuse_parse(settings.dbt_target_path, out)
             proc = subprocess.run(cmd, capture_output=True, text=True)
     page = out / STATIC_PAGE
     if proc.returncode != 0 or not page.exists():

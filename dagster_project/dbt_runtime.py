@@ -20,6 +20,7 @@ from .settings import DBT_PROJECT_DIR
 
 log = logging.getLogger(__name__)
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+PARTIAL_PARSE = "partial_parse.msgpack"  # dbt's saved parse, in each target folder
 
 
 def dbt_executable() -> str:
@@ -50,7 +51,7 @@ def prepare_dbt_manifest(force: bool = False) -> Path:
             return MANIFEST
         log.info("parsing the dbt project (changed since the last manifest)")
         with tempfile.TemporaryDirectory(dir=MANIFEST.parent, prefix=".parse-") as tmp:
-            partial = MANIFEST.parent / "partial_parse.msgpack"
+            partial = MANIFEST.parent / PARTIAL_PARSE
             if partial.exists():  # keeps dbt's partial parsing across parses
                 shutil.copy2(partial, Path(tmp) / partial.name)
             proc = subprocess.run(
@@ -115,6 +116,30 @@ def scratch_build(
         capture_output=True,
         text=True,
     )
+
+
+def home_vars(settings) -> dict:
+    """Every var a home's dbt runs with: the settings' (the models read them) and the profile's. dbt
+    keeps its parse of the project in the target folder and reuses it on the next run, re-parsing only
+    the files that changed, unless a var, the profile's connection (the warehouse path and settings) or
+    the dbt version differs: then it parses everything again (about 5 s). So this is the same on every
+    run in a home with the same settings: nothing that changes from night to night (a date, a run id,
+    a count) belongs here (docs/decisions.md, "dbt parses once per home")."""
+    return {**settings.dbt_vars(), **profile_vars(settings)}
+
+
+def reuse_parse(source: Path, target: Path) -> None:
+    """Start a dbt run whose target folder is `target` from the parse a run in `source` left (another
+    command in the same home, with the same vars). Only a starting point: dbt checks it as it checks
+    its own (vars, profile, version, every file's checksum) and parses in full when it does not fit, so
+    a wrong guess costs a parse, never a stale manifest."""
+    parsed = source / PARTIAL_PARSE
+    if not parsed.exists() or source.resolve() == target.resolve():
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    tmp = target / f".{PARTIAL_PARSE}.tmp"  # replaced whole: dbt never reads half a file
+    shutil.copyfile(parsed, tmp)
+    os.replace(tmp, target / PARTIAL_PARSE)
 
 
 def profile_vars(settings) -> dict:

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from .. import changes
 from ..constants import OWNER
-from ..dbt_runtime import prepare_dbt_manifest, profile_vars, with_row_counts
+from ..dbt_runtime import home_vars, prepare_dbt_manifest, with_row_counts
 from ..resources.warehouse import WarehouseResource
 from ..settings import DBT_PROJECT_DIR
 
@@ -48,7 +48,7 @@ def dbt_build(
     vars for the models), then each table's row count. Unit tests check the SQL, not the data: the
     suite runs them (tests/test_dbt_unit_tests.py)."""
     settings = warehouse.settings
-    dbt_vars = {**settings.dbt_vars(), **profile_vars(settings)}
+    dbt_vars = home_vars(settings)
     with warehouse.write_lock():
         if settings.engine == "spark":  # docs/spark.md: raw handed over as Parquet, the tables copied back
             from .. import spark_engine
