@@ -517,10 +517,13 @@ def hide_forecast(frame: pd.DataFrame, table: str, iv: pd.DataFrame) -> pd.DataF
     if "interval_note" in out:
         out["interval_note"] = out["interval_note"].astype(object)
         out.loc[interval & ~own & out["forecast"].notna(), "interval_note"] = HIDDEN_INTERVAL
+    blanked: dict[str, list] = defaultdict(list)
     for i, r in zip(out.index, out.itertuples(index=False)):
         for col, key in forecast_input_keys(r).items():
             if key in hidden:
-                out.at[i, col] = None
+                blanked[col].append(i)
+    for col, rows in blanked.items():  # a column at a time: one cell at a time took seconds at 10 councils
+        out.loc[rows, col] = None
     out["suppressed"] = own
     return out
 
