@@ -191,6 +191,12 @@ class Settings:
         return self.home / "warehouse" / "suppression_memory.json"
 
     @property
+    def disclosure_audit_record_path(self) -> Path:
+        """The last publication's disclosure audit of its file, by the file's sha256: internal, beside the
+        warehouse; the asset check `disclosure_audit` reuses it for that exact file (publish/database.py)."""
+        return self.home / "warehouse" / "disclosure_audit.json"
+
+    @property
     def held_path(self) -> Path:
         """Where a failed build's would-be database (and, on demand, its reports) go: never over the live ones."""
         return self.home / "held" / "vitalsigns.duckdb"

@@ -1,13 +1,17 @@
 """The analysts' database: aggregates only, suppressed, swapped in atomically.
 
-A build writes a new file beside the live one, checks it holds nothing person-level, then
-renames it over the old one (same filesystem, so the swap is atomic): a reader with the old
-file open keeps a consistent view, a new reader gets the new file whole, and a failed build
-leaves yesterday's file byte-identical.
+A build writes a new file beside the live one, checks it holds nothing person-level, audits the
+file's own tables for disclosure, then renames it over the old one (same filesystem, so the swap is
+atomic): a reader with the old file open keeps a consistent view, a new reader gets the new file
+whole, and a failed build leaves yesterday's file byte-identical. The audit is recorded, by the
+file's digest, for the blocking asset check (docs/decisions.md, "One disclosure audit per publication").
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import os
 import re
 import time
@@ -17,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ..cld_return.export import write_private
 from .disclosure import RATIO_TABLES, AuditResult, audit
 from .exposures import published_tables
 from .suppression import (
@@ -117,9 +122,11 @@ def build_tables(
     names: list[str] | None = None,
     remembered: dict | None = None,
     workers: int | None = None,
+    audited: bool = True,
 ) -> tuple[list[PublishedTable], Protection]:
     """The published tables (the dbt exposure `analysts_database`, unless `names`), suppressed as a
-    whole, with the disclosure audit's figures. A table the disclosure control does not know
+    whole, with the disclosure audit's figures of the frames unless not `audited` (`publish` audits the
+    file it writes instead). A table the disclosure control does not know
     (`suppression.suppressed_tables`, `COPIES`, `NO_PEOPLE_COUNTS`) is refused, never published raw."""
     names = list(names) if names is not None else published_tables()
     unknown = [
@@ -142,7 +149,7 @@ def build_tables(
     frames = {n: _read(warehouse, read_sql(n)) for n in names if n in suppressed_tables()}
     started = time.perf_counter()
     frames, protection = protect(frames, catalogue, threshold, interval, remembered, workers)
-    protect_seconds = time.perf_counter() - started
+    protection.seconds = time.perf_counter() - started
     for name, source in COPIES.items():
         if name in names:
             frames[name] = published_copy(_read(warehouse, read_sql(name)), frames[source])
@@ -150,7 +157,6 @@ def build_tables(
         frames[name] = hide_spc(_read(warehouse, read_sql(name)), name, frames["indicator_values"])
     for name in FORECAST_TABLES & set(names):
         frames[name] = hide_forecast(_read(warehouse, read_sql(name)), name, frames["indicator_values"])
-    result = audit(frames, catalogue, threshold=threshold, interval=interval, workers=workers)
     types = {n: column_types(warehouse, read_sql(COPIES.get(n, n))) for n in names}
     tables = [
         PublishedTable(
@@ -160,9 +166,10 @@ def build_tables(
         )
         for n in names
     ]
-    return tables + [
-        PublishedTable(AUDIT_TABLE, audit_frame(result, protection, threshold, protect_seconds))
-    ], protection
+    if not audited:
+        return tables, protection
+    result = audit(frames, catalogue, threshold=threshold, interval=interval, workers=workers)
+    return tables + [PublishedTable(AUDIT_TABLE, audit_frame(result, protection, threshold))], protection
 
 
 def column_types(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, str]:
@@ -191,9 +198,7 @@ CLD_DATA_QUALITY_SQL = """
 AUDIT_TABLE = "disclosure_audit"
 
 
-def audit_frame(
-    result: AuditResult, protection: Protection | None, threshold: int, protect_seconds: float | None
-) -> pd.DataFrame:
+def audit_frame(result: AuditResult, protection: Protection | None, threshold: int) -> pd.DataFrame:
     """One row per figure of the disclosure audit of this publication (what analysts can cite)."""
     s = result.summary()
     smallest = s["smallest_interval"]
@@ -233,8 +238,8 @@ def audit_frame(
         ("audit_seconds", None, s["seconds"]),
         ("passed", None, int(result.passed)),
     ]
-    if protect_seconds is not None:
-        rows.insert(-1, ("suppression_seconds", None, round(protect_seconds, 2)))
+    if protection is not None and protection.seconds is not None:
+        rows.insert(-1, ("suppression_seconds", None, round(protection.seconds, 2)))
     return pd.DataFrame(rows, columns=["figure", "note", "value"]).astype({"value": "float64"})
 
 
@@ -251,7 +256,7 @@ def person_level_problems(tables: list[PublishedTable]) -> list[str]:
     return problems
 
 
-def audit_published(path: Path, threshold: int, interval: int) -> AuditResult:
+def audit_published(path: Path, threshold: int, interval: int, workers: int | None = None) -> AuditResult:
     """The disclosure audit of a published file, from its tables alone."""
     with duckdb.connect(str(path), read_only=True) as con:
         names = [
@@ -261,7 +266,7 @@ def audit_published(path: Path, threshold: int, interval: int) -> AuditResult:
             ).fetchall()
         ]
         tables = {n: con.execute(f"select * from {PUBLISHED_SCHEMA}.{n}").df() for n in names if n != AUDIT_TABLE}
-    return audit(tables, tables["indicator_catalogue"], threshold=threshold, interval=interval)
+    return audit(tables, tables["indicator_catalogue"], threshold=threshold, interval=interval, workers=workers)
 
 
 def audit_problems(result: AuditResult, examples: int = 2) -> str:
@@ -317,40 +322,117 @@ def publish(
     memory: Path | None = None,
     remember: bool = True,
     workers: int | None = None,
+    record: Path | None = None,
 ) -> dict[str, int]:
     """Write, check and atomically swap in the published database; return rows per table. `memory`:
     the last publication's hidden cells, hidden again where unchanged (suppression.choose_hidden), and
     replaced by tonight's once the database is swapped in (unless not `remember`: a held build).
+    The disclosure audit is of the written file's own tables (what analysts get), once; `record`
+    receives its result with the file's digest, for the asset check (unless not `remember`).
     `workers`: processes for the linear programs (`disclosure.each_component`; None: every core)."""
     with duckdb.connect(str(warehouse_path), read_only=True) as wh:
-        tables, protection = build_tables(wh, threshold, interval, remembered=read_memory(memory), workers=workers)
+        tables, protection = build_tables(
+            wh, threshold, interval, remembered=read_memory(memory), audited=False, workers=workers
+        )
     problems = person_level_problems(tables)
     if problems:
         raise PersonLevelDataFound("refused to publish: " + "; ".join(problems))
-    figures = next(t.frame for t in tables if t.name == AUDIT_TABLE).set_index("figure")["value"]
-    if figures.get("passed") != 1:
-        raise DisclosureAuditFailed(
-            f"refused to publish: {int(figures.get('narrowed_below_interval') or 0)} hidden counts can be narrowed "
-            f"below the protection interval ({interval}), {int(figures.get('flag_leaks') or 0)} flags compare with "
-            f"hidden values, {int(figures.get('small_counts_published') or 0)} small counts shown, "
-            f"{int(figures.get('infeasible_components') or 0)} components whose published figures contradict the "
-            "declared relations (an alias or relation that does not hold for this data); see "
-            "docs/decisions.md 'Disclosure control judged as a whole'"
-        )
     published_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = published_path.with_name(f".{published_path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
-        with duckdb.connect(str(tmp)) as out:
-            out.execute(f"create schema {PUBLISHED_SCHEMA}")
-            for t in tables:
-                out.register("_frame", t.frame)
-                out.execute(f"create table {PUBLISHED_SCHEMA}.{t.name} as select {typed_columns(out, t)} from _frame")
-                out.unregister("_frame")
-            out.execute("checkpoint")
+        write_tables(tmp, tables)
+        result = audit_published(tmp, threshold, interval, workers)
+        if not result.passed:
+            raise DisclosureAuditFailed(refusal(result))
+        figures = PublishedTable(AUDIT_TABLE, audit_frame(result, protection, threshold))
+        write_tables(tmp, [figures])
+        digest = file_digest(tmp)
         os.replace(tmp, published_path)
     finally:
         tmp.unlink(missing_ok=True)
     if memory is not None and remember:
         write_memory(memory, protection)
-    return {t.name: len(t.frame) for t in tables}
+    if record is not None and remember:
+        write_audit_record(record, digest, result, threshold, interval)
+    return {t.name: len(t.frame) for t in [*tables, figures]}
+
+
+def write_tables(path: Path, tables: list[PublishedTable]) -> None:
+    """Add these tables to the published schema of the file at `path` (created if need be), checkpointed:
+    the file alone then holds them, with no write-ahead log beside it."""
+    with duckdb.connect(str(path)) as out:
+        out.execute(f"create schema if not exists {PUBLISHED_SCHEMA}")
+        for t in tables:
+            out.register("_frame", t.frame)
+            out.execute(f"create table {PUBLISHED_SCHEMA}.{t.name} as select {typed_columns(out, t)} from _frame")
+            out.unregister("_frame")
+        out.execute("checkpoint")
+
+
+def refusal(result: AuditResult) -> str:
+    """Why a publication that failed its disclosure audit was refused."""
+    s = result.summary()
+    return (
+        f"refused to publish: {s['narrowed_below_interval']} hidden counts can be narrowed below the protection "
+        f"interval ({result.interval}), {s['flag_leaks']} flags compare with hidden values, "
+        f"{s['small_counts_published']} small counts shown, {s['infeasible_components']} components whose published "
+        "figures contradict the declared relations (an alias or relation that does not hold for this data); see "
+        "docs/decisions.md 'Disclosure control judged as a whole'"
+    )
+
+
+# --- the publication's audit, recorded for the asset check (docs/decisions.md, "One disclosure audit
+# per publication") ----------------------------------------------------------------------------------
+
+
+def file_digest(path: Path) -> str:
+    """The sha256 of a file's bytes: what the recorded audit is of."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def audit_figures(result: AuditResult) -> dict:
+    """The audit's summary as the asset check shows it: no empty figure, an unbounded range in words."""
+    return {
+        k: "unbounded" if isinstance(v, float) and math.isinf(v) else v
+        for k, v in result.summary().items()
+        if v is not None
+    }
+
+
+def write_audit_record(path: Path, digest: str, result: AuditResult, threshold: int, interval: int) -> None:
+    """Record the publication's audit of the file with this digest, replaced whole and atomically."""
+    record = {
+        "sha256": digest,
+        "suppression_threshold": threshold,
+        "protection_interval": interval,
+        "passed": result.passed,
+        "problems": audit_problems(result),
+        "figures": audit_figures(result),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_private(path, json.dumps(record, indent=1))
+
+
+def recorded_audit(path: Path, published: Path, threshold: int, interval: int) -> tuple[dict | None, str]:
+    """The publication's recorded audit of the file now at `published`, with why it applies, or None with
+    why not: no record, an unreadable one, a different digest (a file someone else wrote or changed), other
+    settings, or a write-ahead log beside the file (its tables are then not the file's bytes alone)."""
+    if not path.exists():
+        return None, f"no publication record ({path.name})"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        digest, figures = str(record["sha256"]), dict(record["figures"])
+        passed, problems = bool(record["passed"]), str(record["problems"])
+        settings = (int(record["suppression_threshold"]), int(record["protection_interval"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return None, f"the publication record {path.name} is unreadable ({exc})"
+    if published.with_name(published.name + ".wal").exists():
+        return None, "a write-ahead log lies beside the file"
+    if settings != (threshold, interval):
+        return None, f"the publication was audited at threshold {settings[0]}, interval {settings[1]}"
+    if file_digest(published) != digest:
+        return None, "the file is not the one the publication audited (its sha256 differs)"
+    why = f"the publication's own audit of this exact file (sha256 {digest})"
+    return {"passed": passed, "problems": problems, "figures": figures}, why

@@ -111,6 +111,7 @@ class Protection:
     unprotectable: list[str]
     carried: int = 0  # hidden because the last publication hid them with the same value
     values: dict = field(default_factory=dict)  # form -> true value of every hidden one (the next memory)
+    seconds: float | None = None  # wall time of the suppression (publish/database.py's disclosure_audit)
 
 
 @functools.cache

@@ -297,3 +297,174 @@ def test_each_component_keeps_the_order_and_raises_what_a_worker_raised(monkeypa
     assert [r[0] for r in disclosure.each_component(work, sizes, workers=1)] == [os.getpid()] * 69
     with pytest.raises(RuntimeError, match="component 70"):
         disclosure.each_component(work, [1] * 80, workers=2)
+
+
+# --- one disclosure audit per publication, of the file, reused by the asset check -----------------
+
+FIGURES = [
+    "method",
+    "suppression_threshold",
+    "protection_interval",
+    "hidden_cells",
+    "primary_cells",
+    "carried_cells",
+    "bounded",
+    "narrowed_below_interval",
+    "pinned_exactly",
+    "smallest_interval",
+    "flag_leaks",
+    "small_counts_published",
+    "audit_seconds",
+    "suppression_seconds",
+    "passed",
+]
+
+
+class Reaudited(Exception):
+    """Raised by a stand-in for the linear-programming audit: the check did not reuse the record."""
+
+
+def _no_audit(*args, **kwargs):
+    raise Reaudited("the linear-programming audit ran")
+
+
+def _copied_home(site, tmp_path):
+    """A home holding a copy of the site's published file and publication record."""
+    home = tmp_path / "home"
+    for path in (site.published_path, site.disclosure_audit_record_path):
+        target = home / path.relative_to(site.home)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    return home
+
+
+def _check(site, home):
+    from dagster_project.assets.publishing import disclosure_audit
+    from dagster_project.resources.warehouse import WarehouseResource
+
+    return disclosure_audit(WarehouseResource(landing=str(site.landing), home=str(home)))
+
+
+def test_the_check_reuses_the_publications_audit_of_the_unchanged_file(site, monkeypatch):
+    from dagster_project.publish import disclosure
+
+    monkeypatch.setattr(database, "audit_published", _no_audit)
+    monkeypatch.setattr(database, "audit", _no_audit)
+    monkeypatch.setattr(disclosure, "audit", _no_audit)
+    result = _check(site, site.home)
+    assert result.passed and result.description is None
+    meta = {k: v.value for k, v in result.metadata.items()}
+    assert digest(site.published_path) in meta.pop("audit_of")
+    with duckdb.connect(str(site.published_path), read_only=True) as con:
+        table = dict(con.execute("select figure, value from marts.disclosure_audit").fetchall())
+    assert table["bounded"] and table["smallest_interval"] is not None, "the sample hides cells"
+    assert set(meta) == {
+        "hidden_cells",
+        "bounded",
+        "narrowed_below_interval",
+        "pinned_exactly",
+        "smallest_interval",
+        "flag_leaks",
+        "small_counts_published",
+        "infeasible_components",
+        "protection_interval",
+        "seconds",
+    }, "today's keys (the summary of the audit), plus audit_of"
+    for k in ("hidden_cells", "bounded", "narrowed_below_interval", "pinned_exactly", "flag_leaks"):
+        assert meta[k] == table[k], k
+    assert meta["seconds"] == table["audit_seconds"]
+
+
+def test_the_check_re_audits_the_file_once_a_row_of_it_changed(site, tmp_path, monkeypatch):
+    home = _copied_home(site, tmp_path)
+    published = home / "published" / "vitalsigns.duckdb"
+    calls = []
+    real = database.audit_published
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(database, "audit_published", counted)
+    assert _check(site, home).passed and calls == []
+    with duckdb.connect(str(published)) as con:  # one harmless edit: the file is no longer the one audited
+        con.execute("update marts.data_quality set message = 'edited by hand' where rowid = 0")
+    result = _check(site, home)
+    assert len(calls) == 1 and result.passed
+    assert "sha256 differs" in result.metadata["audit_of"].value
+    with duckdb.connect(str(published)) as con:  # and a leak beside the record is caught, not excused by it
+        con.execute("""update marts.indicator_values set direction_prev = 'No change'
+                       where suppressed and period_type = 'month' and period_end > date '2015-06-01'""")
+    result = _check(site, home)
+    assert len(calls) == 2 and not result.passed and "direction_prev" in result.description
+
+
+@pytest.mark.parametrize("case", ["no record", "unreadable", "other digest", "other threshold", "wal"])
+def test_the_check_re_audits_whenever_the_record_is_not_for_this_file(site, tmp_path, monkeypatch, case):
+    home = _copied_home(site, tmp_path)
+    record = home / "warehouse" / "disclosure_audit.json"
+    published = home / "published" / "vitalsigns.duckdb"
+    body = json.loads(record.read_text())
+    if case == "no record":
+        record.unlink()
+    elif case == "unreadable":
+        record.write_text(record.read_text()[:40])
+    elif case == "other digest":
+        record.write_text(json.dumps(body | {"sha256": "0" * 64}))
+    elif case == "other threshold":
+        record.write_text(json.dumps(body | {"suppression_threshold": body["suppression_threshold"] + 1}))
+    else:  # a write-ahead log DuckDB would replay over the file's bytes
+        published.with_name(published.name + ".wal").write_bytes(b"")
+    monkeypatch.setattr(database, "audit_published", _no_audit)
+    with pytest.raises(Reaudited):
+        _check(site, home)
+
+
+def test_publish_audits_the_file_it_wrote_and_refuses_it_if_the_file_leaks(site, monkeypatch):
+    """The audit is of what analysts get: a flag beside hidden values that appears only in the file
+    (here put there after the tables were written) is caught, and nothing is swapped or recorded."""
+    before, recorded = digest(site.published_path), site.disclosure_audit_record_path.read_bytes()
+    real = database.write_tables
+
+    def tampered(path, tables):
+        real(path, tables)
+        with duckdb.connect(str(path)) as con:
+            con.execute("""update marts.indicator_values set direction_prev = 'No change'
+                           where suppressed and period_type = 'month' and period_end > date '2015-06-01'""")
+
+    monkeypatch.setattr(database, "write_tables", tampered)
+    with pytest.raises(database.DisclosureAuditFailed, match=r"[1-9]\d* flags compare with hidden values"):
+        database.publish(site.warehouse_path, site.published_path, 4, 3, record=site.disclosure_audit_record_path)
+    assert digest(site.published_path) == before
+    assert site.disclosure_audit_record_path.read_bytes() == recorded
+    assert not list(site.published_path.parent.glob(".*.tmp"))
+
+
+def test_the_audit_table_holds_every_figure_and_the_record_is_of_the_file(site, tmp_path):
+    published, record = tmp_path / "p.duckdb", tmp_path / "record.json"
+    rows = database.publish(site.warehouse_path, published, 4, 3, record=record)
+    assert rows[database.AUDIT_TABLE] == len(FIGURES)
+    with duckdb.connect(str(published), read_only=True) as con:
+        table = dict(con.execute("select figure, value from marts.disclosure_audit").fetchall())
+    assert list(table) == FIGURES
+    assert table["passed"] == 1 and table["suppression_threshold"] == 4 and table["protection_interval"] == 3
+    assert table["suppression_seconds"] is not None and table["audit_seconds"] is not None
+    kept = json.loads(record.read_text())
+    assert kept["sha256"] == digest(published) and kept["passed"] is True and kept["problems"] == ""
+    assert (kept["suppression_threshold"], kept["protection_interval"]) == (4, 3)
+    for k in ("hidden_cells", "bounded", "narrowed_below_interval", "pinned_exactly", "flag_leaks"):
+        assert kept["figures"][k] == table[k], k
+    assert oct(record.stat().st_mode & 0o777) == "0o600"
+    # the frames' audit (build_tables' default, for other callers) finds the same as the file's
+    with duckdb.connect(str(site.warehouse_path), read_only=True) as wh:
+        tables, _ = database.build_tables(wh, 4, 3)
+    frames = next(t.frame for t in tables if t.name == database.AUDIT_TABLE).set_index("figure")["value"]
+    assert list(frames.index) == FIGURES
+    for k in FIGURES[1:-3] + ["passed"]:
+        assert (frames[k] == table[k]) or (pd.isna(frames[k]) and table[k] is None), k
+
+
+def test_a_held_build_records_no_audit(site, tmp_path):
+    record = tmp_path / "record.json"
+    database.publish(site.warehouse_path, tmp_path / "held.duckdb", 4, 3, remember=False, record=record)
+    assert (tmp_path / "held.duckdb").exists() and not record.exists()
