@@ -156,8 +156,11 @@ def spc_uses_hidden(frame: pd.DataFrame, table: str, first: dict[tuple[str, str]
     """True on the rows of `table` whose SPC depends on a hidden monthly value."""
     month_col = SPC_COLUMNS[table][0]
     months = month_indexes(frame[month_col])
-    since = [first.get((la, code)) for la, code in zip(frame["la_code"], frame["indicator_code"])]
-    return pd.Series([f is not None and mi >= f for f, mi in zip(since, months)], index=frame.index, dtype=bool)
+    if not first:
+        return pd.Series(False, index=frame.index, dtype=bool)
+    firsts = pd.Series(first, dtype="float64")  # a (la_code, indicator_code) index
+    since = firsts.reindex(pd.MultiIndex.from_arrays([frame["la_code"], frame["indicator_code"]])).to_numpy()
+    return pd.Series(months.to_numpy() >= since, index=frame.index, dtype=bool)  # NaN (none hidden): False
 
 
 @dataclass(frozen=True)
@@ -301,6 +304,7 @@ def form_vars(form: Form) -> tuple[tuple, ...]:
     return tuple((la, s, m) for s in streams for m in range(a, b + 1))
 
 
+@functools.cache  # a few hundred distinct pairs, asked for hundreds of thousands of times
 def stream(indicator: str, part: str) -> str:
     return ALIASES.get((indicator, part), f"{indicator}.{part}")
 
