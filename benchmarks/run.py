@@ -251,10 +251,20 @@ def _build_child(results, landing: str, home: str, env: dict) -> None:
 
 
 def _tree_rss(proc: psutil.Process) -> int:
+    """Resident memory of the process and its subprocesses, each page once: a forked copy of the process
+    (publication's workers, `disclosure.each_component`) shares the parent's pages until it writes them,
+    so it counts only its own (USS); dbt and Spark's JVM, separate programs, count their resident memory.
+    Summing forked workers' resident memory counted the parent's model once per worker (4,691 MiB against
+    1,854 MiB of proportional set size, publishing 10 x 10 with two workers)."""
     total = 0
+    try:
+        own = proc.cmdline()
+    except psutil.Error:
+        own = None
     for p in [proc, *proc.children(recursive=True)]:
         try:
-            total += p.memory_info().rss
+            forked = p is not proc and p.cmdline() == own
+            total += p.memory_full_info().uss if forked else p.memory_info().rss
         except psutil.Error:
             pass
     return total
