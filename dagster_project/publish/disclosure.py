@@ -27,6 +27,7 @@ import functools
 import math
 import multiprocessing
 import os
+import signal
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -1502,13 +1503,26 @@ def each_component(work, sizes: list[int], workers: int | None = None) -> list:
     order = sorted(range(n), key=lambda i: -sizes[i])
     out: list = [None] * n
     _WORK = work
+    pool = multiprocessing.get_context("fork").Pool(min(workers, n), initializer=_quiet_signals)
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, n)) as pool:
-            for i, result in pool.imap_unordered(_call, order, chunksize=1):
-                out[i] = result
+        for i, result in pool.imap_unordered(_call, order, chunksize=1):
+            out[i] = result
+        pool.close()  # done: let the workers exit on their own
+    except BaseException:
+        pool.terminate()  # a worker failed or the run was interrupted: stop the rest now
+        raise
     finally:
+        pool.join()
         _WORK = None
     return out
+
+
+def _quiet_signals() -> None:
+    """A forked worker inherits the parent's signal handlers (Dagster's turns SIGTERM into an exception
+    with a traceback): it ignores Ctrl-C, which the parent handles by stopping the pool, and dies
+    quietly when the pool stops it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 _EXPR_CACHE: dict = {}

@@ -468,3 +468,25 @@ def test_a_held_build_records_no_audit(site, tmp_path):
     record = tmp_path / "record.json"
     database.publish(site.warehouse_path, tmp_path / "held.duckdb", 4, 3, remember=False, record=record)
     assert (tmp_path / "held.duckdb").exists() and not record.exists()
+
+
+def test_forked_workers_do_not_run_the_parents_signal_handlers():
+    """Dagster's step handler raises on SIGTERM; workers inherited it, and the pool stopping them printed
+    a traceback per worker into the build's log. Workers now die quietly on SIGTERM and leave Ctrl-C to
+    the parent, which stops the pool."""
+    import signal
+
+    from dagster_project.publish import disclosure
+
+    def interrupted(*_):
+        raise RuntimeError("interrupted")
+
+    def handlers(_):
+        return signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+    before = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        got = disclosure.each_component(handlers, [1] * 80, workers=2)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert set(got) == {(True, True)}
