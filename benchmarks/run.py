@@ -7,8 +7,11 @@ pipeline (DuckDB), for each size councils x years (default 1x10,3x10,10x10,10x5,
      resident memory (with dbt's) is sampled; cost per council = wall / councils;
   2. the floor: benchmarks/floor.sql, one DuckDB script from the CSVs to every mart plain SQL
      reasonably computes (ascof, dtoc_monthly, admissions_rolling_12m, indicator_values' event and
-     snapshot indicators, the dashboard's figures; the file says what it leaves out and why), compared
-     with the pipeline's marts row by row (`compare`); pandas (benchmarks/pandas_marts.py) at small sizes;
+     snapshot indicators, the dashboard's figures; the file says what it leaves out and why), then
+     benchmarks/cld_floor.sql on the same folder's Client Level Data (ascof_cld: the full build ingests,
+     models and publishes CLD too), each compared with the pipeline's marts row by row (`compare`,
+     `cld_bench.compare`); floor_s is their sum, build_vs_ll_floor the ratio to the first alone;
+     pandas (benchmarks/pandas_marts.py) at small sizes;
   3. the next night, with NIGHTLY's settings (changed-only dbt): the same landing folder with one more
      month of extracts landed, rebuilt into the same warehouse. Both nights come from one generation
      (end NEXT_MONTH), the first cut at its extract date (lake_bench.cut), so they share their history
@@ -373,12 +376,25 @@ def pandas_run(landing: Path, floor_con) -> tuple[float, int]:
 
 
 def _floor_child(results, landing: str, warehouse: str, with_pandas: bool) -> None:
-    """The floor, its comparison with the pipeline's marts and (small sizes) pandas, each a stage."""
+    """The floor, its comparison with the pipeline's marts and (small sizes) pandas, each a stage. The
+    floor is floor.sql (the Liquid Logic and DToC marts) and, when the landing folder holds Client Level
+    Data, cld_floor.sql (the revised ASCOF from the CLD files): the full build ingests, models and
+    publishes both, so the floor computes both."""
     results.put(("stage", "floor"))
     took, con = floor(Path(landing))
-    out = {"floor_s": took}
+    out = {"floor_ll_s": took, "floor_cld_s": 0.0}
+    cld = None
+    if any((Path(landing) / "cld").glob("cld_*.csv")):
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import cld_bench
+
+        out["floor_cld_s"], cld = cld_bench.floor(Path(landing))
+    out["floor_s"] = out["floor_ll_s"] + out["floor_cld_s"]
     results.put(("stage", "compare"))
     out["floor_compare"] = compare(con, Path(warehouse))
+    if cld is not None:
+        out["floor_compare"]["ascof_cld"] = cld_bench.compare(cld, Path(warehouse))
+        cld.close()
     if with_pandas:
         results.put(("stage", "pandas"))
         out["pandas_s"], out["pandas_mismatches"] = pandas_run(Path(landing), con)
@@ -598,6 +614,8 @@ def pipeline_part(args) -> list[dict]:
                 "s_per_council": round(full["wall"] / councils, 2),
                 **{f"{k}_s": round(v, 1) for k, v in full["stages"].items()},
                 "floor_s": round(fl["floor_s"], 1),
+                "floor_ll_s": round(fl["floor_ll_s"], 1),
+                "floor_cld_s": round(fl["floor_cld_s"], 1),
                 "pandas_s": round(p_time, 1) if p_time else None,
                 "incremental_s": round(inc["wall"], 1) if inc else None,
                 **(
@@ -610,6 +628,7 @@ def pipeline_part(args) -> list[dict]:
                 "peak_floor_mib": round(fl_peaks.get("floor", 0)),
                 "peak_pandas_mib": round(fl_peaks["pandas"]) if "pandas" in fl_peaks else None,
                 "build_vs_floor": round(full["wall"] / fl["floor_s"], 2),
+                "build_vs_ll_floor": round(full["wall"] / fl["floor_ll_s"], 2),
                 "incremental_vs_full": round(inc["wall"] / full["wall"], 2) if inc else None,
                 "pandas_vs_build": round(p_time / full["wall"], 2) if p_time else None,
                 "floor_mismatches": sum(m["mismatches"] for m in fl["floor_compare"].values()),
@@ -630,9 +649,12 @@ def pipeline_part(args) -> list[dict]:
         "dbt_s",
         "publish_s",
         "floor_s",
+        "floor_ll_s",
+        "floor_cld_s",
         "pandas_s",
         "incremental_s",
         "build_vs_floor",
+        "build_vs_ll_floor",
         "incremental_vs_full",
         "peak_full_mib",
         "peak_incremental_mib",
