@@ -1319,6 +1319,7 @@ class ComponentLP:
             if _run(h, self.settled) != hs.HighsModelStatus.kOptimal:
                 return  # infeasible: the targets' own programs say so
             at = np.asarray(h.getSolution().col_value)
+            seen.observe(at)  # a feasible point too
         else:
             at = np.array([point.get(v, UNKNOWN_CAP) for v in self.idx], dtype=float)
         rows, cols, coefs = (np.asarray(a) for a in (seen.rows, seen.cols, seen.coefs))
