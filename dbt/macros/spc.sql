@@ -11,10 +11,14 @@
 {%- set trend_n = var('spc_trend_points') | int -%}
 {#- a frame on a named window (over (w rows ...)) is DuckDB's; Spark needs the window spelled out -#}
 {%- set w = 'partition by series_key, as_of, segment_start order by period_end' -%}
-with pts as (
-    select *,
-        abs(value - lag(value) over (partition by series_key, as_of, segment_start order by period_end)) as moving_range
+with prev as (
+    -- the point before, once: the moving range and the step (trend) both read it
+    select *, lag(value) over (partition by series_key, as_of, segment_start order by period_end) as prev_value
     from {{ relation }}
+),
+pts as (
+    select *, abs(value - prev_value) as moving_range
+    from prev
 ),
 first_pass as (
     select *,
@@ -45,9 +49,8 @@ marked as (
         value > upper_limit or value < lower_limit as beyond,
         {{ sign_int('value - centre') }} as side,
         not (value > upper_limit or value < lower_limit) and (value > near_upper or value < near_lower) as near,
-        {{ sign_int('value - lag(value) over w') }} as step
+        {{ sign_int('value - prev_value') }} as step
     from limits
-    window w as (partition by series_key, as_of, segment_start order by period_end)
 ),
 window_ends as (
     select *,

@@ -27,34 +27,58 @@ with dates as (
     {% endif %}
 ),
 
+-- the person's attributes and each service's flags, with how many services of this kind the person
+-- has at all: 95 % have one, so their person-months need no grouping (a hash aggregate over
+-- millions of person-months that nearly all hold one row)
 services as (
-    select s.*, p.date_of_birth, p.date_of_death, p.primary_support_reason
+    select
+        s.la_code, s.person_id, s.start_date, s.end_date,
+        p.date_of_birth, p.date_of_death, p.primary_support_reason,
+        s.is_permanent_placement as in_residential_or_nursing,
+        s.is_community as in_community,
+        s.is_community and s.is_self_directed as community_self_directed,
+        s.is_community and s.is_direct_payment as community_direct_payment,
+        count(*) over (partition by s.la_code, s.person_id) as n_services
     from {{ ref('stg_services') }} as s
     left join {{ ref('int_people_ages') }} as p using (la_code, person_id)
     where s.is_long_term and s.client_type = {{ code('client_type', 'Service User') }} and s.is_council_supported
 ),
 
-active as (
-    select d.as_at, s.*
+{% set active_at_as_at %}
     from dates as d
     inner join services as s
         on s.la_code = d.la_code
             and s.start_date <= d.as_at
             and (s.end_date is null or s.end_date >= d.as_at)
             and (s.date_of_death is null or s.date_of_death >= d.as_at)
+{% endset %}
+
+people_months as (
+    select
+        d.la_code, d.as_at, s.person_id, s.primary_support_reason, s.date_of_birth,
+        s.in_residential_or_nursing, s.in_community, s.community_self_directed, s.community_direct_payment
+    {{ active_at_as_at }}
+    where s.n_services = 1
+    union all
+    select
+        d.la_code, d.as_at, s.person_id,
+        {{ any_non_null('s.primary_support_reason') }} as primary_support_reason,
+        {{ any_non_null('s.date_of_birth') }} as date_of_birth,
+        bool_or(s.in_residential_or_nursing) as in_residential_or_nursing,
+        bool_or(s.in_community) as in_community,
+        bool_or(s.community_self_directed) as community_self_directed,
+        bool_or(s.community_direct_payment) as community_direct_payment
+    {{ active_at_as_at }}
+    where s.n_services > 1
+    group by d.la_code, d.as_at, s.person_id
 ),
 
 people as (
     select
-        la_code, as_at, person_id,
-        {{ any_non_null('primary_support_reason') }} as primary_support_reason,
-        {{ age_at(any_non_null('date_of_birth'), 'as_at') }} as age,
-        bool_or(is_permanent_placement) as in_residential_or_nursing,
-        bool_or(is_community) as in_community,
-        bool_or(is_community and is_self_directed) as community_self_directed,
-        bool_or(is_community and is_direct_payment) as community_direct_payment
-    from active
-    group by la_code, as_at, person_id
+        la_code, as_at, person_id, primary_support_reason,
+        {{ age_at('date_of_birth', 'as_at') }} as age,
+        in_residential_or_nursing, in_community, community_self_directed, community_direct_payment
+    from people_months
 ),
 
 -- each status holds from its date until the person's next one: a hash join on the person with a

@@ -5,7 +5,10 @@
 with monthly as (
     -- qualified: unqualified names inside the macro's subquery would bind to the breaks' own
     -- columns, and every council would restart at every council's breaks
+    -- the series key an integer: the SPC windows partition and sort 2.4 million rows by it (at 10
+    -- councils x 10 years), a third cheaper than on the text of the council and the indicator
     select
+        dense_rank() over (order by v.la_code, v.indicator_code) as series_key,
         v.la_code, v.indicator_code, v.period_end, v.value, v.target, v.polarity,
         {{ segment_start('v.la_code', 'v.indicator_code', 'v.period_end') }} as segment_start
     from {{ ref('int_indicator_values_rated') }} as v
@@ -14,7 +17,7 @@ with monthly as (
 
 series as (
     select
-        p.la_code || '|' || p.indicator_code as series_key, p.la_code, p.indicator_code,
+        p.series_key, p.la_code, p.indicator_code,
         a.period_end as as_of, p.segment_start, p.period_end, p.value, p.target, p.polarity
     from monthly as a
     inner join monthly as p

@@ -32,27 +32,44 @@ mapped as (
     where coalesce(e.nhs_number, e.la_person_id) is not null
 ),
 
-referenced as (
+event_keys as (
     -- one DHSC "unique event": council, person, start, end (not services), client type, event
     -- type and, by type, route of access / assessment type / service type and component, RAW
-    -- values compared as the collation does
+    -- values compared as the collation does. The keys alone, so the ranking sorts them and the
+    -- record id, not every column of every event (a third of the cost)
     select
-        *,
+        record_id,
+        la_code,
+        event_start_date as key_start,
+        case when not is_service then der_event_end_date end as key_end,
+        {{ cld_key('client_type') }} as key_client_type,
+        person_key as key_person,
+        event_type_key as key_event_type,
+        case when event_type_key like '%request%' then {{ cld_key('request_route_of_access') }} end as key_route,
+        case when event_type_key like '%assessment%' then {{ cld_key('assessment_type') }} end as key_assessment,
+        case when is_service then {{ cld_key('service_type') }} end as key_service_type,
+        case when is_service then {{ cld_key('service_component') }} end as key_service_component
+    from mapped
+),
+
+event_refs as (
+    select
+        record_id,
         la_code || '_' || dense_rank() over (
             partition by la_code
             -- nulls last stated: Spark sorts them first by default, DuckDB last
             order by
-                event_start_date nulls last,
-                case when not is_service then der_event_end_date end nulls last,
-                {{ cld_key('client_type') }} nulls last,
-                person_key nulls last,
-                event_type_key nulls last,
-                case when event_type_key like '%request%' then {{ cld_key('request_route_of_access') }} end nulls last,
-                case when event_type_key like '%assessment%' then {{ cld_key('assessment_type') }} end nulls last,
-                case when is_service then {{ cld_key('service_type') }} end nulls last,
-                case when is_service then {{ cld_key('service_component') }} end nulls last
+                key_start nulls last, key_end nulls last, key_client_type nulls last, key_person nulls last,
+                key_event_type nulls last, key_route nulls last, key_assessment nulls last,
+                key_service_type nulls last, key_service_component nulls last
         ) as unique_event_ref
-    from mapped
+    from event_keys
+),
+
+referenced as (
+    select m.*, r.unique_event_ref
+    from mapped as m
+    inner join event_refs as r using (record_id)
 ),
 
 ref_periods as (select distinct la_code, ref_period_start, ref_period_end from referenced),
