@@ -9,7 +9,6 @@ file's digest, for the blocking asset check (docs/decisions.md, "One disclosure 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -22,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from ..cld_return.export import write_private
+from ..ingest.reading import file_hash
 from .disclosure import RATIO_TABLES, AuditResult, audit
 from .exposures import published_tables
 from .suppression import (
@@ -348,7 +348,7 @@ def publish(
             raise DisclosureAuditFailed(refusal(result))
         figures = PublishedTable(AUDIT_TABLE, audit_frame(result, protection, threshold))
         write_tables(tmp, [figures])
-        digest = file_digest(tmp)
+        digest = file_hash(tmp)
         os.replace(tmp, published_path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -385,12 +385,6 @@ def refusal(result: AuditResult) -> str:
 
 # --- the publication's audit, recorded for the asset check (docs/decisions.md, "One disclosure audit
 # per publication") ----------------------------------------------------------------------------------
-
-
-def file_digest(path: Path) -> str:
-    """The sha256 of a file's bytes: what the recorded audit is of."""
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def audit_figures(result: AuditResult) -> dict:
@@ -433,7 +427,7 @@ def recorded_audit(path: Path, published: Path, threshold: int, interval: int) -
         return None, "a write-ahead log lies beside the file"
     if settings != (threshold, interval):
         return None, f"the publication was audited at threshold {settings[0]}, interval {settings[1]}"
-    if file_digest(published) != digest:
+    if file_hash(published) != digest:
         return None, "the file is not the one the publication audited (its sha256 differs)"
     why = f"the publication's own audit of this exact file (sha256 {digest})"
     return {"passed": passed, "problems": problems, "figures": figures}, why

@@ -1175,19 +1175,12 @@ class Solver:
         self.forms_by_root: dict = defaultdict(list)
         for f in list(system.shown) + list(system.hidden):
             self.forms_by_root[uf.find(next(iter(_expr(f))))].append(f)
-        self.extra_by_root: dict = defaultdict(list)
-        for name, expr in system.extra_targets:
-            self.extra_by_root[uf.find(next(iter(expr)))].append((name, expr))
 
     def root(self, form: Form):
         r = self._roots.get(form)
         if r is None:
             r = self._roots[form] = self.uf.find(next(iter(_expr(form))))
         return r
-
-    def roots(self) -> set:
-        """Components with something hidden in them."""
-        return {self.root(f) for f in self.system.hidden} | set(self.extra_by_root)
 
     def bound(
         self,
